@@ -1,0 +1,54 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class AdminRole(models.TextChoices):
+    # 三员分立: each administrator does one job and none of them reads study records.
+    SYSTEM = "sysadmin", "系统管理员"
+    SECURITY = "secadmin", "安全管理员"
+    AUDIT = "auditadmin", "审计管理员"
+
+
+class User(AbstractUser):
+    person = models.OneToOneField(
+        "orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="user", verbose_name="人员"
+    )
+    admin_role = models.CharField("管理员角色", max_length=16, choices=AdminRole.choices, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    totp_secret = models.CharField(max_length=200, blank=True)  # SM4-encrypted
+    totp_confirmed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "账号"
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        if self.person_id:
+            return self.person.name
+        return self.get_full_name() or self.username
+
+    @property
+    def needs_second_factor(self):
+        return bool(self.admin_role) or self.is_superuser
+
+
+class PasswordHistory(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)  # the Django hash, never the password
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+
+class LoginAttempt(models.Model):
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64)
+    ts = models.DateTimeField(db_index=True)
+    success = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "address", "ts"])]

@@ -1,0 +1,171 @@
+import time
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from orgs import access
+from orgs.forms import apply_errors
+
+from . import services
+from .forms import LoginForm, OtpForm, PasswordChangeForm, UserCreateForm
+from .models import AdminRole, LoginAttempt, User
+
+
+def _next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username, address = form.cleaned_data["username"].strip(), request.client_address
+        if services.is_locked(username=username, address=address):
+            services.login_attempt_record(username=username, address=address, success=False, reason="locked")
+            form.add_error(None, f"登录失败次数过多，账号已锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟，请稍后再试或联系安全管理员")
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                services.login_attempt_record(username=username, address=address, success=False, reason="password")
+                form.add_error(None, "用户名或密码不正确")
+            else:
+                login(request, user)
+                now = int(time.time())
+                request.session["login_at"] = now
+                request.session["last_seen"] = now
+                services.login_attempt_record(username=username, address=address, success=True, user=user)
+                if user.needs_second_factor:
+                    return redirect("accounts:otp")
+                return redirect(_next(request))
+        status = 400
+    return render(request, "accounts/login.html", {"form": form, "next": _next(request)}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        services.logout_record(user=request.user, address=request.client_address)
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+def otp_view(request):
+    user = request.user
+    if not user.needs_second_factor:
+        return redirect("home")
+    form = OtpForm(request.POST or None)
+    setup = not user.totp_confirmed
+    if setup and not user.totp_secret:
+        services.totp_begin(user=user)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            if setup:
+                services.totp_confirm(user=user, code=code)
+            elif not services.totp_verify(user=user, code=code):
+                raise ValidationError({"code": "动态口令不正确"})
+            request.session["otp_ok"] = True
+            services.login_attempt_record(username=user.username, address=request.client_address, success=True,
+                                          user=user, reason="totp")
+            return redirect("home")
+        except ValidationError as exc:
+            services.login_attempt_record(username=user.username, address=request.client_address, success=False,
+                                          user=user, reason="totp")
+            apply_errors(form, exc)
+    context = {"form": form, "setup": setup}
+    if setup:
+        secret = services.totp_secret(user)
+        uri = f"otpauth://totp/中心组学习:{user.username}?secret={secret}&issuer=中心组学习"
+        context.update(secret=secret, qr_svg=segno.make(uri, error="m").svg_inline(scale=4))
+    return render(request, "accounts/otp.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not request.user.check_password(form.cleaned_data["old_password"]):
+            form.add_error("old_password", "当前密码不正确")
+        else:
+            try:
+                services.password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
+                update_session_auth_hash(request, request.user)
+                messages.success(request, "密码已修改，其他设备上的登录已退出")
+                return redirect("home")
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("new_password1", message)
+    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def security(request):
+    """安全管理员: the policies in force and the locked accounts, which they may unlock."""
+    access.require_admin_role(request.user, AdminRole.SECURITY)
+    if request.method == "POST":
+        username = request.POST.get("username", "")[:150]
+        n = services.unlock(username=username, by=request.user)
+        messages.success(request, f"已解除 {username} 的锁定（清除 {n} 条失败记录）")
+        return redirect("accounts:security")
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    failing = (LoginAttempt.objects.filter(ts__gte=since, success=False).values("username", "address")
+               .annotate(n=Count("id")).order_by("-n"))
+    locked = [r for r in failing if services.is_locked(username=r["username"], address=r["address"])]
+    policy = [
+        ("密码最短长度", f"{settings.PASSWORD_MIN_LENGTH} 位"),
+        ("密码字符类别", f"至少 {settings.PASSWORD_MIN_CLASSES} 类"),
+        ("密码有效期", f"{settings.PASSWORD_MAX_AGE_DAYS} 天"),
+        ("不得重复使用", f"最近 {settings.PASSWORD_HISTORY} 次"),
+        ("登录失败锁定", f"连续 {settings.LOGIN_MAX_FAILURES} 次失败锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟（按用户名+地址）"),
+        ("会话空闲超时", f"{settings.SESSION_IDLE_MINUTES} 分钟"),
+        ("会话最长时间", f"{settings.SESSION_ABSOLUTE_HOURS} 小时"),
+        ("管理员双因素", "系统、安全、审计管理员须使用动态口令（TOTP）"),
+        ("上传大小上限", f"{settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB"),
+    ]
+    return render(request, "accounts/security.html", {"policy": policy, "locked": locked})
+
+
+@login_required
+def users(request):
+    """系统管理员: accounts. They see names and roles, never study records."""
+    access.require_admin_role(request.user, AdminRole.SYSTEM)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        person = None
+        try:
+            if d["person"]:
+                person = access.get_person_for(request.user, d["person"])
+            services.user_create(username=d["username"], password=d["password"], person=person,
+                                 admin_role=d["admin_role"] or "", by=request.user)
+            messages.success(request, f"已创建账号 {d['username']}")
+            return redirect("accounts:users")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except Http404:
+            form.add_error("person", "没有找到这个人员编号")
+    q = (request.GET.get("q") or "").strip()[:40]
+    qs = User.objects.select_related("person__unit").order_by("username")
+    if q:
+        qs = qs.filter(username__contains=q) | qs.filter(person__name__contains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/users.html", {"form": form, "page": page, "q": q},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,30 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from core import views as core_views
+from orgs import api as orgs_api
+
+router = DefaultRouter()
+router.register("units", orgs_api.UnitViewSet, basename="unit")
+router.register("groups", orgs_api.GroupViewSet, basename="group")
+router.register("people", orgs_api.PersonViewSet, basename="person")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("audit/", core_views.audit_log, name="audit_log"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("orgs.urls")),
+    path("materials/", include("materials.urls")),
+    path("plans/", include("plans.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("api/", include(router.urls)),
+]
+
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.forbidden"
+handler404 = "core.errors.not_found"
+handler500 = "core.errors.server_error"

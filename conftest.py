@@ -1,0 +1,26 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def world(db):
+    from core.testing import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def as_user(client):
+    """as_user(persona) -> a test client logged in as that persona."""
+    from core.testing import login
+
+    def _login(user):
+        client.logout()
+        return login(client, user)
+
+    return _login

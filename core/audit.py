@@ -1,0 +1,124 @@
+"""The tamper-evident audit trail: h_i = SM3(h_{i-1} ‖ canonical(record_i))."""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .context import current_address
+from .models import AuditEntry, AuditHead
+
+ALGO = "sm3"
+GENESIS = "0" * 64
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def canonical(entry):
+    """A byte string that depends on every audited field and on nothing the database may reformat."""
+    ts = entry.ts.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    body = {
+        "id": entry.id,
+        "ts": ts,
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "address": entry.address,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "before": entry.before,
+        "after": entry.after,
+        "result": entry.result,
+        "algo": entry.algo,
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def chain_hash(prev_hash, entry, algo=ALGO):
+    h = hashlib.new(algo)
+    h.update(prev_hash.encode())
+    h.update(canonical(entry))
+    return h.hexdigest()
+
+
+def record(*, action, by=None, obj=None, object_type="", object_id="", before=None, after=None, result="ok",
+           actor_name=None, address=None):
+    """Append one entry. Call inside the service's transaction so the entry lands with the change."""
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        if obj is not None:
+            object_type = object_type or obj._meta.label_lower
+            object_id = object_id or str(obj.pk)
+        entry = AuditEntry(
+            id=head.last_id + 1,
+            ts=timezone.now(),
+            actor=by if (by is not None and getattr(by, "pk", None)) else None,
+            actor_name=actor_name if actor_name is not None else (getattr(by, "username", "") or ""),
+            address=address if address is not None else current_address(),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=str(obj)[:255] if obj is not None else "",
+            before=_jsonable(before),
+            after=_jsonable(after),
+            result=result,
+            algo=ALGO,
+        )
+        entry.hash = chain_hash(head.last_hash or GENESIS, entry)
+        entry.save(force_insert=True)
+        head.last_id = entry.id
+        head.last_hash = entry.hash
+        head.save(update_fields=["last_id", "last_hash"])
+        return entry
+
+
+def snapshot(obj, fields):
+    return {f: _jsonable(getattr(obj, f)) for f in fields}
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_id: int | None = None
+    reason: str = ""
+    head: str = ""
+
+
+def verify(batch=5000):
+    """Recompute the chain; name the first row whose content, order or hash does not fit."""
+    prev = GENESIS
+    expected_id = 1
+    checked = 0
+    last_id = 0
+    while True:
+        rows = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not rows:
+            break
+        for entry in rows:
+            if entry.id != expected_id:
+                return VerifyResult(False, checked, expected_id, f"缺少第 {expected_id} 条记录（记录被删除）", prev)
+            if chain_hash(prev, entry, entry.algo) != entry.hash:
+                return VerifyResult(False, checked, entry.id, f"第 {entry.id} 条记录的内容或哈希被篡改", prev)
+            prev = entry.hash
+            expected_id += 1
+            checked += 1
+            last_id = entry.id
+    head = AuditHead.objects.filter(pk=1).first()
+    if head and head.last_id != last_id:
+        return VerifyResult(False, checked, last_id + 1, f"链尾应为第 {head.last_id} 条，实际只有 {last_id} 条", prev)
+    return VerifyResult(True, checked, None, "", prev)

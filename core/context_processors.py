@@ -1,0 +1,13 @@
+def navigation(request):
+    """What the sidebar shows depends on who you are; computed once per page."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from orgs import access
+
+    return {
+        "nav_is_sysadmin": user.admin_role == "sysadmin",
+        "nav_is_secadmin": user.admin_role == "secadmin",
+        "nav_is_auditadmin": user.admin_role == "auditadmin",
+        "nav_supervises": access.supervised_units(user).exists(),
+    }

@@ -1,0 +1,62 @@
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """One append-only line of the audit trail.
+
+    Rows are chained: hash = H(prev_hash ‖ canonical(row)). The algorithm is stored per row so that a
+    later switch (say to SHA-256 for a foreign auditor) does not invalidate old rows.
+    """
+
+    ts = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    address = models.CharField("地址", max_length=64, blank=True)
+    action = models.CharField("操作", max_length=64, db_index=True)
+    object_type = models.CharField("对象类型", max_length=64, blank=True, db_index=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=255, blank=True)
+    before = models.JSONField("修改前", null=True, blank=True)
+    after = models.JSONField("修改后", null=True, blank=True)
+    result = models.CharField("结果", max_length=16, default="ok")
+    algo = models.CharField("算法", max_length=16, default="sm3")
+    hash = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "审计记录"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("审计记录不能删除")
+
+
+class AuditHead(models.Model):
+    """A single row locked by each writer so that the chain has one order, also on PostgreSQL."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=128, default="")
+
+
+class ImportBatch(models.Model):
+    """An uploaded file after checking, waiting for the user to confirm. Nothing is written until then."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "待确认"
+        APPLIED = "applied", "已导入"
+        REJECTED = "rejected", "有错误"
+        CANCELLED = "cancelled", "已取消"
+
+    kind = models.CharField(max_length=32)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    filename = models.CharField(max_length=200)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    rows = models.JSONField(default=list)
+    errors = models.JSONField(default=list)  # [{"row": 3, "column": "手机号码", "message": "..."}]
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    applied = models.DateTimeField(null=True, blank=True)

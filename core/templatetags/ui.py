@@ -1,0 +1,23 @@
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def bs(field):
+    """Render a form field with Bootstrap's class, marking it invalid when it has errors."""
+    widget = field.field.widget
+    if isinstance(widget, forms.Select):
+        css = "form-select"
+    elif isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

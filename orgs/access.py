@@ -1,0 +1,179 @@
+"""The one choke point: every page, API endpoint, export and command finds objects through here.
+
+A foreign object answers 404 (its existence is not revealed); an object you may see but not change
+answers 403. Visibility climbs the unit tree: a supervisor of a unit sees everything below it.
+
+`study_records=True` (the default) is for study content (plans, sessions, notes). The three
+administrators (三员分立) never see study content; the system administrator sees the organisation
+(units, groups, people) because managing accounts and units is their job.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import AdminRole
+
+from .models import MANAGING_ROLES, Membership, ObserverAssignment, Person, StudyGroup, SupervisorScope, Unit
+
+
+def _today():
+    return timezone.localdate()
+
+
+def is_sysadmin(user):
+    return user.is_authenticated and user.admin_role == AdminRole.SYSTEM
+
+
+def is_admin_role(user):
+    return user.is_authenticated and bool(user.admin_role)
+
+
+def supervised_units(user, day=None):
+    """Roots of the subtrees this user supervises today."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    day = day or _today()
+    scopes = SupervisorScope.objects.filter(user=user, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    return Unit.objects.filter(id__in=scopes.values("unit_id"))
+
+
+def _cache(user, key, compute):
+    # Per-request memo: a page asks several questions of the same user.
+    store = user.__dict__.setdefault("_access_cache", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def _subtree_q(paths, field="path"):
+    if not paths:
+        return None
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+
+
+def _scope(user):
+    """(supervised paths, member group ids, managed group ids, observed group ids) for today."""
+
+    def compute():
+        day = _today()
+        paths = list(supervised_units(user, day).values_list("path", flat=True))
+        member_ids, managed_ids = set(), set()
+        if user.person_id:
+            for gid, role in Membership.objects.on(day).filter(person_id=user.person_id).values_list("group_id", "role"):
+                member_ids.add(gid)
+                if role in MANAGING_ROLES:
+                    managed_ids.add(gid)
+        observed = set(
+            ObserverAssignment.objects.filter(observer__person_id=user.person_id, observer__active=True, start__lte=day)
+            .filter(Q(end__isnull=True) | Q(end__gte=day))
+            .values_list("group_id", flat=True)
+        ) if user.person_id else set()
+        return paths, member_ids, managed_ids, observed
+
+    return _cache(user, "scope", compute)
+
+
+def groups_q(user, *, study_records=True):
+    """A Q over StudyGroup for the groups this user may see."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if is_admin_role(user):
+        return Q() if (is_sysadmin(user) and not study_records) else Q(pk__in=[])
+    paths, member_ids, _, observed = _scope(user)
+    parts = [Q(pk__in=member_ids | observed)]
+    subtree = _subtree_q(paths, "unit__path")
+    if subtree is not None:
+        parts.append(subtree)
+    return reduce(or_, parts)
+
+
+def groups_visible(user, *, study_records=True):
+    return StudyGroup.objects.filter(groups_q(user, study_records=study_records))
+
+
+def units_visible(user):
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if is_sysadmin(user):
+        return Unit.objects.all()
+    if is_admin_role(user):
+        return Unit.objects.none()
+    paths, member_ids, _, observed = _scope(user)
+    parts = [Q(group__id__in=member_ids | observed)]
+    subtree = _subtree_q(paths)
+    if subtree is not None:
+        parts.append(subtree)
+    return Unit.objects.filter(reduce(or_, parts))
+
+
+def people_visible(user):
+    """People of visible units, and the members of visible groups (a member may belong to another unit)."""
+    if not user.is_authenticated or (is_admin_role(user) and not is_sysadmin(user)):
+        return Person.objects.none()
+    if is_sysadmin(user):
+        return Person.objects.all()
+    groups = groups_visible(user, study_records=False)
+    return Person.objects.filter(
+        Q(unit__in=units_visible(user)) | Q(memberships__group__in=groups)
+    ).distinct()
+
+
+def can_manage_group(user, group, *, study_records=True):
+    """组长/副组长/学习秘书 manage their group; the system administrator manages its roster, never its records."""
+    if not user.is_authenticated:
+        return False
+    if is_sysadmin(user):
+        return not study_records
+    return group.pk in _scope(user)[2]
+
+
+def can_supervise(user, unit):
+    return any(unit.path.startswith(p) for p in _scope(user)[0]) if user.is_authenticated else False
+
+
+def get_group_for(user, pk, *, write=False, study_records=True):
+    group = StudyGroup.objects.filter(groups_q(user, study_records=study_records)).filter(pk=pk)
+    group = group.select_related("unit").first()
+    if group is None:
+        raise Http404("没有找到这个中心组")
+    if write and not can_manage_group(user, group, study_records=study_records):
+        raise PermissionDenied("只有本组的组长、副组长或学习秘书可以修改")
+    return group
+
+
+def get_unit_for(user, pk, *, write=False):
+    unit = units_visible(user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404("没有找到这个单位")
+    if write and not is_sysadmin(user):
+        raise PermissionDenied("只有系统管理员可以调整单位")
+    return unit
+
+
+def can_edit_person(user, person):
+    if is_sysadmin(user):
+        return True
+    managed = _scope(user)[2]
+    if not managed:
+        return False
+    return Membership.objects.filter(person=person, group_id__in=managed).exists() or StudyGroup.objects.filter(
+        pk__in=managed, unit_id=person.unit_id).exists()
+
+
+def get_person_for(user, pk, *, write=False):
+    person = people_visible(user).filter(pk=pk).select_related("unit").first()
+    if person is None:
+        raise Http404("没有找到这个人员")
+    if write and not can_edit_person(user, person):
+        raise PermissionDenied("您无权修改此人员信息")
+    return person
+
+
+def require_admin_role(user, role):
+    if not user.is_authenticated or user.admin_role != role:
+        raise Http404()

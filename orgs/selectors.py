@@ -1,0 +1,101 @@
+"""Reads for pages, exports and the API; plain dataclasses, rendering is someone else's job."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import access
+from .models import ROLE_ORDER, Membership, Unit
+
+
+@dataclass
+class TreeNode:
+    id: int
+    name: str
+    kind: str
+    level: str
+    closed: bool
+    depth: int
+    child_count: int
+    member_count: int
+    group_id: int | None
+
+
+def _nodes(queryset, day):
+    rows = queryset.annotate(
+        child_count=Count("children", distinct=True),
+        member_count=Count(
+            "group__memberships",
+            filter=Q(group__memberships__start__lte=day)
+            & (Q(group__memberships__end__isnull=True) | Q(group__memberships__end__gte=day)),
+            distinct=True,
+        ),
+    ).values("id", "name", "kind", "level", "closed_on", "depth", "child_count", "member_count", "group__id", "sort")
+    return [
+        TreeNode(r["id"], r["name"], Unit(kind=r["kind"]).get_kind_display(), Unit(level=r["level"]).get_level_display(),
+                 r["closed_on"] is not None, r["depth"], r["child_count"], r["member_count"], r["group__id"])
+        for r in sorted(rows, key=lambda r: (r["sort"], r["id"]))
+    ]
+
+
+def tree_roots(user, day=None):
+    """The top of what this user may see: for a supervisor, the units they supervise; else their own."""
+    day = day or timezone.localdate()
+    visible = access.units_visible(user)
+    if access.is_sysadmin(user):
+        return _nodes(Unit.objects.filter(parent__isnull=True), day)
+    roots = list(access.supervised_units(user, day).values_list("id", flat=True))
+    own = visible.exclude(id__in=roots).values_list("id", "path")
+    root_paths = list(Unit.objects.filter(id__in=roots).values_list("path", flat=True))
+    extra = [uid for uid, path in own if not any(path.startswith(p) for p in root_paths)]
+    return _nodes(Unit.objects.filter(id__in=roots + extra), day)
+
+
+def tree_children(user, unit, day=None):
+    day = day or timezone.localdate()
+    return _nodes(access.units_visible(user).filter(parent=unit), day)
+
+
+def unit_breadcrumb(unit):
+    ids = unit.ancestor_ids()
+    names = dict(Unit.objects.filter(id__in=ids).values_list("id", "name"))
+    return [(i, names.get(i, "")) for i in ids]
+
+
+@dataclass
+class MemberRow:
+    membership_id: int
+    person_id: int
+    name: str
+    gender: str
+    unit: str
+    post: str
+    rank: str
+    phone_masked: str
+    role: str
+    role_label: str
+    start: dt.date
+    end: dt.date | None
+
+
+def group_members(group, day=None, *, include_past=False):
+    day = day or timezone.localdate()
+    qs = Membership.objects.filter(group=group).select_related("person", "person__unit")
+    if not include_past:
+        qs = qs.on(day)
+    rows = [
+        MemberRow(m.pk, m.person_id, m.person.name, m.person.get_gender_display(), m.person.unit.name, m.person.post,
+                  m.person.rank, m.person.phone_masked, m.role, m.get_role_display(), m.start, m.end)
+        for m in qs
+    ]
+    rows.sort(key=lambda r: (r.end is not None, ROLE_ORDER.get(r.role, 9), r.start, r.membership_id))
+    return rows
+
+
+def members_on(group, day):
+    """Person ids who were members (any role but 列席) on a day: the denominator of attendance."""
+    return set(
+        Membership.objects.on(day).filter(group=group).exclude(role="attendee").values_list("person_id", flat=True)
+    )
