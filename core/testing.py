@@ -79,3 +79,42 @@ def login(client, user):
     session["otp_ok"] = True
     session.save()
     return client
+
+
+# ---- Permission matrix --------------------------------------------------------------------------
+# Each app lists its URLs in `<app>/tests/matrix.py` as CASES; tests/test_permission_matrix.py walks
+# every case with every persona and also fails if a named URL of the project is in no case.
+OK = "ok"  # allowed: anything but 403/404/500 (a POST with empty data answers 400 or 302 and changes nothing)
+
+
+@dataclass
+class Case:
+    name: str  # URL name, e.g. "orgs:group"
+    args: object = None  # callable(world) -> list of URL args (may create objects it needs)
+    expect: dict = None  # persona -> 200 | 302 | 403 | 404 | OK; personas not listed get `default`
+    default: object = 404
+    method: str = "get"
+    api: bool = False
+
+    def expected(self, persona):
+        if persona == "anonymous" and persona not in (self.expect or {}):
+            return 403 if self.api else 302  # pages send you to log in; the API refuses
+        return (self.expect or {}).get(persona, self.default)
+
+
+def check_case(client, world, case, persona):
+    from django.urls import reverse
+
+    args = case.args(world) if case.args else []
+    url = reverse(case.name, args=args)
+    client.logout()
+    if persona != "anonymous":
+        login(client, world.user(persona))
+    response = getattr(client, case.method)(url, **({"format": "json"} if case.api else {}))
+    want = case.expected(persona)
+    got = response.status_code
+    if want == OK:
+        ok = got not in (403, 404, 500)
+    else:
+        ok = got == want
+    return ok, f"{case.method.upper()} {url} as {persona}: expected {want}, got {got}"
