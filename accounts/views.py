@@ -28,7 +28,7 @@ def _next(request):
 
 
 def login_view(request):
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         username, address = form.cleaned_data["username"].strip(), request.client_address
@@ -66,7 +66,7 @@ def otp_view(request):
     user = request.user
     if not user.needs_second_factor:
         return redirect("home")
-    form = OtpForm(request.POST or None)
+    form = OtpForm(request.POST if request.method == "POST" else None)
     setup = not user.totp_confirmed
     if setup and not user.totp_secret:
         services.totp_begin(user=user)
@@ -95,7 +95,7 @@ def otp_view(request):
 
 @login_required
 def password_change(request):
-    form = PasswordChangeForm(request.POST or None)
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not request.user.check_password(form.cleaned_data["old_password"]):
             form.add_error("old_password", "当前密码不正确")
@@ -147,7 +147,7 @@ def security(request):
 def users(request):
     """系统管理员: accounts. They see names and roles, never study records."""
     access.require_admin_role(request.user, AdminRole.SYSTEM)
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         person = None

@@ -111,6 +111,17 @@ def units_visible(user):
     return Unit.objects.filter(reduce(or_, parts))
 
 
+def units_for_roster(user, group):
+    """Units a roster may name as a member's home unit: the group's parent unit and everything under it
+    (列席 members often come from the county committee or a sibling department). Unit names are not
+    study records; the user must manage the group."""
+    if not can_manage_group(user, group, study_records=False):
+        return Unit.objects.none()
+    parent_path = group.unit.path.rsplit("/", 2)[0] + "/"
+    return Unit.objects.filter(path__startswith=parent_path) if parent_path != "/" else Unit.objects.filter(
+        path__startswith=group.unit.path)
+
+
 def people_visible(user):
     """People of visible units, and the members of visible groups (a member may belong to another unit)."""
     if not user.is_authenticated or (is_admin_role(user) and not is_sysadmin(user)):

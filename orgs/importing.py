@@ -128,7 +128,7 @@ def check_members(*, group, data, user):
         unit_id = group.unit_id
         if unit_name and unit_name != group.unit.name:
             if unit_name not in unit_names:
-                found = list(access.units_visible(user).filter(name=unit_name).values_list("id", flat=True)[:2])
+                found = list(access.units_for_roster(user, group).filter(name=unit_name).values_list("id", flat=True)[:2])
                 unit_names[unit_name] = found
             found = unit_names[unit_name]
             if not found:

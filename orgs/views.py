@@ -277,6 +277,8 @@ def unit_export(request, pk):
 
 @login_required
 def people(request):
+    if access.is_admin_role(request.user) and not access.is_sysadmin(request.user):
+        raise Http404()
     qs = access.people_visible(request.user).select_related("unit")
     q = (request.GET.get("q") or "").strip()[:40]
     if q:

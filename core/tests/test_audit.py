@@ -1,0 +1,69 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from core import audit
+from core.models import AuditEntry
+from orgs import services as org
+
+
+@pytest.fixture
+def chain(db):
+    city = org.unit_create(name="中共临江市委员会", level="city")
+    county = org.unit_create(name="中共江城区委员会", parent=city, level="county")
+    org.unit_rename(unit=county, name="中共江城区委", by=None)
+    return list(AuditEntry.objects.order_by("id"))
+
+
+def test_every_write_through_a_service_leaves_an_entry(chain):
+    assert [e.action for e in chain] == ["unit.create", "unit.create", "unit.rename"]
+    rename = chain[-1]
+    assert rename.before["name"] == "中共江城区委员会" and rename.after["name"] == "中共江城区委"
+    assert rename.algo == "sm3" and len(rename.hash) == 64
+
+
+def test_an_intact_chain_verifies(chain):
+    result = audit.verify()
+    assert result.ok and result.checked == 3
+    call_command("verify_audit")
+
+
+def test_a_raw_sql_change_to_a_row_is_detected_and_named(chain):
+    target = chain[1]
+    with connection.cursor() as cursor:
+        table = AuditEntry._meta.db_table
+        cursor.execute(f"UPDATE {table} SET actor_name = %s WHERE id = %s", ["someone-else", target.id])
+    result = audit.verify()
+    assert not result.ok
+    assert result.first_bad_id == target.id
+    with pytest.raises(CommandError, match=f"第 {target.id} 条"):
+        call_command("verify_audit")
+
+
+def test_a_deleted_row_is_detected(chain):
+    victim = list(chain)[1].id
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [victim])
+    result = audit.verify()
+    assert not result.ok and result.first_bad_id == victim
+
+
+def test_a_rehashed_forgery_still_breaks_the_link_to_the_next_row(chain):
+    # A forger who edits a row and recomputes its own hash still breaks the next row's link.
+    first, second = chain[0], chain[1]
+    first.object_repr = "伪造"
+    forged = audit.chain_hash(audit.GENESIS, first)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET object_repr = %s, hash = %s WHERE id = %s",
+                       ["伪造", forged, first.id])
+    result = audit.verify()
+    assert not result.ok and result.first_bad_id == second.id
+
+
+def test_the_orm_refuses_to_update_or_delete_entries(chain):
+    entry = chain[0]
+    entry.action = "x"
+    with pytest.raises(RuntimeError):
+        entry.save()
+    with pytest.raises(RuntimeError):
+        entry.delete()
