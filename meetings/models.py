@@ -1,1 +1,279 @@
-from django.db import models  # noqa: F401
+"""集体学习: sessions with their 五落实, attendance, leave, 补学, random call-on, attachments and corrections.
+
+Integration note: plans and materials are built in parallel, so a session refers to a plan topic, a
+参考议题 or 第一议题 materials by plain integer ids (`plan_topic_id`, `reference_topic_id`,
+`material_ids`) plus the topic's text. Turn them into foreign keys once those apps settle.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class SessionForm(models.TextChoices):
+    SEMINAR = "seminar", "集体研讨"
+    LECTURE = "lecture", "专题辅导/讲座"
+    READING_CLASS = "reading_class", "读书班"
+    VISIT = "visit", "参观考察/现场教学"
+    RESEARCH = "research", "专题调研"
+    VIDEO = "video", "观看视频"
+    JOINT = "joint", "联学"
+    ONLINE = "online", "线上学习"
+
+
+# Forms that count as a 研讨 for the "at least one 研讨 per quarter" rule.
+SEMINAR_FORMS = (SessionForm.SEMINAR, SessionForm.JOINT)
+
+
+class TopicSource(models.TextChoices):
+    PLAN = "plan", "年度计划专题"
+    REFERENCE = "reference", "参考议题"
+    FIRST_ITEM = "first_item", "第一议题"
+    OTHER = "other", "其他"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "已安排"
+    ARCHIVED = "archived", "已归档"
+    CANCELLED = "cancelled", "已取消"
+
+
+class StudySession(models.Model):
+    group = models.ForeignKey("orgs.StudyGroup", on_delete=models.PROTECT, related_name="hosted_sessions",
+                              verbose_name="主办中心组")
+    title = models.CharField("学习主题", max_length=200)
+    topic_source = models.CharField("议题来源", max_length=16, choices=TopicSource.choices, default=TopicSource.OTHER)
+    # Ids into plans/materials (no foreign keys yet; see the module docstring).
+    plan_topic_id = models.IntegerField(null=True, blank=True)
+    reference_topic_id = models.IntegerField(null=True, blank=True)
+    material_ids = models.JSONField(default=list, blank=True)
+    form = models.CharField("学习形式", max_length=16, choices=SessionForm.choices, default=SessionForm.SEMINAR)
+    starts_at = models.DateTimeField("开始时间", db_index=True)
+    ends_at = models.DateTimeField("结束时间")
+    place = models.CharField("地点", max_length=200)
+    agenda = models.TextField("议程", blank=True)
+    pre_reading = models.TextField("会前学习材料", blank=True)
+    lead_reader = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="领学人")
+    speakers = models.ManyToManyField("orgs.Person", blank=True, related_name="+", verbose_name="中心发言人")
+    outside_speaker = models.CharField("外请辅导人", max_length=120, blank=True)
+    speaker_approved_at = models.DateTimeField("政治把关/备案时间", null=True, blank=True)
+    speaker_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="+")
+    speaker_approval_note = models.CharField("把关/备案说明", max_length=200, blank=True)
+    minutes = models.TextField("会议纪要", blank=True)
+    summary = models.TextField("学习小结", blank=True)
+    briefing = models.TextField("学习简报", blank=True)
+    status = models.CharField("状态", max_length=16, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+    late_record = models.BooleanField("补录", default=False)
+    late_reason = models.CharField(max_length=120, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = "集体学习"
+        indexes = [models.Index(fields=["group", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def day(self):
+        return timezone.localdate(self.starts_at)
+
+    @property
+    def is_archived(self):
+        return self.status == SessionStatus.ARCHIVED
+
+    @property
+    def needs_speaker_approval(self):
+        return bool(self.outside_speaker) and self.speaker_approved_at is None
+
+
+class Participation(models.Model):
+    """A group taking part in a session. The host has a row too, so every query goes through here;
+    in a 联学 each group's attendance is its own and the session counts for each of them."""
+
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="participations")
+    group = models.ForeignKey("orgs.StudyGroup", on_delete=models.PROTECT, related_name="session_participations")
+    is_host = models.BooleanField(default=False)
+    venue = models.CharField("分会场", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-is_host", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "group"], name="participation_once")]
+        indexes = [models.Index(fields=["group", "session"])]
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "出席"
+    LEAVE = "leave", "请假"
+    LATE = "late", "迟到"
+    ABSENT = "absent", "缺席"
+    ATTENDEE = "attendee", "列席"
+
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="attendance")
+    group = models.ForeignKey("orgs.StudyGroup", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField("考勤", max_length=16, choices=AttendanceStatus.choices)
+    source = models.CharField(max_length=16, default="secretary", choices=[("secretary", "秘书登记"),
+                                                                             ("qr", "扫码签到"), ("leave", "请假审批")])
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "考勤"
+        # One row per person per group per session: double clicks and replayed QR tokens find this row.
+        constraints = [models.UniqueConstraint(fields=["session", "group", "person"], name="attendance_once")]
+        indexes = [models.Index(fields=["person", "session"])]
+
+
+class LeaveStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "未批准"
+
+
+class Leave(models.Model):
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="leaves")
+    group = models.ForeignKey("orgs.StudyGroup", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="leaves")
+    reason = models.CharField("请假事由", max_length=200)
+    status = models.CharField(max_length=16, choices=LeaveStatus.choices, default=LeaveStatus.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "person"], condition=~Q(status="refused"),
+                                               name="leave_once_unless_refused")]
+
+
+class MakeUpStatus(models.TextChoices):
+    ASSIGNED = "assigned", "待补学"
+    SUBMITTED = "submitted", "已提交体会"
+    REPORTED = "reported", "已通报"
+
+
+class MakeUp(models.Model):
+    """补学: read the session's materials and write a 体会; reported at the group's next session."""
+
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="makeups")
+    group = models.ForeignKey("orgs.StudyGroup", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="makeups")
+    due = models.DateField("完成期限")
+    status = models.CharField(max_length=16, choices=MakeUpStatus.choices, default=MakeUpStatus.ASSIGNED)
+    reflection = models.TextField("补学体会", blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reported_in = models.ForeignKey(StudySession, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="reported_makeups")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "group", "person"], name="makeup_once")]
+
+
+class CallOnDraw(models.Model):
+    """随机点名. The candidates, weights and seed are stored so anyone can re-run the draw and get the same pick."""
+
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="draws")
+    seed = models.CharField(max_length=64)
+    candidates = models.JSONField()  # person ids, ascending
+    weights = models.JSONField()
+    picked = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["drawn_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "picked"], name="draw_once_per_person")]
+
+
+class Preparation(models.Model):
+    """研讨发言材料 submitted before the session. (Will move to the writings app when it exists.)"""
+
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="preparations")
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("研讨发言材料")
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="preparation_once")]
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", "照片"
+    MINUTES = "minutes", "会议纪要"
+    SUMMARY = "summary", "学习小结"
+    BRIEFING = "briefing", "学习简报"
+    OTHER = "other", "其他文件"
+
+
+def attachment_path(instance, filename):
+    return f"meetings/{instance.session_id}/{timezone.now():%Y%m%d%H%M%S}-{filename[-80:]}"
+
+
+class Attachment(models.Model):
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField("类别", max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+
+class Correction(models.Model):
+    """A change to an archived session: the original stays, the correction is shown beside it."""
+
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField(max_length=40)  # a session field, or "attendance:<person_id>"
+    label = models.CharField(max_length=60)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField()
+    reason = models.CharField("更正理由", max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Notice(models.Model):
+    """In-site notice to a person (a session was scheduled, leave was decided, 补学 assigned)."""
+
+    person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="meeting_notices")
+    session = models.ForeignKey(StudySession, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    created = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["person", "read_at"])]

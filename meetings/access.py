@@ -1,0 +1,79 @@
+"""Finding sessions for a user, always through orgs.access (the one choke point).
+
+A session is visible when any group taking part in it is visible. Writing needs a managing role
+(组长/副组长/学习秘书) in the host group; a 联学 guest group's managers may record their own attendance.
+Deciding leave and drawing speakers is for the 组长 (or the 副组长 acting for them).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from orgs import access
+from orgs.models import Membership, Role, StudyGroup
+
+from .models import StudySession
+
+PRESIDING_ROLES = (Role.LEADER, Role.DEPUTY)
+
+
+def sessions_visible(user):
+    groups = StudyGroup.objects.filter(access.groups_q(user)).values("pk")
+    return StudySession.objects.filter(pk__in=_participating(groups))
+
+
+def _participating(groups):
+    from .models import Participation
+
+    return Participation.objects.filter(group__in=groups).values("session_id")
+
+
+def get_session_for(user, pk, *, write=False):
+    session = sessions_visible(user).filter(pk=pk).select_related("group__unit").first()
+    if session is None:
+        raise Http404("没有找到这次学习")
+    if write and not access.can_manage_group(user, session.group):
+        raise PermissionDenied("只有主办中心组的组长、副组长或学习秘书可以修改")
+    return session
+
+
+def managed_groups(user, session):
+    """Participating groups whose attendance this user may record."""
+    ids = [p.group_id for p in session.participations.all()]
+    return [g for g in StudyGroup.objects.filter(pk__in=ids).select_related("unit").order_by("pk")
+            if access.can_manage_group(user, g)]
+
+
+def require_attendance_writer(user, session):
+    groups = managed_groups(user, session)
+    if not groups:
+        raise PermissionDenied("只有参学中心组的组长、副组长或学习秘书可以登记考勤")
+    return groups
+
+
+def can_preside(user, group):
+    if not user.is_authenticated or not user.person_id or access.is_admin_role(user):
+        return False
+    return Membership.objects.on(timezone.localdate()).filter(
+        group=group, person_id=user.person_id, role__in=PRESIDING_ROLES).exists()
+
+
+def require_presiding(user, session):
+    if not can_preside(user, session.group):
+        raise PermissionDenied("只有组长（或代行主持的副组长）可以进行此操作")
+
+
+def member_groups(user, session):
+    """Participating groups the user belongs to today (any role): they may check in, ask leave, prepare."""
+    if not user.is_authenticated or not user.person_id:
+        return []
+    ids = [p.group_id for p in session.participations.all()]
+    return list(Membership.objects.on(timezone.localdate()).filter(person_id=user.person_id, group_id__in=ids)
+                .values_list("group_id", flat=True).distinct())
+
+
+def require_member(user, session):
+    groups = member_groups(user, session)
+    if not groups:
+        raise PermissionDenied("只有参学中心组的成员可以进行此操作")
+    return groups

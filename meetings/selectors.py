@@ -1,0 +1,289 @@
+"""Reads for pages, exports, the calendar feed and the supervisor's overview; plain dataclasses."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from orgs.models import ROLE_ORDER, Membership
+
+from . import services
+from .models import (
+    ATTENDED,
+    SEMINAR_FORMS,
+    Attendance,
+    AttendanceStatus,
+    CallOnDraw,
+    Correction,
+    Leave,
+    MakeUp,
+    Participation,
+    Preparation,
+    SessionStatus,
+    StudySession,
+)
+
+
+@dataclass
+class Rate:
+    attended: int
+    expected: int
+
+    @property
+    def percent(self):
+        return round(100 * self.attended / self.expected, 1) if self.expected else None
+
+
+def _memberships_by_group(group_ids, start, end):
+    """All memberships of these groups overlapping [start, end], grouped by group id."""
+    rows = defaultdict(list)
+    qs = Membership.objects.filter(group_id__in=group_ids, start__lte=end).filter(
+        Q(end__isnull=True) | Q(end__gte=start)).exclude(role="attendee")
+    for gid, pid, s, e in qs.values_list("group_id", "person_id", "start", "end"):
+        rows[gid].append((pid, s, e))
+    return rows
+
+
+def _expected(memberships, day):
+    return {pid for pid, s, e in memberships if s <= day and (e is None or e >= day)}
+
+
+def rates_for(pairs):
+    """pairs: [(session, group_id)] -> {(session_id, group_id): Rate}.
+
+    Only people who were members (not 列席) on the session's day count, so someone who joined later is
+    never absent from earlier sessions, and an attendance row for a non-member is ignored.
+    """
+    if not pairs:
+        return {}
+    days = [s.day for s, _ in pairs]
+    members = _memberships_by_group({g for _, g in pairs}, min(days), max(days))
+    attended = defaultdict(set)
+    for sid, gid, pid in Attendance.objects.filter(session_id__in={s.pk for s, _ in pairs},
+                                                   status__in=ATTENDED).values_list("session_id", "group_id",
+                                                                                     "person_id"):
+        attended[(sid, gid)].add(pid)
+    out = {}
+    for session, gid in pairs:
+        expected = _expected(members[gid], session.day)
+        out[(session.pk, gid)] = Rate(len(attended[(session.pk, gid)] & expected), len(expected))
+    return out
+
+
+def attendance_rate(session, group):
+    return rates_for([(session, group.pk)])[(session.pk, group.pk)]
+
+
+@dataclass
+class SessionRow:
+    id: int
+    title: str
+    form: str
+    starts_at: dt.datetime
+    place: str
+    status: str
+    status_label: str
+    late_record: bool
+    is_host: bool
+    host: str
+    rate: Rate
+    archived: bool
+
+
+def group_sessions(group, *, year, month=None):
+    qs = StudySession.objects.filter(participations__group=group, starts_at__year=year).exclude(
+        status=SessionStatus.CANCELLED).select_related("group")
+    if month:
+        qs = qs.filter(starts_at__month=month)
+    sessions = list(qs.order_by("starts_at", "id"))
+    rates = rates_for([(s, group.pk) for s in sessions])
+    rows = [SessionRow(s.pk, s.title, s.get_form_display(), s.starts_at, s.place, s.status, s.get_status_display(),
+                       s.late_record, s.group_id == group.pk, s.group.name, rates[(s.pk, group.pk)], s.is_archived)
+            for s in sessions]
+    months = defaultdict(list)
+    for r in rows:
+        months[timezone.localtime(r.starts_at).month].append(r)
+    return [(m, months[m]) for m in sorted(months)]
+
+
+@dataclass
+class AttendanceLine:
+    person_id: int
+    name: str
+    role: str
+    role_label: str
+    status: str
+    status_label: str
+    source: str
+    checked_in_at: dt.datetime | None
+    leave: object = None
+    corrected: str = ""
+
+
+@dataclass
+class GroupAttendance:
+    group_id: int
+    group_name: str
+    is_host: bool
+    venue: str
+    lines: list
+    rate: Rate
+    others: list = field(default_factory=list)  # rows for people no longer/not yet members (ignored in rates)
+
+
+def session_attendance(session):
+    day = session.day
+    rows = {(a.group_id, a.person_id): a for a in Attendance.objects.filter(session=session)}
+    leaves = {lv.person_id: lv for lv in Leave.objects.filter(session=session).order_by("requested_at", "id")}
+    corrections = {c.field: c.new_value for c in Correction.objects.filter(session=session,
+                                                                        field__startswith="attendance:")}
+    out = []
+    for p in session.participations.select_related("group").order_by("-is_host", "id"):
+        memberships = Membership.objects.on(day).filter(group=p.group).select_related("person")
+        lines = []
+        for m in memberships:
+            a = rows.get((p.group_id, m.person_id))
+            lines.append(AttendanceLine(
+                m.person_id, m.person.name, m.role, m.get_role_display(), a.status if a else "",
+                a.get_status_display() if a else "未登记", a.source if a else "", a.checked_in_at if a else None,
+                leaves.get(m.person_id), corrections.get(f"attendance:{p.group_id}-{m.person_id}", "")))
+        lines.sort(key=lambda line: (ROLE_ORDER.get(line.role, 9), line.person_id))
+        member_ids = {line.person_id for line in lines}
+        others = [a for (gid, pid), a in rows.items() if gid == p.group_id and pid not in member_ids]
+        out.append(GroupAttendance(p.group_id, p.group.name, p.is_host, p.venue, lines,
+                                   attendance_rate(session, p.group), others))
+    return out
+
+
+@dataclass
+class SessionDetail:
+    session: StudySession
+    participations: list
+    five: list
+    five_ok: bool
+    groups: list
+    draws: list
+    preparations: list
+    prepared_ids: set
+    leaves: list
+    makeups: list
+    pending_reports: list
+    corrections: list
+    attachments: list
+
+
+def session_detail(session):
+    five = services.five_checks(session)
+    groups = session_attendance(session)
+    draws = list(CallOnDraw.objects.filter(session=session).select_related("picked").order_by("drawn_at", "id"))
+    for d in draws:
+        d.verified = services.draw_verify(d)
+    preps = list(Preparation.objects.filter(session=session).select_related("person").order_by("submitted_at", "id"))
+    pending_reports = list(MakeUp.objects.filter(group=session.group, status="submitted",
+                                                 session__starts_at__lt=session.starts_at)
+                           .select_related("person", "session").order_by("session__starts_at", "id"))
+    corrections = defaultdict(list)
+    for c in Correction.objects.filter(session=session).select_related("by").order_by("at", "id"):
+        corrections[c.field].append(c)
+    return SessionDetail(
+        session=session,
+        participations=list(session.participations.select_related("group").order_by("-is_host", "id")),
+        five=five, five_ok=all(ok for _, ok, _ in five), groups=groups, draws=draws, preparations=preps,
+        prepared_ids={p.person_id for p in preps},
+        leaves=list(Leave.objects.filter(session=session).select_related("person").order_by("requested_at", "id")),
+        makeups=list(MakeUp.objects.filter(session=session).select_related("person").order_by("person_id")),
+        pending_reports=pending_reports, corrections=dict(corrections),
+        attachments=list(session.attachments.order_by("uploaded_at", "id")),
+    )
+
+
+@dataclass
+class MemberYearRow:
+    session_id: int
+    title: str
+    starts_at: dt.datetime
+    group: str
+    status_label: str
+    counted: bool
+
+
+def member_year(person, year):
+    """A person's attendance over the year, only for sessions held while they were a member."""
+    memberships = list(Membership.objects.filter(person=person).exclude(role="attendee"))
+    group_ids = {m.group_id for m in memberships}
+    parts = Participation.objects.filter(group_id__in=group_ids, session__starts_at__year=year).exclude(
+        session__status=SessionStatus.CANCELLED).select_related("session", "group")
+    marks = {(a.session_id, a.group_id): a for a in Attendance.objects.filter(person=person,
+                                                                             session__starts_at__year=year)}
+    rows, attended, expected = [], 0, 0
+    now = timezone.now()
+    for p in sorted(parts, key=lambda p: (p.session.starts_at, p.session_id)):
+        day = p.session.day
+        if not any(m.group_id == p.group_id and m.start <= day and (m.end is None or m.end >= day)
+                   for m in memberships):
+            continue
+        a = marks.get((p.session_id, p.group_id))
+        held = p.session.starts_at <= now
+        if held:
+            expected += 1
+            attended += bool(a and a.status in ATTENDED)
+        rows.append(MemberYearRow(p.session_id, p.session.title, p.session.starts_at, p.group.name,
+                                  a.get_status_display() if a else ("未登记" if held else "未举行"), held))
+    return rows, Rate(attended, expected)
+
+
+@dataclass
+class GroupYear:
+    group_id: int
+    name: str
+    unit_path: str
+    held: int
+    seminars_by_quarter: list
+    quarters_without_seminar: list
+    rate: Rate
+    late: int
+    below: bool
+
+
+def overview(groups, *, year, threshold=90.0, today=None):
+    """Per group: sessions held this year (against the rule of at least 12), quarters with no 研讨 so far,
+    the year's attendance rate and late records."""
+    today = today or timezone.localdate()
+    groups = list(groups.select_related("unit").order_by("unit__path"))
+    gids = [g.pk for g in groups]
+    parts = list(Participation.objects.filter(group_id__in=gids, session__starts_at__year=year,
+                                               session__starts_at__lte=timezone.now())
+                 .exclude(session__status=SessionStatus.CANCELLED).select_related("session"))
+    rates = rates_for([(p.session, p.group_id) for p in parts])
+    stats = defaultdict(lambda: {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0})
+    for p in parts:
+        st = stats[p.group_id]
+        st["held"] += 1
+        if p.session.form in SEMINAR_FORMS:
+            st["q"][(p.session.day.month - 1) // 3] += 1
+        r = rates[(p.session_id, p.group_id)]
+        st["att"] += r.attended
+        st["exp"] += r.expected
+        st["late"] += p.session.late_record
+    finished = [q for q in range(4) if year < today.year or (year == today.year and (q + 1) * 3 < today.month)]
+    out = []
+    for g in groups:
+        st = stats[g.pk]
+        rate = Rate(st["att"], st["exp"])
+        out.append(GroupYear(g.pk, g.name, g.unit.path, st["held"], st["q"],
+                             [f"第{q + 1}季度" for q in finished if st["q"][q] == 0], rate, st["late"],
+                             rate.percent is not None and rate.percent < threshold))
+    return out
+
+
+def upcoming_for_person(person, *, since=None):
+    since = since or timezone.now() - dt.timedelta(days=90)
+    group_ids = Membership.objects.filter(person=person).filter(
+        Q(end__isnull=True) | Q(end__gte=since.date())).values("group_id")
+    return (StudySession.objects.filter(participations__group_id__in=group_ids, starts_at__gte=since)
+            .exclude(status=SessionStatus.CANCELLED).distinct().order_by("starts_at", "id"))
+
+
+ATTENDANCE_CHOICES = [(s.value, s.label) for s in AttendanceStatus]
