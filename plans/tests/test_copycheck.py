@@ -30,7 +30,7 @@ def plan_a(world, year, name="江城区解放街道"):
 def submitted(world, group, by, year, preamble, notes, requirements=REQUIREMENTS_A, titles=None):
     titles = titles or ["学习习近平关于城市工作的重要论述", "学习新时代枫桥经验", "学习习近平经济思想"]
     plan = draft_plan(world, group=group, by=by, year=year, preamble=preamble, requirements=requirements,
-                      topics=[topic(t, notes=n, materials="《习近平谈治国理政》相关篇目") for t, n in zip(titles, notes)])
+                      topics=[topic(t, notes=n, materials="《习近平谈治国理政》相关篇目") for t, n in zip(titles, notes, strict=True)])
     return services.plan_submit(plan=plan, by=by)
 
 
