@@ -1,0 +1,100 @@
+"""Who sees and publishes materials. Built on orgs.access, the project's one choke point.
+
+A material owned by unit U is visible to every group in U's subtree (members, secretaries, observers) and to
+the supervisors of U's subtree and of U's ancestors. The three administrators see no study content.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from orgs import access
+from orgs.models import StudyGroup, Unit
+
+from .models import FirstItemStudy, Material, ReadingList
+
+
+def _ids_from_paths(paths):
+    ids = set()
+    for path in paths:
+        ids.update(int(x) for x in path.strip("/").split("/") if x)
+    return ids
+
+
+def _scope(user):
+    """(ids of units whose materials the user sees by ancestry, supervised subtree paths)."""
+    store = user.__dict__.setdefault("_access_cache", {})
+    if "materials" not in store:
+        if not user.is_authenticated or access.is_admin_role(user):
+            store["materials"] = (set(), [])
+        else:
+            paths = list(access.supervised_units(user).values_list("path", flat=True))
+            own_groups = access.groups_visible(user).exclude(
+                reduce(or_, (Q(unit__path__startswith=p) for p in paths)) if paths else Q(pk__in=[]))
+            group_paths = list(own_groups.values_list("unit__path", flat=True))
+            store["materials"] = (_ids_from_paths(group_paths + paths), paths)
+    return store["materials"]
+
+
+def owner_q(user, field="owner_unit"):
+    ancestors, paths = _scope(user)
+    parts = [Q(**{f"{field}_id__in": ancestors})] if ancestors else []
+    parts += [Q(**{f"{field}__path__startswith": p}) for p in paths]
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def materials_visible(user):
+    return Material.objects.filter(owner_q(user))
+
+
+def reading_lists_visible(user):
+    return ReadingList.objects.filter(owner_q(user))
+
+
+def publishing_units(user):
+    """Units this user may publish materials for: supervised subtrees, and the units of groups they manage."""
+    if not user.is_authenticated or access.is_admin_role(user):
+        return Unit.objects.none()
+    paths = list(access.supervised_units(user).values_list("path", flat=True))
+    managed = [g.unit_id for g in access.groups_visible(user) if access.can_manage_group(user, g)]
+    parts = [Q(pk__in=managed)] + [Q(path__startswith=p) for p in paths]
+    return Unit.objects.filter(reduce(or_, parts), closed_on__isnull=True)
+
+
+def can_publish(user, unit):
+    if not user.is_authenticated or access.is_admin_role(user):
+        return False
+    if access.can_supervise(user, unit):
+        return True
+    group = StudyGroup.objects.filter(unit=unit).first()
+    return group is not None and access.can_manage_group(user, group)
+
+
+def get_material_for(user, pk, *, write=False):
+    material = materials_visible(user).filter(pk=pk).select_related("owner_unit").first()
+    if material is None:
+        raise Http404("没有找到这份资料")
+    if write and not can_publish(user, material.owner_unit):
+        raise PermissionDenied("只有发布单位的督导人员或学习秘书可以修改这份资料")
+    return material
+
+
+def get_reading_list_for(user, pk, *, write=False):
+    reading_list = reading_lists_visible(user).filter(pk=pk).select_related("owner_unit").first()
+    if reading_list is None:
+        raise Http404("没有找到这份书目")
+    if write and not can_publish(user, reading_list.owner_unit):
+        raise PermissionDenied("只有发布单位可以修改这份书目")
+    return reading_list
+
+
+def material_visible_to_group(material, group):
+    """A group may record a material it can see: one owned by its own unit or an ancestor."""
+    return group.unit.path.startswith(material.owner_unit.path)
+
+
+def first_items_visible(user):
+    return FirstItemStudy.objects.filter(group__in=access.groups_visible(user))

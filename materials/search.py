@@ -1,0 +1,153 @@
+"""Chinese full-text search over materials: one code path, a switch on the database vendor.
+
+Text is segmented by rjieba's search mode (四中全会 → 四中 / 全会 / 四中全会) and stored as space-separated
+words, so SQLite FTS5's unicode61 tokenizer and PostgreSQL's 'simple' configuration see whole Chinese words
+and a two-character query such as 研讨 or 全会 matches. Queries are segmented the same way (precise mode).
+Highlighting is done here on the original text, escaped first, so both databases render the same way.
+"""
+
+import re
+from dataclasses import dataclass
+
+import rjieba
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import Material, MaterialIndex
+
+MAX_QUERY_CHARS = 60
+MAX_TERMS = 12
+TITLE_WEIGHT, BODY_WEIGHT = 8.0, 1.0
+
+
+def _clean(token):
+    # Keep letters and digits only: punctuation never becomes a term, and what is left is safe inside an FTS5
+    # phrase or a tsquery without any further quoting rules.
+    return "".join(ch for ch in token if ch.isalnum()).lower()
+
+
+def segment_for_index(text):
+    return " ".join(t for t in (_clean(w) for w in rjieba.cut_for_search(text or "")) if t)
+
+
+def query_terms(q):
+    """The words of a query, deduplicated in order; [] when it holds no letter or digit."""
+    terms = []
+    for word in rjieba.cut((q or "")[:MAX_QUERY_CHARS]):
+        term = _clean(word)
+        if term and term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def reindex(material):
+    MaterialIndex.objects.update_or_create(
+        material=material,
+        defaults={"title_seg": segment_for_index(material.title), "body_seg": segment_for_index(material.text)},
+    )
+
+
+def index_rows(materials):
+    """Unsaved index rows for bulk_create (seed, imports); the FTS table follows through its triggers."""
+    return [MaterialIndex(material_id=m.id, title_seg=segment_for_index(m.title), body_seg=segment_for_index(m.text))
+            for m in materials]
+
+
+@dataclass
+class Hit:
+    material: Material
+    score: float
+    snippet: str  # safe HTML with <mark>
+
+
+@dataclass
+class Results:
+    terms: list
+    hits: list
+    total: int
+
+
+def _ranked_ids(terms, visible, limit, offset):
+    """[(material id, score)] best first, and the total count, among the `visible` queryset's rows."""
+    sub_sql, sub_params = visible.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            base = ("FROM materials_materialindex i, plainto_tsquery('simple', %s) q "
+                    f"WHERE i.tsv @@ q AND i.material_id IN ({sub_sql})")
+            params = [" ".join(terms), *sub_params]
+            cursor.execute(f"SELECT count(*) {base}", params)
+            total = cursor.fetchone()[0]
+            cursor.execute(f"SELECT i.material_id, ts_rank(i.tsv, q) AS score {base} "
+                           "ORDER BY score DESC, i.material_id DESC LIMIT %s OFFSET %s", [*params, limit, offset])
+        elif connection.vendor == "sqlite":
+            match = " ".join(f'"{t}"' for t in terms)  # implicit AND of phrases
+            base = f"FROM materials_fts WHERE materials_fts MATCH %s AND materials_fts.rowid IN ({sub_sql})"
+            params = [match, *sub_params]
+            cursor.execute(f"SELECT count(*) {base}", params)
+            total = cursor.fetchone()[0]
+            # bm25() is smaller for better matches; negate it so that every vendor ranks "higher is better".
+            cursor.execute(f"SELECT materials_fts.rowid, -bm25(materials_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
+                           f"{base} ORDER BY score DESC, materials_fts.rowid DESC LIMIT %s OFFSET %s",
+                           [*params, limit, offset])
+        else:  # pragma: no cover - the project supports these two databases only
+            raise NotImplementedError(connection.vendor)
+        return cursor.fetchall(), total
+
+
+def search(visible, q, *, limit=20, offset=0):
+    """Rank the visible materials that contain every word of `q`.
+
+    A query with no letter or digit (e.g. only punctuation) is refused with a Chinese message.
+    """
+    terms = query_terms(q)
+    if not terms:
+        raise ValidationError({"q": "请输入要查找的字词（不能只有标点符号或空格）"})
+    rows, total = _ranked_ids(terms, visible, limit, offset)
+    by_id = {m.id: m for m in Material.objects.filter(id__in=[r[0] for r in rows]).select_related("owner_unit")}
+    hits = [Hit(by_id[mid], float(score), snippet(by_id[mid].text or by_id[mid].title, terms))
+            for mid, score in rows if mid in by_id]
+    return Results(terms, hits, total)
+
+
+def _pattern(terms):
+    alternatives = sorted({t for t in terms if t}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in alternatives), re.IGNORECASE) if alternatives else None
+
+
+def highlight(text, terms):
+    """The whole text escaped, with every occurrence of a term wrapped in <mark>."""
+    text = text or ""
+    pattern = _pattern(terms)
+    if pattern is None:
+        return escape(text)
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        out.append(f"<mark>{escape(m.group(0))}</mark>")
+        last = m.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))
+
+
+def snippet(text, terms, width=60, fragments=2):
+    """Up to `fragments` windows of text around the first hits, highlighted; the opening if nothing matches."""
+    text = re.sub(r"\s+", " ", text or "")
+    pattern = _pattern(terms)
+    spans = [m.span() for m in pattern.finditer(text)] if pattern else []
+    if not spans:
+        return escape(text[: width * 2] + ("…" if len(text) > width * 2 else ""))
+    windows = []
+    for start, end in spans:
+        lo, hi = max(0, start - width // 2), min(len(text), end + width)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            if len(windows) == fragments:
+                break
+            windows.append((lo, hi))
+    parts = []
+    for lo, hi in windows:
+        parts.append(("…" if lo > 0 else "") + str(highlight(text[lo:hi], terms)) + ("…" if hi < len(text) else ""))
+    return mark_safe(" ".join(parts))
