@@ -77,6 +77,7 @@ def detail(request, pk):
                .select_related("group").order_by("meeting_date")[:50])
     return render(request, "materials/detail.html", {
         "material": material, "q": q, "terms": terms, "body": search.highlight(material.text, terms),
+        "title_html": search.highlight(material.title, terms),
         "hit_count": len(search._pattern(terms).findall(material.text)) if terms else 0,
         "attachments": material.attachments.all(), "tags": material.tags.all(),
         "can_edit": access.can_publish(request.user, material.owner_unit),
