@@ -1,0 +1,188 @@
+#!/usr/bin/env python
+"""Benchmarks at province scale, each reported as a ratio to a baseline measured in the same run.
+
+    ./dev bench                 # seed a province into a fresh SQLite file, then measure
+    ./dev bench --db PATH       # reuse a seeded database
+    DATABASE_URL=postgres://... ./dev bench   # the same on PostgreSQL (must be empty or seeded)
+
+Pages are served by gunicorn (one sync worker, as in production) on 127.0.0.1 and fetched over
+loopback, interleaved with the baseline so that the shared machine's noise hits both alike.
+"""
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env_for(db_url):
+    env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="benchmarks.settings")
+    return env
+
+
+def manage(env, *args):
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{out.stderr[-3000:]}")
+    return time.monotonic() - started, out.stdout
+
+
+def prepare_fixtures(env):
+    """A city supervisor and a group secretary with live sessions; returns cookies and ids."""
+    code = r'''
+import json, time
+from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from accounts.models import User
+from orgs.models import Unit, Membership
+from orgs import services as org
+city = Unit.objects.filter(level="city").order_by("id").first()
+group_id = Unit.objects.filter(path__startswith=city.path, level="township").order_by("id").first().pk
+def user(name, person=None):
+    u = User.objects.filter(username=name).first()
+    if u is None:
+        from accounts.services import user_create
+        u = user_create(username=name, password="Bench#2026pass", person=person, validate=False)
+    return u
+sup = user("bench_city")
+if not sup.supervisor_scopes.exists():
+    org.supervisor_scope_add(user=sup, unit=city, kind="propaganda", start=timezone.localdate().replace(month=1, day=1), by=None)
+secretary = Membership.objects.filter(group_id=group_id, role="secretary").first().person
+sec = user("bench_secretary", secretary)
+out = {}
+for key, u in (("supervisor", sup), ("secretary", sec)):
+    s = SessionStore()
+    s[SESSION_KEY] = str(u.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s["login_at"] = s["last_seen"] = int(time.time()) + 3600
+    s.create(); out[key] = s.session_key
+out["group_id"] = group_id
+out["city_id"] = city.pk
+print("JSON" + json.dumps(out))
+'''
+    _, stdout = manage(env, "shell", "-c", code)
+    return json.loads(stdout.split("JSON", 1)[1])
+
+
+def fetch(url, cookie):
+    req = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        body = resp.read()
+        status = resp.status
+    elapsed = time.perf_counter() - started
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}")
+    return elapsed, len(body)
+
+
+def measure(base, cases, rounds):
+    """Interleave every case with the baseline, round after round."""
+    timings = {name: [] for name in cases}
+    sizes = {}
+    for _ in range(rounds):
+        for name, (path, cookie) in cases.items():
+            t, size = fetch(base + path, cookie)
+            timings[name].append(t)
+            sizes[name] = size
+    return timings, sizes
+
+
+def summary(samples):
+    samples = sorted(samples)
+    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    return {"median_ms": statistics.median(samples) * 1000, "p95_ms": p95 * 1000, "n": len(samples)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", help="SQLite file to use (seeded if empty)")
+    parser.add_argument("--rounds", type=int, default=60)
+    args = parser.parse_args()
+    report = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+    db_url = os.environ.get("DATABASE_URL")
+    if not db_url:
+        db_path = Path(args.db or (ROOT / "var" / "bench-province.sqlite3"))
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        db_url = f"sqlite:///{db_path}"
+        if not args.db and db_path.exists():
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db_path) + suffix).unlink(missing_ok=True)
+    env = env_for(db_url)
+    report["database"] = db_url.split("://")[0]
+    manage(env, "migrate", "--noinput", "-v0")
+    print("生成省级规模数据（seed_demo --scale province）…", flush=True)
+    seconds, out = manage(env, "seed_demo", "--scale", "province", "--if-empty")
+    report["seed_province_seconds"] = round(seconds, 1)
+    report["seed_output"] = out.strip().splitlines()
+    print(out.strip(), flush=True)
+    counts_code = ("from orgs.models import *; import json; print('JSON'+json.dumps({'units': Unit.objects.count(),"
+                   " 'people': Person.objects.count(), 'memberships': Membership.objects.count()}))")
+    report["counts"] = json.loads(manage(env, "shell", "-c", counts_code)[1].split("JSON", 1)[1])
+    fx = prepare_fixtures(env)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
+         "benchmarks.wsgi"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        worker_pid = int(subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()[0])
+        cases = {
+            "baseline": ("/bench/baseline", fx["supervisor"]),
+            "unit_tree_city_supervisor": ("/units/", fx["supervisor"]),
+            "unit_children_city": (f"/units/{fx['city_id']}/children/", fx["supervisor"]),
+            "group_members_page": (f"/groups/{fx['group_id']}/", fx["secretary"]),
+            "group_members_api": (f"/api/groups/{fx['group_id']}/members/", fx["secretary"]),
+        }
+        measure(base, cases, 3)  # warm up caches and the worker
+        timings, sizes = measure(base, cases, args.rounds)
+        stats = {name: summary(t) for name, t in timings.items()}
+        floor = stats["baseline"]["median_ms"]
+        for name, s in stats.items():
+            s["ratio_to_baseline"] = round(s["median_ms"] / floor, 2)
+            s["bytes"] = sizes[name]
+        report["pages"] = stats
+        status = Path(f"/proc/{worker_pid}/status").read_text()
+        report["worker_peak_rss_mb"] = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1]) // 1024
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    RESULTS.mkdir(exist_ok=True)
+    out_file = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out_file.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"\n省级规模：{report['counts']}；生成用时 {report['seed_province_seconds']} 秒")
+    print(f"{'页面':<30}{'中位数 ms':>10}{'p95 ms':>10}{'相对基线':>10}")
+    for name, s in report["pages"].items():
+        print(f"{name:<30}{s['median_ms']:>10.1f}{s['p95_ms']:>10.1f}{s['ratio_to_baseline']:>10.2f}")
+    print(f"工作进程内存峰值：{report['worker_peak_rss_mb']} MB\n结果：{out_file}")
+
+
+if __name__ == "__main__":
+    main()
