@@ -142,7 +142,8 @@ def snippet(text, terms, width=60, fragments=2):
     for start, end in spans:
         lo, hi = max(0, start - width // 2), min(len(text), end + width)
         if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+            # Merge overlapping windows, but keep a fragment short when hits are dense.
+            windows[-1] = (windows[-1][0], min(max(windows[-1][1], hi), windows[-1][0] + width * 2))
         else:
             if len(windows) == fragments:
                 break

@@ -324,7 +324,9 @@ def timeliness(request):
         if material is None:
             raise Http404("没有找到这份资料")
     elif important:
-        material = important[0]
+        # Prefer what the whole scope must study (issued at or above the unit) over a lower unit's own.
+        own_line = set(unit.ancestor_ids() + [unit.pk])
+        material = next((m for m in important if m.owner_unit_id in own_line), important[0])
     report = selectors.timeliness(material=material, unit=unit) if material else None
     overview = selectors.coverage_overview(unit=unit, materials=important[:8]) if important else []
     return render(request, "materials/timeliness.html", {
