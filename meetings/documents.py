@@ -1,0 +1,216 @@
+"""Renderers: the session's 学习记录 as .docx, attendance sheets as .xlsx, and the personal .ics feed."""
+
+import hashlib
+import io
+
+from django.conf import settings
+from django.core import signing
+from django.utils import timezone
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from core.xlsx import write_workbook
+
+from . import services
+from .models import AttendanceStatus
+
+FONTS = {"body": "仿宋_GB2312", "title": "方正小标宋简体", "heading": "黑体"}
+
+
+def fonts():
+    return {**FONTS, **getattr(settings, "DOCUMENT_FONTS", {})}
+
+
+def _east_asian(run_or_style, name):
+    """python-docx sets only the Latin font; Chinese text needs w:eastAsia on w:rFonts."""
+    run_or_style.font.name = name
+    rpr = run_or_style.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), name)
+    rfonts.set(qn("w:ascii"), name)
+    rfonts.set(qn("w:hAnsi"), name)
+
+
+def _run(paragraph, text, *, font, size, bold=False):
+    run = paragraph.add_run(text)
+    _east_asian(run, font)
+    run.font.size = Pt(size)
+    run.bold = bold
+    return run
+
+
+def _cell(cell, text, *, bold=False, center=False, size=12):
+    f = fonts()
+    cell.text = ""
+    lines = str(text or "").splitlines() or [""]
+    for i, line in enumerate(lines):
+        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        if center:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(p, line, font=f["heading"] if bold else f["body"], size=size, bold=False)
+
+
+def session_docx(detail):
+    """A 学习记录 page as offices keep them: a bordered table, label column in 黑体, text in 仿宋."""
+    s = detail.session
+    f = fonts()
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    normal = doc.styles["Normal"]
+    _east_asian(normal, f["body"])
+    normal.font.size = Pt(12)
+
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(title, f"{s.group.name}学习记录", font=f["title"], size=18)
+    sub = doc.add_paragraph()
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    status = "已归档" if s.is_archived else "未归档"
+    flag = f"　【补录：{s.late_reason}】" if s.late_record else ""
+    _run(sub, f"编号：{s.day.year}-{s.pk}　　状态：{status}{flag}", font=f["body"], size=10.5)
+
+    host = detail.groups[0] if detail.groups else None
+    by_status = {}
+    for g in detail.groups:
+        for line in g.lines:
+            by_status.setdefault(line.status or "none", []).append(
+                line.name if len(detail.groups) == 1 else f"{line.name}（{g.group_name[:6]}）")
+    start, end = timezone.localtime(s.starts_at), timezone.localtime(s.ends_at)
+    expected = sum(g.rate.expected for g in detail.groups)
+    attended = sum(g.rate.attended for g in detail.groups)
+    leader = next((line.name for line in (host.lines if host else []) if line.role == "leader"), "")
+    place = services.effective_value(s, "place")
+    if detail.participations and len(detail.participations) > 1:
+        venues = [f"{p.group.name}：{p.venue}" for p in detail.participations if p.venue]
+        if venues:
+            place += "\n分会场：" + "；".join(venues)
+    rows = [
+        ("学习时间", f"{start:%Y年%-m月%-d日 %H:%M}—{end:%H:%M}"),
+        ("学习地点", place),
+        ("学习形式", s.get_form_display()),
+        ("主 持 人", leader),
+        ("学习主题", services.effective_value(s, "title")),
+        ("领 学 人", s.lead_reader.name if s.lead_reader_id else ""),
+        ("中心发言人", "、".join(p.name for p in s.speakers.all())),
+        ("外请辅导", f"{s.outside_speaker}（政治把关/备案：{s.speaker_approval_note}）" if s.outside_speaker else "无"),
+        ("参学情况", f"应到 {expected} 人，实到 {attended} 人"
+                     + (f"，参学率 {round(100 * attended / expected, 1)}%" if expected else "")),
+        ("出席人员", "、".join(by_status.get(AttendanceStatus.PRESENT, []) + by_status.get(AttendanceStatus.LATE, []))),
+        ("请假人员", "、".join(by_status.get(AttendanceStatus.LEAVE, [])) or "无"),
+        ("缺席人员", "、".join(by_status.get(AttendanceStatus.ABSENT, [])) or "无"),
+        ("列席人员", "、".join(by_status.get(AttendanceStatus.ATTENDEE, [])) or "无"),
+        ("学习内容", "\n".join(x for x in (services.effective_value(s, "agenda"), s.pre_reading) if x)),
+        ("随机点名", "、".join(f"{d.picked.name}（种子 {d.seed}）" for d in detail.draws) or "无"),
+        ("会议纪要", services.effective_value(s, "minutes")),
+        ("学习小结", services.effective_value(s, "summary")),
+    ]
+    if detail.makeups:
+        rows.append(("补学安排", "；".join(f"{m.person.name}（{m.due:%-m月%-d日}前，{m.get_status_display()}）"
+                                          for m in detail.makeups)))
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for label, value in rows:
+        cells = table.add_row().cells
+        cells[0].width, cells[1].width = Mm(30), Mm(126)
+        _cell(cells[0], label, bold=True, center=True)
+        _cell(cells[1], value)
+    corrections = [c for items in detail.corrections.values() for c in items]
+    if corrections:
+        p = doc.add_paragraph()
+        _run(p, "更正记录", font=f["heading"], size=12)
+        for c in sorted(corrections, key=lambda c: (c.at, c.pk)):
+            p = doc.add_paragraph()
+            _run(p, f"{timezone.localtime(c.at):%Y-%m-%d} {c.label}：原为“{c.old_value[:60]}”，更正为“{c.new_value[:60]}”。"
+                    f"理由：{c.reason}", font=f["body"], size=10.5)
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    archived = f"归档：{timezone.localtime(s.archived_at):%Y年%-m月%-d日}" if s.archived_at else ""
+    _run(p, f"记录人：{s.created_by.display_name if s.created_by_id else ''}　{archived}", font=f["body"], size=10.5)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def attendance_xlsx(session, groups):
+    headers = ["中心组", "姓名", "角色", "考勤", "方式", "签到时间", "请假事由", "更正"]
+    rows = []
+    for g in groups:
+        for line in g.lines:
+            rows.append([g.group_name, line.name, line.role_label, line.status_label,
+                         {"qr": "扫码签到", "secretary": "秘书登记", "leave": "请假审批"}.get(line.source, ""),
+                         timezone.localtime(line.checked_in_at).strftime("%H:%M:%S") if line.checked_in_at else "",
+                         line.leave.reason if line.leave else "", line.corrected])
+        rows.append([g.group_name, "参学率", "", f"{g.rate.percent}%" if g.rate.percent is not None else "—",
+                     f"应到 {g.rate.expected}", f"实到 {g.rate.attended}", "", ""])
+    notes = [f"学习主题：{session.title}", f"时间：{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}",
+             f"地点：{session.place}", "参学率只计算会议当天在册的成员（不含列席），会后加入的成员不计为缺席。"]
+    return write_workbook("考勤表", headers, rows, widths={1: 30, 7: 24}, notes=notes)
+
+
+def group_year_xlsx(group, months):
+    headers = ["月份", "日期", "学习主题", "形式", "主办", "应到", "实到", "参学率", "状态", "补录"]
+    rows = []
+    for month, items in months:
+        for r in items:
+            rows.append([f"{month}月", timezone.localtime(r.starts_at).strftime("%Y-%m-%d"), r.title, r.form,
+                         r.host, r.rate.expected, r.rate.attended,
+                         f"{r.rate.percent}%" if r.rate.percent is not None else "—", r.status_label,
+                         "补录" if r.late_record else ""])
+    return write_workbook("全年考勤", headers, rows, widths={3: 40, 5: 30})
+
+
+# ---- Calendar feed --------------------------------------------------------------------------------
+
+def _feed_key(user):
+    # Bound to the password hash, so changing the password revokes every copied feed address.
+    return hashlib.sha256(f"{user.pk}:{user.password}".encode()).hexdigest()[:12]
+
+
+def feed_token(user):
+    return signing.dumps({"u": user.pk, "k": _feed_key(user)}, salt="meetings.ics")
+
+
+def feed_user(token):
+    from accounts.models import User
+
+    try:
+        data = signing.loads(token, salt="meetings.ics")
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=data.get("u"), is_active=True).select_related("person").first()
+    if user is None or not user.person_id or _feed_key(user) != data.get("k"):
+        return None
+    return user
+
+
+def ics_feed(sessions, host):
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//中心组学习管理平台//meetings//CN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "中心组学习安排")
+    for s in sessions:
+        ev = Event()
+        ev.add("uid", f"session-{s.pk}@{host}")
+        ev.add("dtstamp", s.created)
+        ev.add("dtstart", s.starts_at)
+        ev.add("dtend", s.ends_at)
+        ev.add("summary", f"{s.get_form_display()}：{s.title}")
+        ev.add("location", s.place)
+        ev.add("description", "\n".join(x for x in (s.agenda, s.pre_reading) if x))
+        if s.status == "cancelled":
+            ev.add("status", "CANCELLED")
+        cal.add_component(ev)
+    return cal.to_ical()

@@ -1,0 +1,616 @@
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.htmx import is_htmx
+from core.xlsx import xlsx_response
+from orgs import access as org_access
+from orgs import selectors as org_selectors
+from orgs.forms import apply_errors
+from orgs.models import Person, StudyGroup
+
+from . import access, documents, selectors, services
+from .forms import (
+    AttachmentForm,
+    CorrectionForm,
+    LeaveDecisionForm,
+    LeaveForm,
+    MakeUpForm,
+    PreparationForm,
+    RecordForm,
+    SessionScheduleForm,
+    SpeakerApprovalForm,
+)
+from .models import Attachment, AttendanceStatus, Leave, MakeUp, Notice, Preparation, SessionStatus
+
+
+def _year(request):
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    return min(max(year, 2000), 2100)
+
+
+def _error_text(exc):
+    return "；".join(exc.messages)
+
+
+@login_required
+def index(request):
+    """Where “集体学习” in the sidebar leads: your own group, or the overview if you supervise."""
+    user = request.user
+    if user.person_id:
+        from orgs.models import Membership
+
+        m = Membership.objects.on(timezone.localdate()).filter(person_id=user.person_id).order_by("group_id").first()
+        if m is not None:
+            return redirect("meetings:group", pk=m.group_id)
+    if org_access.supervised_units(user).exists():
+        return redirect("meetings:overview")
+    group = org_access.groups_visible(user).order_by("pk").first()
+    if group is None:
+        raise Http404("您没有可查看的中心组")
+    return redirect("meetings:group", pk=group.pk)
+
+
+@login_required
+def group_sessions(request, pk):
+    group = org_access.get_group_for(request.user, pk)
+    year = _year(request)
+    months = selectors.group_sessions(group, year=year)
+    return render(request, "meetings/group_sessions.html", {
+        "group": group, "year": year, "months": months, "years": range(timezone.localdate().year, 2019, -1),
+        "can_manage": org_access.can_manage_group(request.user, group),
+        "breadcrumb": org_selectors.unit_breadcrumb(group.unit),
+    })
+
+
+@login_required
+def group_export(request, pk):
+    group = org_access.get_group_for(request.user, pk)
+    year = _year(request)
+    content = documents.group_year_xlsx(group, selectors.group_sessions(group, year=year))
+    return xlsx_response(f"{group.unit.name}-{year}年集体学习考勤.xlsx", content)
+
+
+def _joint_choices(group):
+    # Sibling groups (same superior unit) are the usual partners of a 联学.
+    if group.unit.parent_id is None:
+        return StudyGroup.objects.none()
+    return StudyGroup.objects.filter(unit__parent_id=group.unit.parent_id, unit__closed_on__isnull=True).exclude(
+        pk=group.pk).order_by("unit__sort", "pk")
+
+
+@login_required
+def schedule(request, pk):
+    group = org_access.get_group_for(request.user, pk, write=True)
+    members = org_selectors.group_members(group)
+    joint = list(_joint_choices(group))
+    start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timezone.timedelta(days=7)
+    initial = {"starts_at": start, "ends_at": start + timezone.timedelta(hours=2), "form": "seminar",
+               "title": (request.GET.get("title") or "")[:200]}
+    for key in ("plan_topic_id", "reference_topic_id"):
+        if (request.GET.get(key) or "").isdigit():
+            initial[key] = int(request.GET[key])
+    if request.GET.get("source") in ("plan", "reference", "first_item", "other"):
+        initial["topic_source"] = request.GET["source"]
+    form = SessionScheduleForm(initial=initial, members=members, groups=joint)
+    status = 200
+    if request.method == "POST":
+        form = SessionScheduleForm(request.POST, members=members, groups=joint)
+        if form.is_valid():
+            d = form.cleaned_data
+            people = {p.pk: p for p in Person.objects.filter(pk__in=[m.person_id for m in members])}
+            try:
+                session = services.session_schedule(
+                    group=group, by=request.user, title=d["title"], form=d["form"], starts_at=d["starts_at"],
+                    ends_at=d["ends_at"], place=d["place"], topic_source=d["topic_source"],
+                    plan_topic_id=d["plan_topic_id"], reference_topic_id=d["reference_topic_id"],
+                    agenda=d["agenda"], pre_reading=d["pre_reading"],
+                    lead_reader=people.get(d["lead_reader"]) if d["lead_reader"] else None,
+                    speakers=[people[i] for i in d["speakers"] if i in people],
+                    outside_speaker=d["outside_speaker"],
+                    joint_groups=[g for g in joint if g.pk in set(d["joint_groups"])],
+                    venues={int(k[6:]): v for k, v in request.POST.items() if k.startswith("venue_") and k[6:].isdigit()},
+                )
+                messages.success(request, "已安排学习，并已通知参学人员")
+                return redirect("meetings:detail", pk=session.pk)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        status = 400
+    return render(request, "meetings/schedule.html", {"group": group, "form": form, "joint": joint,
+                                                      "breadcrumb": org_selectors.unit_breadcrumb(group.unit)},
+                  status=status)
+
+
+def _detail_context(request, session):
+    detail = selectors.session_detail(session)
+    user = request.user
+    my_groups = access.member_groups(user, session)
+    person_id = user.person_id
+    return {
+        "s": session, "d": detail,
+        "can_write": org_access.can_manage_group(user, session.group),
+        "can_mark": bool(access.managed_groups(user, session)),
+        "can_preside": access.can_preside(user, session.group),
+        "is_member": bool(my_groups),
+        "my_leave": next((lv for lv in detail.leaves if lv.person_id == person_id and lv.status != "refused"), None),
+        "my_prep": next((p for p in detail.preparations if p.person_id == person_id), None),
+        "my_makeup": next((m for m in detail.makeups if m.person_id == person_id), None),
+        "started": session.starts_at <= timezone.now(),
+        "record_form": RecordForm(initial={"minutes": session.minutes, "summary": session.summary,
+                                           "briefing": session.briefing, "version": session.version}),
+        "attach_form": AttachmentForm(),
+        "approval_form": SpeakerApprovalForm(),
+        "leave_form": LeaveForm(),
+        "breadcrumb": org_selectors.unit_breadcrumb(session.group.unit),
+        "record_fields": services.RECORD_FIELDS,
+    }
+
+
+def _render_detail(request, session, status=200, **extra):
+    context = _detail_context(request, session)
+    context.update(extra)
+    return render(request, "meetings/detail.html", context, status=status)
+
+
+@login_required
+def detail(request, pk):
+    session = access.get_session_for(request.user, pk)
+    return _render_detail(request, session)
+
+
+@login_required
+def edit(request, pk):
+    session = access.get_session_for(request.user, pk, write=True)
+    group = session.group
+    members = org_selectors.group_members(group, session.day)
+    form = SessionScheduleForm(initial={
+        "title": session.title, "topic_source": session.topic_source, "form": session.form,
+        "starts_at": timezone.localtime(session.starts_at), "ends_at": timezone.localtime(session.ends_at),
+        "place": session.place, "agenda": session.agenda, "pre_reading": session.pre_reading,
+        "lead_reader": session.lead_reader_id, "speakers": [p.pk for p in session.speakers.all()],
+        "outside_speaker": session.outside_speaker, "plan_topic_id": session.plan_topic_id,
+        "reference_topic_id": session.reference_topic_id,
+    }, members=members)
+    del form.fields["joint_groups"]
+    status = 200
+    if request.method == "POST":
+        form = SessionScheduleForm(request.POST, members=members)
+        del form.fields["joint_groups"]
+        if form.is_valid():
+            d = form.cleaned_data
+            people = {p.pk: p for p in Person.objects.filter(pk__in=[m.person_id for m in members])}
+            try:
+                services.session_update(
+                    session=session, by=request.user, version=request.POST.get("version"), title=d["title"],
+                    form=d["form"], starts_at=d["starts_at"], ends_at=d["ends_at"], place=d["place"],
+                    topic_source=d["topic_source"], agenda=d["agenda"], pre_reading=d["pre_reading"],
+                    lead_reader=people.get(d["lead_reader"]) if d["lead_reader"] else None,
+                    speakers=[people[i] for i in d["speakers"] if i in people], outside_speaker=d["outside_speaker"])
+                messages.success(request, "已保存")
+                return redirect("meetings:detail", pk=session.pk)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        status = 400
+    return render(request, "meetings/edit.html", {"s": session, "form": form, "group": group,
+                                                  "breadcrumb": org_selectors.unit_breadcrumb(group.unit)},
+                  status=status)
+
+
+def _post_action(request, session, form, action, success):
+    """Validate a small form, call the service, and show errors on the detail page with 400."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+            messages.success(request, success)
+            return redirect("meetings:detail", pk=session.pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    return _render_detail(request, session, status=400, action_errors=errors or ["请检查填写的内容"])
+
+
+@login_required
+@require_POST
+def speaker_approve(request, pk):
+    session = access.get_session_for(request.user, pk, write=True)
+    return _post_action(request, session, SpeakerApprovalForm(request.POST),
+                        lambda d: services.session_approve_speaker(session=session, by=request.user, note=d["note"]),
+                        "已记录政治把关/备案情况")
+
+
+@login_required
+def attendance(request, pk):
+    """The phone page: one row per member, five buttons; each tap saves at once (htmx), or save all."""
+    session = access.get_session_for(request.user, pk)
+    groups = access.require_attendance_writer(request.user, session)
+    allowed = {g.pk for g in groups}
+    error = None
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("person") and request.POST.get("group"):
+            try:
+                gid, pid = int(request.POST["group"]), int(request.POST["person"])
+            except ValueError:
+                raise Http404() from None
+            if gid not in allowed:
+                raise PermissionDenied("您不能登记其他中心组的考勤")
+            group = next(g for g in groups if g.pk == gid)
+            person = Person.objects.filter(pk=pid).first()
+            try:
+                if person is None:
+                    raise ValidationError("没有找到这个人员")
+                services.attendance_record(session=session, group=group, person=person,
+                                           status=request.POST.get("status", ""), by=request.user)
+                if not is_htmx(request):
+                    return redirect("meetings:attendance", pk=session.pk)
+            except ValidationError as exc:
+                error = _error_text(exc)
+                status = 400
+            if is_htmx(request):
+                ga = next(g for g in selectors.session_attendance(session) if g.group_id == gid)
+                line = next((x for x in ga.lines if x.person_id == pid), None)
+                if line is None:
+                    return HttpResponse(f'<div class="alert alert-danger py-1 small">{error}</div>', status=400)
+                return render(request, "meetings/_att_row.html", {"line": line, "g": ga, "s": session,
+                                                                  "row_error": error,
+                                                                  "choices": selectors.ATTENDANCE_CHOICES},
+                              status=status)
+        else:
+            marks = {}
+            for key, value in request.POST.items():
+                parts = key.split("_")
+                if len(parts) == 3 and parts[0] == "m" and parts[1].isdigit() and parts[2].isdigit() and value:
+                    marks.setdefault(int(parts[1]), {})[int(parts[2])] = value
+            if not marks:
+                error, status = "请为成员选择考勤状态后再保存", 400
+            else:
+                try:
+                    for gid in marks:
+                        if gid not in allowed:
+                            raise PermissionDenied("您不能登记其他中心组的考勤")
+                    from django.db import transaction
+
+                    with transaction.atomic():
+                        for gid, group_marks in marks.items():
+                            services.attendance_bulk(session=session, group=next(g for g in groups if g.pk == gid),
+                                                     marks=group_marks, by=request.user)
+                    messages.success(request, "考勤已保存")
+                    return redirect("meetings:attendance", pk=session.pk)
+                except ValidationError as exc:
+                    error, status = _error_text(exc), 400
+    sheets = [g for g in selectors.session_attendance(session) if g.group_id in allowed]
+    return render(request, "meetings/attendance.html", {
+        "s": session, "sheets": sheets, "error": error, "choices": selectors.ATTENDANCE_CHOICES,
+    }, status=status)
+
+
+@login_required
+def projector(request, pk):
+    session = access.get_session_for(request.user, pk)
+    access.require_attendance_writer(request.user, session)
+    return render(request, "meetings/projector.html", {"s": session})
+
+
+@login_required
+def qr(request, pk):
+    """The fragment the projector page swaps in every 30 seconds: a fresh signed code."""
+    import segno
+
+    session = access.get_session_for(request.user, pk)
+    access.require_attendance_writer(request.user, session)
+    is_open = services.checkin_is_open(session)
+    svg = url = ""
+    if is_open:
+        url = request.build_absolute_uri(reverse("meetings:checkin", args=[session.pk])) + "?t=" + quote(
+            services.checkin_token(session))
+        svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
+    from .models import Attendance
+
+    count = Attendance.objects.filter(session=session, source="qr").count()
+    return render(request, "meetings/_qr.html", {"s": session, "svg": svg, "url": url, "is_open": is_open,
+                                                 "count": count})
+
+
+@login_required
+def checkin(request, pk):
+    session = access.get_session_for(request.user, pk)
+    access.require_member(request.user, session)
+    token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
+    error, rows, created = None, None, False
+    try:
+        services.checkin_verify(session, token)
+        if request.method == "POST":
+            rows, created = services.checkin(session=session, token=token, by=request.user)
+    except ValidationError as exc:
+        error = _error_text(exc)
+    return render(request, "meetings/checkin.html", {"s": session, "t": token, "error": error, "rows": rows,
+                                                     "created": created}, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def leave_request(request, pk):
+    session = access.get_session_for(request.user, pk)
+    access.require_member(request.user, session)
+    person = request.user.person
+    return _post_action(request, session, LeaveForm(request.POST),
+                        lambda d: services.leave_request(session=session, person=person, reason=d["reason"],
+                                                         by=request.user),
+                        "请假申请已提交，等待组长审批")
+
+
+@login_required
+@require_POST
+def leave_decide(request, pk, leave_pk):
+    session = access.get_session_for(request.user, pk)
+    access.require_presiding(request.user, session)
+    leave = Leave.objects.filter(session=session, pk=leave_pk).first()
+    if leave is None:
+        raise Http404()
+    return _post_action(request, session, LeaveDecisionForm(request.POST),
+                        lambda d: services.leave_decide(leave=leave, approve=d["approve"], note=d["note"],
+                                                        by=request.user),
+                        "已审批请假申请")
+
+
+@login_required
+@require_POST
+def draw(request, pk):
+    session = access.get_session_for(request.user, pk)
+    access.require_presiding(request.user, session)
+    favour = request.POST.get("favour")
+    if favour not in ("0", "1"):
+        return _render_detail(request, session, status=400, action_errors=["请求有误，请在页面上点击“随机点名”"])
+    try:
+        d = services.draw_speaker(session=session, by=request.user, favour_less_called=favour == "1")
+        messages.success(request, f"随机点名：请 {d.picked.name} 发言")
+        return redirect(reverse("meetings:detail", args=[session.pk]) + "#draws")
+    except ValidationError as exc:
+        return _render_detail(request, session, status=400, action_errors=exc.messages)
+
+
+@login_required
+@require_POST
+def record(request, pk):
+    session = access.get_session_for(request.user, pk, write=True)
+    form = RecordForm(request.POST)
+    return _post_action(request, session, form,
+                        lambda d: services.record_save(session=session, by=request.user, minutes=d["minutes"],
+                                                       summary=d["summary"], briefing=d["briefing"],
+                                                       version=d["version"]),
+                        "纪要和小结已保存")
+
+
+@login_required
+@require_POST
+def attach(request, pk):
+    session = access.get_session_for(request.user, pk, write=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    return _post_action(request, session, form,
+                        lambda d: services.attachment_add(session=session, kind=d["kind"], upload=d["file"],
+                                                          by=request.user),
+                        "附件已上传")
+
+
+@login_required
+def attachment(request, pk, att_pk):
+    session = access.get_session_for(request.user, pk)
+    att = Attachment.objects.filter(session=session, pk=att_pk).first()
+    if att is None:
+        raise Http404()
+    try:
+        handle = att.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在") from None
+    inline = att.content_type.startswith("image/") or att.content_type == "application/pdf"
+    response = FileResponse(handle, content_type=att.content_type, as_attachment=not inline, filename=att.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def prepare(request, pk):
+    session = access.get_session_for(request.user, pk)
+    access.require_member(request.user, session)
+    mine = Preparation.objects.filter(session=session, person_id=request.user.person_id).first()
+    form = PreparationForm(initial={"text": mine.text if mine else ""})
+    status = 200
+    if request.method == "POST":
+        form = PreparationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.preparation_submit(session=session, person=request.user.person, text=form.cleaned_data["text"],
+                                            by=request.user)
+                messages.success(request, "研讨发言材料已提交")
+                return redirect("meetings:detail", pk=session.pk)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        status = 400
+    return render(request, "meetings/prepare.html", {"s": session, "form": form, "mine": mine}, status=status)
+
+
+@login_required
+@require_POST
+def archive(request, pk):
+    session = access.get_session_for(request.user, pk, write=True)
+    if request.POST.get("confirm") != "1":
+        return _render_detail(request, session, status=400, action_errors=["请在页面上确认归档"])
+    try:
+        services.session_archive(session=session, by=request.user)
+        messages.success(request, "已归档。归档后的记录不能直接修改，如需更正请提交更正记录")
+        return redirect("meetings:detail", pk=session.pk)
+    except ValidationError as exc:
+        return _render_detail(request, session, status=400, action_errors=exc.messages)
+
+
+@login_required
+def correct(request, pk):
+    session = access.get_session_for(request.user, pk, write=True)
+    if session.status != SessionStatus.ARCHIVED:
+        messages.info(request, "这次学习尚未归档，可以直接修改")
+        return redirect("meetings:detail", pk=session.pk)
+    choices = list(services.RECORD_FIELDS.items())
+    for g in selectors.session_attendance(session):
+        for line in g.lines:
+            choices.append((f"attendance:{g.group_id}-{line.person_id}", f"考勤：{line.name}（{g.group_name}）"))
+    form = CorrectionForm(choices=choices, initial={"field": request.GET.get("field", "")})
+    status = 200
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, choices=choices)
+        if form.is_valid():
+            d = form.cleaned_data
+            value = d["new_value"]
+            if d["field"].startswith("attendance:"):
+                value = {s.label: s.value for s in AttendanceStatus}.get(value, value)
+            try:
+                services.correction_add(session=session, field=d["field"], new_value=value, reason=d["reason"],
+                                        by=request.user)
+                messages.success(request, "更正记录已保存，原记录保留")
+                return redirect("meetings:detail", pk=session.pk)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        status = 400
+    return render(request, "meetings/correct.html", {"s": session, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def makeup_report(request, pk):
+    session = access.get_session_for(request.user, pk, write=True)
+    try:
+        n = services.makeup_report(session=session, by=request.user)
+        messages.success(request, f"已在本次学习通报 {n} 人的补学情况")
+        return redirect("meetings:detail", pk=session.pk)
+    except ValidationError as exc:
+        return _render_detail(request, session, status=400, action_errors=exc.messages)
+
+
+@login_required
+def makeups(request):
+    items = []
+    if request.user.person_id:
+        items = list(MakeUp.objects.filter(person_id=request.user.person_id).select_related("session", "group")
+                     .order_by("status", "due", "id"))
+    return render(request, "meetings/makeups.html", {"items": items, "today": timezone.localdate()})
+
+
+@login_required
+def makeup(request, pk):
+    item = MakeUp.objects.filter(pk=pk, person_id=request.user.person_id or -1).select_related("session").first()
+    if item is None or not request.user.person_id:
+        raise Http404("没有找到这项补学任务")
+    form = MakeUpForm(initial={"reflection": item.reflection})
+    status = 200
+    if request.method == "POST":
+        form = MakeUpForm(request.POST)
+        if form.is_valid():
+            try:
+                services.makeup_submit(makeup=item, reflection=form.cleaned_data["reflection"], by=request.user)
+                messages.success(request, "补学体会已提交")
+                return redirect("meetings:makeups")
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        status = 400
+    return render(request, "meetings/makeup.html", {"item": item, "s": item.session, "form": form}, status=status)
+
+
+@login_required
+def export_docx(request, pk):
+    session = access.get_session_for(request.user, pk)
+    content = documents.session_docx(selectors.session_detail(session))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument"
+                                                  ".wordprocessingml.document")
+    name = f"学习记录-{session.day:%Y%m%d}-{session.title[:30]}.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+def export_xlsx(request, pk):
+    session = access.get_session_for(request.user, pk)
+    content = documents.attendance_xlsx(session, selectors.session_attendance(session))
+    return xlsx_response(f"考勤表-{session.day:%Y%m%d}-{session.title[:30]}.xlsx", content)
+
+
+def _require_person(request):
+    if not request.user.person_id or org_access.is_admin_role(request.user):
+        raise Http404("您的账号没有关联人员")
+    return request.user.person
+
+
+@login_required
+def my_year(request):
+    person = _require_person(request)
+    year = _year(request)
+    rows, rate = selectors.member_year(person, year)
+    return render(request, "meetings/my_year.html", {"rows": rows, "rate": rate, "year": year, "person": person,
+                                                     "years": range(timezone.localdate().year, 2019, -1)})
+
+
+@login_required
+def calendar(request):
+    person = _require_person(request)
+    if request.method == "POST":
+        if request.POST.get("read") != "1":
+            return HttpResponse("请求有误", status=400)
+        services.notices_mark_read(person=person, by=request.user)
+        return redirect("meetings:calendar")
+    feed = request.build_absolute_uri(reverse("meetings:ics", args=[documents.feed_token(request.user)]))
+    upcoming = selectors.upcoming_for_person(person, since=timezone.now() - timezone.timedelta(hours=3))[:20]
+    notices = Notice.objects.filter(person=person).select_related("session")[:30]
+    return render(request, "meetings/calendar.html", {"feed": feed, "upcoming": upcoming, "notices": notices})
+
+
+def ics(request, token):
+    """The feed a calendar app subscribes to: it cannot log in, so the address itself is the key."""
+    user = documents.feed_user(token)
+    if user is None:
+        raise Http404()
+    sessions = selectors.upcoming_for_person(user.person, since=timezone.now() - timezone.timedelta(days=180))
+    response = HttpResponse(documents.ics_feed(sessions, request.get_host().split(":")[0]),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="study.ics"'
+    return response
+
+
+@login_required
+def overview(request):
+    roots = list(org_access.supervised_units(request.user))
+    if not roots:
+        raise Http404("您没有督导范围")
+    year = _year(request)
+    try:
+        threshold = float(request.GET.get("threshold") or 90)
+    except ValueError:
+        threshold = 90.0
+    groups = org_access.groups_visible(request.user).filter(unit__closed_on__isnull=True)
+    unit_id = request.GET.get("unit")
+    scope = None
+    if unit_id and unit_id.isdigit():
+        scope = org_access.get_unit_for(request.user, int(unit_id))
+        groups = groups.filter(unit__path__startswith=scope.path)
+    rows = selectors.overview(groups, year=year, threshold=threshold)
+    only = request.GET.get("only")
+    if only == "below":
+        rows = [r for r in rows if r.below]
+    elif only == "no_seminar":
+        rows = [r for r in rows if r.quarters_without_seminar]
+    elif only == "few":
+        rows = [r for r in rows if r.held < 12]
+    summary = {"groups": len(rows), "below": sum(r.below for r in rows),
+               "no_seminar": sum(bool(r.quarters_without_seminar) for r in rows),
+               "late": sum(r.late for r in rows), "held": sum(r.held for r in rows)}
+    return render(request, "meetings/overview.html", {
+        "rows": rows[:500], "truncated": len(rows) > 500, "year": year, "threshold": threshold, "summary": summary,
+        "roots": roots, "scope": scope, "only": only or "", "years": range(timezone.localdate().year, 2019, -1),
+    })
