@@ -1,6 +1,7 @@
 """Plans are found through orgs.access only: a foreign plan answers 404, a visible one you may not change 403."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -42,7 +43,9 @@ def get_supervised_unit(user, pk):
 
 
 def get_flag_for(user, pk):
-    flag = CopyFlag.objects.filter(pk=pk, plan__in=plans_visible(user)).select_related(
+    visible = plans_visible(user)
+    # Either side: the approver sees flags on their plan, a supervisor also sees their plans being copied.
+    flag = CopyFlag.objects.filter(Q(plan__in=visible) | Q(other__in=visible), pk=pk).select_related(
         "plan__group__unit", "other__group__unit").first()
     if flag is None:
         raise Http404("没有找到这条提示")

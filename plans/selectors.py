@@ -1,0 +1,267 @@
+"""Reads for pages and exports, as plain dataclasses; the page, the .docx and the .xlsx share them."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Min, Q
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from orgs.models import StudyGroup, Unit
+
+from . import copycheck
+from .models import Adoption, CopyFlag, Guidance, ReferenceTopic, Status, StudyPlan
+from .services import ancestor_unit_ids, mandated_for, references_for
+
+
+@dataclass
+class TopicRow:
+    no: int
+    title: str
+    kind: str
+    kind_label: str
+    month: int | None
+    planned_on: dt.date | None
+    format_label: str
+    lead: str
+    materials: str
+    notes: str
+    mandated_id: int | None
+    from_reference: bool
+
+
+@dataclass
+class MandatedRow:
+    id: int
+    title: str
+    kind_label: str
+    issuer: str
+
+
+@dataclass
+class FlagRow:
+    id: int
+    similarity: float
+    plan_id: int
+    plan_label: str
+    other_id: int
+    other_label: str
+    other_visible: bool
+    passages: list
+
+
+@dataclass
+class PlanDoc:
+    id: int
+    group_id: int
+    unit_name: str
+    title: str
+    year: int
+    number: int
+    status: str
+    status_label: str
+    reason: str
+    preamble: str
+    requirements: str
+    return_comment: str
+    approved_on: dt.date | None
+    reported_at: dt.datetime | None
+    topics: list
+    uncovered: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
+    versions: list = field(default_factory=list)  # [(id, number, status_label)]
+
+
+def _topic_rows(plan):
+    return [
+        TopicRow(i, t.title, t.kind, t.get_kind_display(), t.month, t.planned_on, t.get_format_display(), t.lead,
+                 t.materials, t.notes, t.mandated_id, t.reference_id is not None)
+        for i, t in enumerate(plan.topics.all(), start=1)
+    ]
+
+
+def _clean(text):
+    return copycheck.PUNCT_RE.sub("", text or "")
+
+
+def uncovered_mandated(group, year, topics):
+    """Mandated topics the plan does not cover: not linked by a topic and not named by one."""
+    linked = {t.mandated_id for t in topics if t.mandated_id}
+    titles = [_clean(t.title) for t in topics]
+    out = []
+    for m in mandated_for(group, year):
+        if m.id in linked:
+            continue
+        want = _clean(m.title)
+        if any(want and (want in t or fuzz.ratio(want, t) >= 90) for t in titles):
+            continue
+        out.append(MandatedRow(m.id, m.title, m.get_kind_display(), m.guidance.unit.name))
+    return out
+
+
+def flag_rows(flags, user):
+    from .access import plans_visible
+
+    visible = set(plans_visible(user).filter(id__in=[f.other_id for f in flags] + [f.plan_id for f in flags])
+                  .values_list("id", flat=True)) if flags else set()
+
+    def label(p):
+        return f"{p.group.unit.name} {p.year}年 第{p.number}版"
+
+    return [FlagRow(f.id, f.similarity, f.plan_id, label(f.plan), f.other_id,
+                    label(f.other) if f.other_id in visible else "其他单位的计划（无权查看单位）",
+                    f.other_id in visible, f.passages) for f in flags]
+
+
+def plan_document(plan, user=None):
+    topics = _topic_rows(plan)
+    doc = PlanDoc(
+        plan.id, plan.group_id, plan.group.unit.name, plan.title, plan.year, plan.number, plan.status,
+        plan.get_status_display(), plan.reason, plan.preamble, plan.requirements, plan.return_comment,
+        timezone.localdate(plan.decided_at) if plan.status == Status.APPROVED and plan.decided_at else None,
+        plan.reported_at, topics,
+    )
+    doc.uncovered = uncovered_mandated(plan.group, plan.year, topics)
+    doc.versions = [(p.id, p.number, p.get_status_display()) for p in
+                    StudyPlan.objects.filter(group_id=plan.group_id, year=plan.year).order_by("number")]
+    if user is not None:
+        flags = CopyFlag.objects.filter(Q(plan=plan) | Q(other=plan)).select_related(
+            "plan__group__unit", "other__group__unit").order_by("-similarity", "id")
+        doc.flags = flag_rows(list(flags), user)
+    return doc
+
+
+def deadline_for(group, year):
+    rows = dict(Guidance.objects.filter(unit_id__in=ancestor_unit_ids(group), year=year, published_at__isnull=False)
+                .values_list("unit_id", "report_deadline"))
+    for uid in reversed(ancestor_unit_ids(group)):  # the nearest supervisor's deadline wins
+        if uid in rows:
+            return rows[uid]
+    return Guidance.default_deadline(year)
+
+
+@dataclass
+class InboxRow:
+    id: int
+    title: str
+    description: str
+    materials: str
+    issuer: str
+    sent_at: dt.datetime
+    adopted_at: dt.datetime | None
+    adopted_plan_id: int | None
+
+
+@dataclass
+class GroupOverview:
+    year: int
+    plans: list  # StudyPlan rows, newest version first
+    inbox: list
+    mandated: list
+    deadline: dt.date
+    current: object = None
+
+
+def group_overview(group, year):
+    plans = list(StudyPlan.objects.filter(group=group).order_by("-year", "-number"))
+    adoptions = {a.reference_id: a for a in Adoption.objects.filter(group=group)}
+    inbox = [InboxRow(r.id, r.title, r.description, r.materials, r.unit.name, r.sent_at,
+                      adoptions[r.id].adopted_at if r.id in adoptions else None,
+                      adoptions[r.id].plan_id if r.id in adoptions else None)
+             for r in references_for(group, year).select_related("unit")]
+    mandated = [MandatedRow(m.id, m.title, m.get_kind_display(), m.guidance.unit.name)
+                for m in mandated_for(group, year)]
+    current = next((p for p in plans if p.year == year), None)
+    return GroupOverview(year, plans, inbox, mandated, deadline_for(group, year), current)
+
+
+# ---- supervision ----------------------------------------------------------------------------------------
+
+@dataclass
+class ReportRow:
+    group_id: int
+    unit_name: str
+    depth: int
+    plan_id: int | None
+    number: int | None
+    status_label: str
+    reported_at: dt.datetime | None
+    deadline: dt.date
+    state: str  # on_time | late | overdue | pending
+    state_label: str
+    adoptions: list = field(default_factory=list)  # per reference column: datetime | None | "—"
+
+
+STATE_LABELS = {"on_time": "按时报送", "late": "逾期报送", "overdue": "逾期未报送", "pending": "未报送"}
+
+
+@dataclass
+class Supervision:
+    unit: object
+    year: int
+    rows: list
+    references: list
+    flags: list
+    guidance: object
+    counts: dict
+    total: int
+
+
+def subtree_groups(unit):
+    return (StudyGroup.objects.filter(unit__path__startswith=unit.path, unit__closed_on__isnull=True)
+            .exclude(unit=unit).select_related("unit").order_by("unit__path"))
+
+
+def supervision(user, unit, year, *, only=None, offset=0, limit=200):
+    today = timezone.localdate()
+    groups_qs = subtree_groups(unit)
+    deadlines = dict(Guidance.objects.filter(year=year, published_at__isnull=False)
+                     .filter(Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids() + [unit.id]))
+                     .values_list("unit_id", "report_deadline"))
+    default = Guidance.default_deadline(year)
+    plans = StudyPlan.objects.filter(group__in=groups_qs, year=year)
+    first_report = dict(plans.values("group_id").annotate(r=Min("reported_at")).values_list("group_id", "r"))
+    latest = {}
+    for p in plans.order_by("group_id", "number").values("id", "group_id", "number", "status"):
+        latest[p["group_id"]] = p
+    refs = list(ReferenceTopic.objects.filter(year=year).filter(
+        Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids() + [unit.id]))
+        .select_related("unit").order_by("sent_at", "id"))
+    adopted = {(a, g): at for a, g, at in Adoption.objects.filter(reference__in=refs, group__in=groups_qs)
+               .values_list("reference_id", "group_id", "adopted_at")}
+    rows, counts = [], dict.fromkeys(STATE_LABELS, 0)
+    for g in groups_qs:
+        ids = g.unit.ancestor_ids() + [g.unit_id]
+        deadline = next((deadlines[u] for u in reversed(ids) if u in deadlines), default)
+        reported = first_report.get(g.id)
+        if reported:
+            state = "on_time" if timezone.localdate(reported) <= deadline else "late"
+        else:
+            state = "overdue" if today > deadline else "pending"
+        counts[state] += 1
+        if only == "missing" and reported:
+            continue
+        p = latest.get(g.id)
+        row = ReportRow(g.id, g.unit.name, g.unit.depth, p["id"] if p else None, p["number"] if p else None,
+                        Status(p["status"]).label if p else "未制定", reported, deadline, state, STATE_LABELS[state])
+        row.adoptions = [adopted.get((r.id, g.id)) if g.unit.path.startswith(r.unit.path) else "—" for r in refs]
+        rows.append(row)
+    total = len(rows)
+    flags = list(CopyFlag.objects.filter(plan__year=year).filter(
+        Q(plan__group__unit__path__startswith=unit.path) | Q(other__group__unit__path__startswith=unit.path))
+        .select_related("plan__group__unit", "other__group__unit").order_by("-similarity", "id")[:100])
+    guidance = Guidance.objects.filter(unit=unit, year=year).prefetch_related("topics").first()
+    return Supervision(unit, year, rows[offset:offset + limit], refs, flag_rows(flags, user), guidance, counts, total)
+
+
+def supervised_roots(user):
+    from orgs import access
+
+    return list(access.supervised_units(user).order_by("path"))
+
+
+def unit_choices(user):
+    """The supervisor's roots and the units one level below, for the unit picker."""
+    roots = supervised_roots(user)
+    below = Unit.objects.filter(parent__in=roots, closed_on__isnull=True).order_by("path")
+    return roots + list(below)
