@@ -1,0 +1,194 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import services
+from meetings.documents import feed_token
+from meetings.models import Attendance, CallOnDraw, Correction, StudySession
+
+from .factories import make_session, mark_all, next_week
+
+pytestmark = pytest.mark.django_db
+
+
+def _dt(value):
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+
+class TestSchedulePage:
+    def test_the_secretary_schedules_a_session(self, world, as_user):
+        client = as_user(world.secretary_a)
+        start = timezone.now() + dt.timedelta(days=3)
+        response = client.post(reverse("meetings:schedule", args=[world.group_a.pk]), {
+            "title": "学习《习近平谈治国理政》第五卷", "topic_source": "plan", "form": "seminar",
+            "starts_at": _dt(start), "ends_at": _dt(start + dt.timedelta(hours=2)), "place": "二楼会议室",
+            "lead_reader": world.leader_a.person.pk, "speakers": [world.member_a.person.pk],
+        })
+        assert response.status_code == 302
+        session = StudySession.objects.get()
+        assert session.lead_reader == world.leader_a.person and list(session.speakers.all()) == [world.member_a.person]
+        assert client.get(reverse("meetings:group", args=[world.group_a.pk])).content.decode().count(session.title)
+
+    def test_an_end_before_the_start_answers_400_in_chinese(self, world, as_user):
+        start = timezone.now() + dt.timedelta(days=3)
+        response = as_user(world.secretary_a).post(reverse("meetings:schedule", args=[world.group_a.pk]), {
+            "title": "t", "topic_source": "plan", "form": "seminar", "starts_at": _dt(start),
+            "ends_at": _dt(start - dt.timedelta(hours=1)), "place": "会议室"})
+        assert response.status_code == 400
+        assert "结束时间必须晚于开始时间" in response.content.decode()
+        assert not StudySession.objects.exists()
+
+    def test_the_outsider_gets_404_and_a_member_403(self, world, as_user):
+        url = reverse("meetings:schedule", args=[world.group_a.pk])
+        assert as_user(world.outsider).get(url).status_code == 404
+        assert as_user(world.member_a).get(url).status_code == 403
+
+
+class TestAttendancePage:
+    def test_a_tap_saves_one_mark_and_returns_the_row(self, world, as_user):
+        session = make_session(world)
+        response = as_user(world.secretary_a).post(
+            reverse("meetings:attendance", args=[session.pk]),
+            {"group": world.group_a.pk, "person": world.member_a.person.pk, "status": "present"},
+            HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and "出席" in response.content.decode()
+        assert Attendance.objects.get().status == "present"
+
+    def test_a_mark_for_a_non_member_answers_400(self, world, as_user):
+        session = make_session(world)
+        response = as_user(world.secretary_a).post(
+            reverse("meetings:attendance", args=[session.pk]),
+            {"group": world.group_a.pk, "person": world.secretary_b.person.pk, "status": "present"},
+            HTTP_HX_REQUEST="true")
+        assert response.status_code == 400 and "不是" in response.content.decode()
+        assert not Attendance.objects.exists()
+
+    def test_another_groups_secretary_cannot_mark(self, world, as_user):
+        session = make_session(world, form="joint", joint_groups=[world.group_b])
+        response = as_user(world.secretary_b).post(
+            reverse("meetings:attendance", args=[session.pk]),
+            {"group": world.group_a.pk, "person": world.member_a.person.pk, "status": "absent"})
+        assert response.status_code == 403
+        response = as_user(world.secretary_b).post(
+            reverse("meetings:attendance", args=[session.pk]),
+            {"group": world.group_b.pk, "person": world.secretary_b.person.pk, "status": "present"})
+        assert response.status_code == 302
+
+
+class TestCheckinPages:
+    def test_a_member_checks_in_by_opening_the_link(self, world, as_user):
+        session = make_session(world)
+        client = as_user(world.member_a)
+        token = services.checkin_token(session)
+        url = reverse("meetings:checkin", args=[session.pk])
+        assert "确认签到" in client.get(url, {"t": token}).content.decode()
+        response = client.post(url, {"t": token})
+        assert response.status_code == 200 and "签到成功" in response.content.decode()
+        response = client.post(url, {"t": token})
+        assert "无需重复签到" in response.content.decode()
+        assert Attendance.objects.filter(session=session).count() == 1
+
+    def test_an_expired_token_answers_400(self, world, as_user):
+        session = make_session(world)
+        token = services.checkin_token(session, now=timezone.now() - dt.timedelta(minutes=2))
+        response = as_user(world.member_a).post(reverse("meetings:checkin", args=[session.pk]), {"t": token})
+        assert response.status_code == 400 and "已过期" in response.content.decode()
+        assert not Attendance.objects.exists()
+
+    def test_the_projector_fragment_holds_an_svg_code(self, world, as_user):
+        session = make_session(world)
+        response = as_user(world.secretary_a).get(reverse("meetings:qr", args=[session.pk]))
+        assert "<svg" in response.content.decode()
+
+
+class TestRecordsAndArchive:
+    def test_archive_refuses_until_five_are_recorded_then_locks(self, world, as_user):
+        session = make_session(world)
+        client = as_user(world.secretary_a)
+        url = reverse("meetings:archive", args=[session.pk])
+        response = client.post(url, {"confirm": "1"})
+        assert response.status_code == 400 and "五落实尚未完成" in response.content.decode()
+        mark_all(world, session)
+        response = client.post(reverse("meetings:record", args=[session.pk]),
+                               {"minutes": "纪要", "summary": "小结", "briefing": "", "version": session.version})
+        assert response.status_code == 302
+        assert client.post(url, {"confirm": "1"}).status_code == 302
+        session.refresh_from_db()
+        assert session.is_archived
+        response = client.post(reverse("meetings:record", args=[session.pk]),
+                               {"minutes": "改", "summary": "改", "briefing": "", "version": session.version})
+        assert response.status_code == 400 and "已归档" in response.content.decode()
+        response = client.post(reverse("meetings:correct", args=[session.pk]),
+                               {"field": "summary", "new_value": "更正后的小结", "reason": "原小结漏记研讨要点"})
+        assert response.status_code == 302
+        page = client.get(reverse("meetings:detail", args=[session.pk])).content.decode()
+        assert "更正后的小结" in page and "原小结漏记研讨要点" in page and "小结" in page
+        assert Correction.objects.count() == 1
+
+    def test_a_10mb_photo_of_the_wrong_type_is_refused(self, world, as_user):
+        session = make_session(world)
+        upload = SimpleUploadedFile("photo.bmp", b"BM" + b"0" * (10 * 1024 * 1024), "image/bmp")
+        response = as_user(world.secretary_a).post(reverse("meetings:attach", args=[session.pk]),
+                                                   {"kind": "photo", "file": upload})
+        assert response.status_code == 400 and "文件过大" in response.content.decode()
+        assert not session.attachments.exists()
+
+    def test_the_leader_draws_and_the_secretary_may_not(self, world, as_user):
+        session = make_session(world)
+        mark_all(world, session)
+        url = reverse("meetings:draw", args=[session.pk])
+        assert as_user(world.secretary_a).post(url, {"favour": "1"}).status_code == 403
+        assert as_user(world.leader_a).post(url, {"favour": "1"}).status_code == 302
+        assert CallOnDraw.objects.count() == 1
+
+    def test_leave_after_the_start_answers_400(self, world, as_user):
+        session = make_session(world)
+        response = as_user(world.member_a).post(reverse("meetings:leave", args=[session.pk]), {"reason": "有事"})
+        assert response.status_code == 400 and "已经开始" in response.content.decode()
+
+
+class TestExports:
+    def test_the_record_is_a_real_docx_with_east_asian_fonts(self, world, as_user):
+        from docx import Document
+
+        session = make_session(world)
+        mark_all(world, session)
+        response = as_user(world.supervisor_a).get(reverse("meetings:export_docx", args=[session.pk]))
+        assert response.status_code == 200
+        doc = Document(io.BytesIO(response.content))
+        text = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+        assert session.title in text and "应到 3 人，实到 3 人" in text
+        assert 'w:eastAsia="仿宋_GB2312"' in doc.element.xml
+
+    def test_attendance_sheet_is_excel(self, world, as_user):
+        from openpyxl import load_workbook
+
+        session = make_session(world)
+        mark_all(world, session)
+        response = as_user(world.secretary_a).get(reverse("meetings:export_xlsx", args=[session.pk]))
+        ws = load_workbook(io.BytesIO(response.content)).active
+        assert ws.cell(1, 2).value == "姓名" and ws.max_row == 5
+
+    def test_the_calendar_feed_lists_my_sessions_and_refuses_a_forged_token(self, world, client):
+        from icalendar import Calendar
+
+        session = next_week(world)
+        response = client.get(reverse("meetings:ics", args=[feed_token(world.member_a)]))
+        cal = Calendar.from_ical(response.content)
+        assert [str(e["summary"]) for e in cal.walk("VEVENT")] == [f"集体研讨：{session.title}"]
+        assert client.get(reverse("meetings:ics", args=[feed_token(world.member_a) + "x"])).status_code == 404
+        assert client.get(reverse("meetings:ics", args=[feed_token(world.secretary_b)])).content.count(
+            b"VEVENT") == 0
+
+
+class TestOverview:
+    def test_supervisor_sees_only_their_subtree(self, world, as_user):
+        make_session(world, start=timezone.now() - dt.timedelta(days=1))
+        page = as_user(world.supervisor_b).get(reverse("meetings:overview")).content.decode()
+        assert world.group_b.name in page and world.group_a.name not in page
+        page = as_user(world.city_supervisor).get(reverse("meetings:overview")).content.decode()
+        assert world.group_a.name in page and world.group_b.name in page
