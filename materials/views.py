@@ -65,6 +65,8 @@ def library(request):
     context["has_next"] = context["total"] > page * PAGE
     context["tags"] = Tag.objects.filter(materials__in=access.materials_visible(request.user)).distinct()[:30]
     template = pick_template(request, "materials/library.html", "materials/_results.html")
+    if template.endswith("_results.html"):
+        status = 200  # htmx 2 does not swap a 4xx answer; live search must still show the message
     return render(request, template, context, status=status)
 
 
