@@ -169,7 +169,7 @@ def main():
             s["bytes"] = sizes[name]
         report["pages"] = stats
         status = Path(f"/proc/{worker_pid}/status").read_text()
-        report["worker_peak_rss_mb"] = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1]) // 1024
+        report["worker_peak_rss_mb"] = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) // 1024
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

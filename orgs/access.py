@@ -50,7 +50,7 @@ def _cache(user, key, compute):
     return store[key]
 
 
-def _subtree_q(paths, field="path"):
+def subtree_q(paths, field="path"):
     if not paths:
         return None
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
@@ -86,7 +86,7 @@ def groups_q(user, *, study_records=True):
         return Q() if (is_sysadmin(user) and not study_records) else Q(pk__in=[])
     paths, member_ids, _, observed = _scope(user)
     parts = [Q(pk__in=member_ids | observed)]
-    subtree = _subtree_q(paths, "unit__path")
+    subtree = subtree_q(paths, "unit__path")
     if subtree is not None:
         parts.append(subtree)
     return reduce(or_, parts)
@@ -105,7 +105,7 @@ def units_visible(user):
         return Unit.objects.none()
     paths, member_ids, _, observed = _scope(user)
     parts = [Q(group__id__in=member_ids | observed)]
-    subtree = _subtree_q(paths)
+    subtree = subtree_q(paths)
     if subtree is not None:
         parts.append(subtree)
     return Unit.objects.filter(reduce(or_, parts))

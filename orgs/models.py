@@ -191,6 +191,9 @@ class SupervisorScope(models.Model):
     class Meta:
         verbose_name = "督导范围"
 
+    def __str__(self):
+        return f"{self.user} 督导 {self.unit}（{self.get_kind_display()}）"
+
 
 class Observer(models.Model):
     """巡听人员库: a person in the pool of observers kept by a supervising unit."""
@@ -205,6 +208,9 @@ class Observer(models.Model):
         verbose_name = "巡听员"
         constraints = [models.UniqueConstraint(fields=["person", "pool_unit"], name="observer_once_per_pool")]
 
+    def __str__(self):
+        return f"巡听员 {self.person}"
+
 
 class ObserverAssignment(models.Model):
     """What an observer may see: the groups they are sent to, for a period."""
@@ -218,3 +224,6 @@ class ObserverAssignment(models.Model):
 
     class Meta:
         verbose_name = "巡听安排"
+
+    def __str__(self):
+        return f"{self.observer.person} → {self.group}"

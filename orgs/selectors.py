@@ -46,11 +46,11 @@ def tree_roots(user, day=None):
     visible = access.units_visible(user)
     if access.is_sysadmin(user):
         return _nodes(Unit.objects.filter(parent__isnull=True), day)
-    roots = list(access.supervised_units(user, day).values_list("id", flat=True))
-    own = visible.exclude(id__in=roots).values_list("id", "path")
-    root_paths = list(Unit.objects.filter(id__in=roots).values_list("path", flat=True))
-    extra = [uid for uid, path in own if not any(path.startswith(p) for p in root_paths)]
-    return _nodes(Unit.objects.filter(id__in=roots + extra), day)
+    roots = list(access.supervised_units(user, day).values_list("id", "path"))
+    # Units seen through a membership or an observer assignment outside the supervised subtrees are roots too.
+    outside = access.subtree_q([path for _, path in roots])
+    extra = visible.exclude(outside) if outside is not None else visible
+    return _nodes(Unit.objects.filter(Q(id__in=[uid for uid, _ in roots]) | Q(id__in=extra.values("id"))), day)
 
 
 def tree_children(user, unit, day=None):

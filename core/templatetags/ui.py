@@ -21,3 +21,10 @@ def bs(field):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def action_label(code):
+    from core.audit import ACTION_LABELS
+
+    return ACTION_LABELS.get(code, code)
