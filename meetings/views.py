@@ -313,7 +313,7 @@ def qr(request, pk):
     if is_open:
         url = request.build_absolute_uri(reverse("meetings:checkin", args=[session.pk])) + "?t=" + quote(
             services.checkin_token(session))
-        svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
+        svg = segno.make(url, error="m").svg_inline(scale=8, border=2, omitsize=True)
     from .models import Attendance
 
     count = Attendance.objects.filter(session=session, source="qr").count()
