@@ -34,7 +34,7 @@ PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 def threshold():
-    return float(getattr(settings, "PLAN_COPY_THRESHOLD", 0.5))
+    return float(getattr(settings, "PLAN_COPY_THRESHOLD", 0.6))
 
 
 def name_forms(*names):
