@@ -83,7 +83,9 @@ def _ranked_ids(terms, visible, limit, offset):
                            "ORDER BY score DESC, i.material_id DESC LIMIT %s OFFSET %s", [*params, limit, offset])
         elif connection.vendor == "sqlite":
             match = " ".join(f'"{t}"' for t in terms)  # implicit AND of phrases
-            base = f"FROM materials_fts WHERE materials_fts MATCH %s AND materials_fts.rowid IN ({sub_sql})"
+            # The unary + keeps SQLite from driving the FTS table by rowid from the visibility subquery (a
+            # MATCH per visible row: 0.5 s at 5,000 materials); the match runs once, then rows are filtered.
+            base = f"FROM materials_fts WHERE materials_fts MATCH %s AND +materials_fts.rowid IN ({sub_sql})"
             params = [match, *sub_params]
             cursor.execute(f"SELECT count(*) {base}", params)
             total = cursor.fetchone()[0]

@@ -107,8 +107,12 @@ def _delay(rng):
 def _first_items(rng, *, groups, materials, today, study_share, per_group=None):
     """(studies, [(study index, material)]) for every group in `groups` = [(group id, visible owner ids)]."""
     studies, links = [], []
+    by_owner = defaultdict(list)
+    for m in materials:
+        if m.important:
+            by_owner[m.owner_unit_id].append(m)
     for gid, visible_owners in groups:
-        candidates = [m for m in materials if m.important and m.owner_unit_id in visible_owners]
+        candidates = [m for owner in sorted(visible_owners) for m in by_owner.get(owner, ())]
         if per_group and len(candidates) > per_group:
             candidates = rng.sample(candidates, per_group)
         by_date = defaultdict(list)
