@@ -70,9 +70,12 @@ def session_docx(detail):
     _east_asian(normal, f["body"])
     normal.font.size = Pt(12)
 
+    org = doc.add_paragraph()
+    org.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(org, s.group.name, font=f["title"], size=16)
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(title, f"{s.group.name}学习记录", font=f["title"], size=18)
+    _run(title, "集体学习记录", font=f["title"], size=22)
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     status = "已归档" if s.is_archived else "未归档"
@@ -120,6 +123,9 @@ def session_docx(detail):
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, (Mm(30), Mm(126)), strict=True):
+        column.width = width
     for label, value in rows:
         cells = table.add_row().cells
         cells[0].width, cells[1].width = Mm(30), Mm(126)
