@@ -131,16 +131,20 @@ def _key(sentence, names, titles):
     return PUNCT_RE.sub("", normalise(sentence, names=names, titles=titles))
 
 
+MIN_PASSAGE = 12  # shorter lines are book titles and set phrases that every plan may share
+
+
 def matching_passages(text_a, text_b, *, names_a=(), names_b=(), titles_a=(), titles_b=(), cutoff=85, limit=40):
     """Pairs of sentences (as written) whose normalised forms match, for showing side by side."""
     a = [(s, _key(s, names_a, titles_a)) for s in sentences(text_a)]
     b = [(s, _key(s, names_b, titles_b)) for s in sentences(text_b)]
-    b = [(s, k) for s, k in b if len(k) >= 6]
+    b = [(s, k) for s, k in b if len(k) >= MIN_PASSAGE]
     choices = [k for _, k in b]
-    pairs = []
+    pairs, seen = [], set()
     for s, k in a:
-        if len(k) < 6 or not choices:
+        if len(k) < MIN_PASSAGE or not choices or k in seen:
             continue
+        seen.add(k)
         hit = process.extractOne(k, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         if hit:
             pairs.append([s, b[hit[2]][0], round(hit[1])])

@@ -171,8 +171,13 @@ def plan_docx(doc):
         for cell, value, center in zip(cells, (str(t.no), t.title, t.kind_label, when, t.format_label, t.lead),
                                        (True, False, True, True, True, True), strict=True):
             _cell(cell, value, f["body"], center=center)
+    # Word reads the grid, LibreOffice reads the cells: set both, and turn autofit off.
+    table.autofit = False
+    widths = (12, 68, 14, 16, 22, 24)
+    for col, width in zip(table.columns, widths, strict=True):
+        col.width = Mm(width)
     for row in table.rows:
-        for cell, width in zip(row.cells, (12, 70, 14, 14, 22, 24), strict=True):
+        for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Mm(width)
     out = io.BytesIO()
     d.save(out)

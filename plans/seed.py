@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from core import audit
+from orgs.models import Membership, Role
 
 from . import copycheck
 from .models import (
@@ -91,7 +92,7 @@ def _aware(day, rng):
     return dt.datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randint(0, 59), tzinfo=UTC)
 
 
-def _plan_rows(rng, spec, year, mandated, n_own):
+def _plan_rows(rng, spec, year, mandated, n_own, leads=()):
     stem = _stem(spec.name)
     preamble = _text(rng, PREAMBLE, 4, stem)
     requirements = _text(rng, REQUIREMENTS, 3, stem)
@@ -106,7 +107,7 @@ def _plan_rows(rng, spec, year, mandated, n_own):
                                  f"重点解决{rng.choice(FOCUS)}中的突出问题。"))
     months = sorted(rng.randint(2, 12) for _ in topics)
     for t, month in zip(topics, months, strict=True):
-        t.update(month=month, format=rng.choice(Format.values), lead="")
+        t.update(month=month, format=rng.choice(Format.values), lead=rng.choice(leads) if leads else "")
     return preamble, requirements, topics
 
 
@@ -136,6 +137,12 @@ def extend(*, specs, rng, today, scale):
             spec = spec.parent
         return spec
 
+    leads = {}
+    if scale == "city":  # 领学 by the leader, the deputy and a few members; a province does without names
+        for gid, name in Membership.objects.filter(role__in=[Role.LEADER, Role.DEPUTY, Role.MEMBER]).order_by(
+                "group_id", "id").values_list("group_id", "person__name"):
+            if len(leads.setdefault(gid, [])) < 5:
+                leads[gid].append(name)
     plans, topic_rows, texts = [], [], {}
     next_id = (StudyPlan.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     town = next((s for s in specs if s.name.startswith("中共江城区解放街道")), None) if scale == "city" else None
@@ -146,7 +153,8 @@ def extend(*, specs, rng, today, scale):
         mandated = mandated_by_root[root.id]
         years = [year - 1, year] if scale == "city" else [year]
         for y in years:
-            preamble, requirements, topics = _plan_rows(rng, spec, y, mandated if y == year else [], n_own if y == year else 4)
+            preamble, requirements, topics = _plan_rows(rng, spec, y, mandated if y == year else [],
+                                                        n_own if y == year else 4, leads.get(spec.id, ()))
             status = Status.APPROVED
             decided = _aware(dt.date(y, 1, rng.randint(10, 25)), rng)
             reported = _aware(decided.date() + dt.timedelta(days=rng.randint(1, 12)), rng)

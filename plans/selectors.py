@@ -29,6 +29,12 @@ class TopicRow:
     mandated_id: int | None
     from_reference: bool
 
+    @property
+    def cn_no(self):
+        from .documents import cn_number
+
+        return cn_number(self.no)
+
 
 @dataclass
 class MandatedRow:
