@@ -55,13 +55,16 @@ def reading_lists_visible(user):
 
 
 def publishing_units(user):
-    """Units this user may publish materials for: supervised subtrees, and the units of groups they manage."""
+    """Units a new material may be issued in the name of: the units this user supervises (a province's
+    supervisor would otherwise face 10,000 choices) and the units of the groups they manage. Materials
+    already owned lower in a supervised subtree stay editable (can_publish)."""
     if not user.is_authenticated or access.is_admin_role(user):
         return Unit.objects.none()
-    paths = list(access.supervised_units(user).values_list("path", flat=True))
-    managed = [g.unit_id for g in access.groups_visible(user) if access.can_manage_group(user, g)]
-    parts = [Q(pk__in=managed)] + [Q(path__startswith=p) for p in paths]
-    return Unit.objects.filter(reduce(or_, parts), closed_on__isnull=True)
+    roots = list(access.supervised_units(user).values_list("id", flat=True))
+    own = access.groups_visible(user).filter(memberships__person_id=user.person_id).distinct() \
+        if user.person_id else []
+    managed = [g.unit_id for g in own if access.can_manage_group(user, g)]
+    return Unit.objects.filter(pk__in=roots + managed, closed_on__isnull=True)
 
 
 def can_publish(user, unit):

@@ -55,4 +55,4 @@ def test_only_the_publisher_may_edit(world, mats, as_user):
 def test_a_secretary_publishes_for_their_own_unit_only(world):
     assert list(access.publishing_units(world.secretary_a)) == [world.town_a]
     assert not access.publishing_units(world.member_a).exists()
-    assert set(access.publishing_units(world.supervisor_a)) == {world.county_a, world.town_a}
+    assert set(access.publishing_units(world.supervisor_a)) == {world.county_a}
