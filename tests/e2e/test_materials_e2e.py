@@ -38,3 +38,22 @@ def test_a_secretary_searches_the_library_and_records_a_first_item(live_server, 
     page.wait_for_selector("[data-testid=first-items] >> text=2 天")
     assert FirstItemStudy.objects.filter(group=world.group_a).count() == 1
     shot(page, "materials-first-item")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_kind_filter_narrows_the_live_results(live_server, page):
+    from core.testing import build_world
+    from materials import services
+
+    world = build_world()
+    for title, kind in (("研讨讲话", "speech"), ("研讨文章", "article")):
+        services.material_create(owner_unit=world.city, title=title, kind=kind, published_on=world.today,
+                                 text="专题研讨", by=None)
+    login(page, live_server, world.member_a)
+    page.goto(f"{live_server.url}/materials/?q=研讨")
+    assert "研讨文章" in page.inner_text("[data-testid=results]")
+    with page.expect_response(lambda r: "kind=speech" in r.url):
+        page.select_option("select[name=kind]", "speech")
+    page.wait_for_function("!document.querySelector('[data-testid=results]').innerText.includes('研讨文章')")
+    assert "研讨讲话" in page.inner_text("[data-testid=results]")
