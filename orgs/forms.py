@@ -51,7 +51,14 @@ class UploadForm(forms.Form):
 
 
 class SupervisorForm(forms.Form):
+    username = forms.CharField(label="账号用户名", max_length=150)
     kind = forms.ChoiceField(label="部门", choices=SupervisorKind.choices)
+    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ObserverForm(forms.Form):
+    person = forms.IntegerField(label="人员编号", help_text="在“人员”页面打开此人，地址中的数字即人员编号")
+    note = forms.CharField(label="备注（如专长）", max_length=200, required=False)
 
 
 def apply_errors(form, exc):

@@ -255,6 +255,10 @@ def membership_change_role(*, membership, role, on, by):
 
 @transaction.atomic
 def supervisor_scope_add(*, user, unit, kind, start, by):
+    if user.admin_role:
+        raise ValidationError({"username": "三员分立：管理员账号不能担任督导"})
+    if SupervisorScope.objects.filter(user=user, unit=unit, end__isnull=True).exists():
+        raise ValidationError({"username": f"{user} 已在督导该单位"})
     scope = SupervisorScope.objects.create(user=user, unit=unit, kind=kind, start=start)
     audit.record(action="supervisor.add", by=by, obj=scope, after={"user": user.pk, "unit": unit.pk, "kind": kind})
     return scope

@@ -18,8 +18,10 @@ from .forms import (
     MemberAddForm,
     MembershipEndForm,
     MoveForm,
+    ObserverForm,
     PersonForm,
     RenameForm,
+    SupervisorForm,
     UnitForm,
     UploadForm,
     apply_errors,
@@ -34,6 +36,15 @@ def _read_upload(request, form):
     if upload.size > settings.UPLOAD_MAX_BYTES:
         return None, f"文件过大：不能超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB"
     return upload.read(), None
+
+
+def _user_named(username):
+    from accounts.models import User
+
+    user = User.objects.filter(username=username.strip(), admin_role="").first()
+    if user is None:
+        raise ValidationError({"username": f"没有找到账号“{username}”（管理员账号不能担任督导）"})
+    return user
 
 
 @login_required
@@ -65,12 +76,15 @@ def unit_detail(request, pk):
         "move": MoveForm(initial={"parent": unit.parent_id, "version": unit.version}, prefix="move"),
         "close": CloseForm(initial={"on": timezone.localdate()}, prefix="close"),
         "child": UnitForm(prefix="child"),
+        "scope": SupervisorForm(initial={"start": timezone.localdate()}, prefix="scope"),
+        "observer": ObserverForm(prefix="observer"),
     }
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("只有系统管理员可以调整单位")
         action = request.POST.get("action")
-        form = {"rename": RenameForm, "move": MoveForm, "close": CloseForm, "child": UnitForm}.get(action)
+        form = {"rename": RenameForm, "move": MoveForm, "close": CloseForm, "child": UnitForm,
+                "scope": SupervisorForm, "observer": ObserverForm}.get(action)
         if form is None:
             raise Http404()
         form = form(request.POST, prefix=action)
@@ -87,6 +101,12 @@ def unit_detail(request, pk):
                                        version=d["version"], by=request.user)
                 elif action == "close":
                     services.unit_close(unit=unit, on=d["on"], note=d["note"], by=request.user)
+                elif action == "scope":
+                    services.supervisor_scope_add(user=_user_named(d["username"]), unit=unit, kind=d["kind"],
+                                                  start=d["start"], by=request.user)
+                elif action == "observer":
+                    services.observer_add(person=access.get_person_for(request.user, d["person"]), pool_unit=unit,
+                                          note=d["note"], by=request.user)
                 else:
                     services.unit_create(name=d["name"], parent=unit, kind=d["kind"], level=d["level"],
                                          by=request.user)
@@ -95,13 +115,15 @@ def unit_detail(request, pk):
             except ValidationError as exc:
                 apply_errors(form, exc)
             except Http404:
-                form.add_error("parent", "没有找到这个上级单位")
+                form.add_error(None, "没有找到这个单位或人员")
     context = {
         "unit": unit, "can_edit": can_edit, "forms": forms,
         "breadcrumb": selectors.unit_breadcrumb(unit),
         "children": selectors.tree_children(request.user, unit),
         "events": UnitEvent.objects.filter(unit=unit).select_related("old_parent", "new_parent"),
         "group": getattr(unit, "group", None),
+        "scopes": unit.supervisor_scopes.select_related("user__person").order_by("start", "id"),
+        "observers": unit.observer_pool.select_related("person__unit").order_by("id"),
     }
     return render(request, "orgs/unit_detail.html", context, status=400 if request.method == "POST" else 200)
 

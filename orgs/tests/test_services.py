@@ -95,3 +95,21 @@ def test_phone_numbers_are_encrypted_at_rest_and_masked_on_screen(world):
 def test_a_bad_phone_number_is_refused_in_chinese(world):
     with pytest.raises(ValidationError, match="格式不正确"):
         org.person_create(unit=world.town_a, name="王芳", phone="12345", by=None)
+
+
+def test_the_sysadmin_attaches_a_supervisor_and_an_observer_from_the_unit_page(world, as_user):
+    from orgs.models import Observer, SupervisorScope
+
+    client = as_user(world.sysadmin)
+    url = f"/units/{world.county_a.pk}/"
+    response = client.post(url, {"action": "scope", "scope-username": "member_a", "scope-kind": "propaganda",
+                                 "scope-start": world.today.isoformat()})
+    assert response.status_code == 302
+    assert SupervisorScope.objects.filter(user=world.member_a, unit=world.county_a).exists()
+    refused = client.post(url, {"action": "scope", "scope-username": "auditadmin", "scope-kind": "propaganda",
+                                "scope-start": world.today.isoformat()})
+    assert refused.status_code == 400 and "管理员账号不能担任督导" in refused.content.decode()
+    client.post(url, {"action": "observer", "observer-person": world.member_a.person.pk, "observer-note": "党史"})
+    assert Observer.objects.filter(person=world.member_a.person, pool_unit=world.county_a).exists()
+    page = client.get(url).content.decode()
+    assert "钱委员" in page and "党史" in page
