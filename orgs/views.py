@@ -26,7 +26,7 @@ from .forms import (
     UploadForm,
     apply_errors,
 )
-from .models import Membership, Unit, UnitEvent
+from .models import Membership, Unit, UnitEvent, UnitLevel
 
 
 def _read_upload(request, form):
@@ -36,6 +36,11 @@ def _read_upload(request, form):
     if upload.size > settings.UPLOAD_MAX_BYTES:
         return None, f"文件过大：不能超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB"
     return upload.read(), None
+
+
+def _level_below(level):
+    order = [choice for choice, _ in UnitLevel.choices]
+    return order[min(order.index(level) + 1, len(order) - 1)]
 
 
 def _user_named(username):
@@ -75,7 +80,7 @@ def unit_detail(request, pk):
         "rename": RenameForm(initial={"name": unit.name, "version": unit.version}, prefix="rename"),
         "move": MoveForm(initial={"parent": unit.parent_id, "version": unit.version}, prefix="move"),
         "close": CloseForm(initial={"on": timezone.localdate()}, prefix="close"),
-        "child": UnitForm(prefix="child"),
+        "child": UnitForm(prefix="child", initial={"level": _level_below(unit.level)}),
         "scope": SupervisorForm(initial={"start": timezone.localdate()}, prefix="scope"),
         "observer": ObserverForm(prefix="observer"),
     }
