@@ -138,8 +138,8 @@ def plan_edit(request, pk):
         form = PlanForm(request.POST)
         formset = TopicFormSet(request.POST, prefix="t", form_kwargs={"mandated": mandated})
         if form.is_valid() and formset.is_valid():
-            topics = [f.cleaned_data for f in formset.forms
-                      if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            # Deleted rows stay as empty lines so that "第 N 个专题" matches the number on the screen.
+            topics = [{} if f.cleaned_data.get("DELETE") else f.cleaned_data for f in formset.forms]
             d = form.cleaned_data
             try:
                 plan = services.plan_save(plan=plan, topics=topics, preamble=d["preamble"],
