@@ -65,11 +65,24 @@ def rates_for(pairs):
                                                    status__in=ATTENDED).values_list("session_id", "group_id",
                                                                                      "person_id"):
         attended[(sid, gid)].add(pid)
+    _apply_corrections(attended, {s.pk for s, _ in pairs})
     out = {}
     for session, gid in pairs:
         expected = _expected(members[gid], session.day)
         out[(session.pk, gid)] = Rate(len(attended[(session.pk, gid)] & expected), len(expected))
     return out
+
+
+def _apply_corrections(attended, session_ids):
+    """An archived session's attendance is corrected by new records, never in place: count the latest one."""
+    labels = {s.label: s.value for s in AttendanceStatus}
+    rows = Correction.objects.filter(session_id__in=session_ids, field__startswith="attendance:").order_by("at", "id")
+    for sid, field_name, value in rows.values_list("session_id", "field", "new_value"):
+        gid, pid = (int(x) for x in field_name.split(":")[1].split("-"))
+        if labels.get(value, value) in ATTENDED:
+            attended[(sid, gid)].add(pid)
+        else:
+            attended[(sid, gid)].discard(pid)
 
 
 def attendance_rate(session, group):

@@ -65,8 +65,25 @@ def members_on_day(group, day, *, with_attendees=True):
 
 
 def _notify(person_ids, session, text):
-    Notice.objects.bulk_create([Notice(person_id=pid, session=session, text=text[:300]) for pid in set(person_ids)])
+    person_ids = set(person_ids)
+    Notice.objects.bulk_create([Notice(person_id=pid, session=session, text=text[:300]) for pid in person_ids])
+    _email(person_ids, text)
     _webhook(text)
+
+
+def _email(person_ids, text):
+    """E-mail copies of the notice, when MEETINGS_EMAIL_NOTICES is on and people have an address."""
+    if not getattr(settings, "MEETINGS_EMAIL_NOTICES", False) or not person_ids:
+        return
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mass_mail
+
+    addresses = list(get_user_model().objects.filter(person_id__in=person_ids, is_active=True)
+                     .exclude(email="").values_list("email", flat=True))
+    if addresses:
+        sender = getattr(settings, "DEFAULT_FROM_EMAIL", None)
+        messages = [("【中心组学习】" + text[:60], text, sender, [a]) for a in addresses]
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
 
 
 def _webhook(text):

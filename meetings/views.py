@@ -141,6 +141,7 @@ def _detail_context(request, session):
         "can_write": org_access.can_manage_group(user, session.group),
         "can_mark": bool(access.managed_groups(user, session)),
         "can_preside": access.can_preside(user, session.group),
+        "presiding_groups": {p.group_id for p in detail.participations if access.can_preside(user, p.group)},
         "is_member": bool(my_groups),
         "my_leave": next((lv for lv in detail.leaves if lv.person_id == person_id and lv.status != "refused"), None),
         "my_prep": next((p for p in detail.preparations if p.person_id == person_id), None),
@@ -353,10 +354,12 @@ def leave_request(request, pk):
 @require_POST
 def leave_decide(request, pk, leave_pk):
     session = access.get_session_for(request.user, pk)
-    access.require_presiding(request.user, session)
-    leave = Leave.objects.filter(session=session, pk=leave_pk).first()
+    leave = Leave.objects.filter(session=session, pk=leave_pk).select_related("group").first()
     if leave is None:
         raise Http404()
+    # In a 联学 each group's own 组长 decides their members' leave.
+    if not access.can_preside(request.user, leave.group):
+        raise PermissionDenied("只有请假人所在中心组的组长（或副组长）可以审批")
     return _post_action(request, session, LeaveDecisionForm(request.POST),
                         lambda d: services.leave_decide(leave=leave, approve=d["approve"], note=d["note"],
                                                         by=request.user),

@@ -325,3 +325,45 @@ class TestSelectors:
         rows = {r.group_id: r for r in selectors.overview(StudyGroup.objects.all(), year=timezone.localdate().year)}
         assert rows[world.group_a.pk].held == 1 and rows[world.group_a.pk].below
         assert rows[world.group_b.pk].held == 0 and not rows[world.group_b.pk].below
+
+
+class TestCorrectionsAndNotices:
+    def test_an_attendance_correction_changes_the_rate_but_not_the_original_row(self, world):
+        session = archived_session(world, absent=world.member_a)
+        assert selectors.attendance_rate(session, world.group_a).attended == 2
+        field = f"attendance:{world.group_a.pk}-{world.member_a.person.pk}"
+        services.correction_add(session=session, field=field, new_value="present", reason="签到表漏登记，经核实出席",
+                                by=world.secretary_a)
+        assert selectors.attendance_rate(session, world.group_a).attended == 3
+        assert Attendance.objects.get(session=session, person=world.member_a.person).status == "absent"
+
+    def test_notices_go_by_email_when_switched_on(self, world, settings, mailoutbox, django_capture_on_commit_callbacks):
+        settings.MEETINGS_EMAIL_NOTICES = True
+        world.member_a.email = "qian@example.gov.cn"
+        world.member_a.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            next_week(world)
+        assert [m.to for m in mailoutbox] == [["qian@example.gov.cn"]]
+
+    def test_the_webhook_is_silent_unless_configured(self, world, settings, monkeypatch,
+                                                      django_capture_on_commit_callbacks):
+        sent = []
+        monkeypatch.setattr("urllib.request.urlopen", lambda request, timeout: sent.append(request.data))
+        with django_capture_on_commit_callbacks(execute=True):
+            next_week(world)
+        assert sent == []
+        settings.MEETINGS_WEBHOOK_URL = "https://oapi.dingtalk.example/robot/send?access_token=x"
+        with django_capture_on_commit_callbacks(execute=True):
+            next_week(world)
+        assert len(sent) == 1 and "学习安排" in sent[0].decode()
+
+    def test_a_joint_guests_leave_is_decided_by_their_own_leader(self, world, as_user):
+        from django.urls import reverse
+
+        session = make_session(world, form="joint", joint_groups=[world.group_b],
+                               start=timezone.now() + dt.timedelta(days=2))
+        leave = services.leave_request(session=session, person=world.secretary_b.person, reason="出差",
+                                       by=world.secretary_b)
+        assert leave.group == world.group_b
+        url = reverse("meetings:leave_decide", args=[session.pk, leave.pk])
+        assert as_user(world.leader_a).post(url, {"approve": "1"}).status_code == 403
