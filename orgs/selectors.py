@@ -3,7 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import access
@@ -23,15 +24,15 @@ class TreeNode:
     group_id: int | None
 
 
+def _count(queryset, key):
+    """A correlated COUNT subquery: two counts as joins would multiply rows (children × members)."""
+    return Coalesce(Subquery(queryset.order_by().values(key).annotate(c=Count("id")).values("c")[:1]), 0)
+
+
 def _nodes(queryset, day):
     rows = queryset.annotate(
-        child_count=Count("children", distinct=True),
-        member_count=Count(
-            "group__memberships",
-            filter=Q(group__memberships__start__lte=day)
-            & (Q(group__memberships__end__isnull=True) | Q(group__memberships__end__gte=day)),
-            distinct=True,
-        ),
+        child_count=_count(Unit.objects.filter(parent=OuterRef("pk")), "parent"),
+        member_count=_count(Membership.objects.on(day).filter(group__unit=OuterRef("pk")), "group"),
     ).values("id", "name", "kind", "level", "closed_on", "depth", "child_count", "member_count", "group__id", "sort")
     return [
         TreeNode(r["id"], r["name"], Unit(kind=r["kind"]).get_kind_display(), Unit(level=r["level"]).get_level_display(),
