@@ -1,0 +1,65 @@
+"""Time the 照搬照抄 check of one newly submitted plan against every stored plan.
+
+Run on a database seeded with `seed_demo --scale province` (≈10,000 plans). Each round submits a plan
+inside a transaction that is rolled back, so the database is left as it was.
+"""
+
+import statistics
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from plans import services
+from plans.models import PlanBand, Status, StudyPlan, Topic
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "测量一份新计划与全部计划比对（照搬照抄）的耗时"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rounds", type=int, default=20)
+
+    def handle(self, *args, rounds, **options):
+        total = StudyPlan.objects.exclude(signature=None).count()
+        if total < 2:
+            raise CommandError("数据库中没有可比对的计划，请先运行 seed_demo")
+        sources = list(StudyPlan.objects.exclude(signature=None).order_by("id").values_list("id", flat=True)
+                       [:: max(total // rounds, 1)][:rounds])
+        timings = {"copy": [], "honest": []}
+        flagged = {"copy": 0, "honest": 0}
+        for source_id in sources:
+            for kind in ("copy", "honest"):
+                try:
+                    with transaction.atomic():
+                        source = StudyPlan.objects.select_related("group__unit").get(pk=source_id)
+                        # A group in another place submits: a renamed copy, or a plan of its own words.
+                        group = StudyPlan.objects.exclude(group=source.group).order_by("-id").first().group
+                        plan = StudyPlan.objects.create(group=group, year=source.year + 1, number=999, title="bench",
+                                                        status=Status.SUBMITTED)
+                        topics = list(source.topics.all())
+                        if kind == "honest":
+                            plan.preamble = f"本组围绕第{source_id}号课题开展专题调研，探索适合本地实际的学习方式。"
+                            topics = topics[:2]
+                        else:
+                            plan.preamble, plan.requirements = source.preamble, source.requirements
+                        Topic.objects.bulk_create([Topic(plan=plan, sort=t.sort, title=t.title, materials=t.materials,
+                                                         notes=t.notes if kind == "copy" else f"第{i}个自选内容")
+                                                   for i, t in enumerate(topics)])
+                        plan.save()
+                        started = time.perf_counter()
+                        flags = services.copy_check(plan)
+                        timings[kind].append((time.perf_counter() - started) * 1000)
+                        flagged[kind] += bool(flags)
+                        raise Rollback
+                except Rollback:
+                    pass
+        self.stdout.write(f"已存储指纹的计划：{total} 份；LSH 分段行：{PlanBand.objects.count()} 行")
+        for kind, label in (("copy", "改名照抄"), ("honest", "自行撰写")):
+            t = sorted(timings[kind])
+            self.stdout.write(f"{label}：{len(t)} 次，中位数 {statistics.median(t):.1f} ms，"
+                              f"p95 {t[int(len(t) * 0.95) - 1]:.1f} ms，最大 {t[-1]:.1f} ms；被标记 {flagged[kind]} 次")
