@@ -206,6 +206,7 @@ def session_update(*, session, by, version=None, **fields):
     _check_not_archived(session)
     _check_version(session, version)
     before = audit.snapshot(session, SESSION_FIELDS)
+    before_start = session.starts_at
     joint = [p.group for p in session.participations.select_related("group") if not p.is_host]
     speakers = list(fields.pop("speakers", session.speakers.all()))
     merged = {k: fields.get(k, getattr(session, k)) for k in
@@ -221,6 +222,9 @@ def session_update(*, session, by, version=None, **fields):
     session.version += 1
     session.save()
     session.speakers.set(speakers)
+    if session.starts_at != before_start:
+        # Moving a session into the past is backdating too: flag it as if it had been recorded now.
+        _flag_late(session, "学习时间改动后")
     audit.record(action="session.update", by=by, obj=session, before=before,
                  after=audit.snapshot(session, SESSION_FIELDS))
     return session
@@ -558,8 +562,6 @@ def record_save(*, session, by, minutes=None, summary=None, briefing=None, versi
             setattr(session, key, value.strip())
     if before == {"minutes": session.minutes, "summary": session.summary, "briefing": session.briefing}:
         return session
-    if not any(before.values()):
-        _flag_late(session, "纪要小结")
     session.version += 1
     session.save(update_fields=["minutes", "summary", "briefing", "version"])
     audit.record(action="session.record", by=by, obj=session,

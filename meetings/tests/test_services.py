@@ -367,3 +367,11 @@ class TestCorrectionsAndNotices:
         assert leave.group == world.group_b
         url = reverse("meetings:leave_decide", args=[session.pk, leave.pk])
         assert as_user(world.leader_a).post(url, {"approve": "1"}).status_code == 403
+
+
+def test_moving_a_session_far_into_the_past_flags_it_late(world):
+    session = next_week(world)
+    start = timezone.now() - dt.timedelta(days=30)
+    session = services.session_update(session=session, by=world.secretary_a, starts_at=start,
+                                      ends_at=start + dt.timedelta(hours=2))
+    assert session.late_record and "改动" in session.late_reason
