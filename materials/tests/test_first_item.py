@@ -173,3 +173,16 @@ def test_admins_see_no_first_items(world, as_user):
         client = as_user(persona)
         assert client.get(f"/materials/first-item/groups/{world.group_a.pk}/").status_code == 404
         assert client.get("/materials/first-item/timeliness/").status_code == 404
+
+
+def test_the_overview_agrees_with_the_detailed_report(world):
+    a = material(world, title="甲", important=True, days_ago=20)
+    b = material(world, owner=world.county_b, title="乙", important=True, days_ago=10)
+    record(world, world.group_a, [a], days_ago=18)
+    record(world, world.group_b, [a, b], days_ago=4)
+    lines = selectors.coverage_overview(unit=world.city, materials=[a, b])
+    for line in lines:
+        report = selectors.timeliness(material=line.material, unit=world.city)
+        assert (line.studied, line.total, line.median_days) == (len(report.studied), report.total, report.median_days)
+    assert [(line.studied, line.total) for line in lines] == [(2, 5), (1, 2)]
+    assert selectors.coverage_overview(unit=world.county_a, materials=[b])[0].total == 0

@@ -120,3 +120,10 @@ def test_the_detail_page_highlights_the_query(world, library, as_user):
     client = as_user(world.secretary_a)
     body = client.get(f"/materials/{library['seminar'].pk}/", {"q": "研讨"}).content.decode()
     assert body.count("<mark>研讨</mark>") >= 3
+
+
+def test_a_page_past_the_end_still_reports_the_total(world):
+    for i in range(3):
+        material(world, title=f"全会材料{i}", text="全会")
+    results = search.search(Material.objects.all(), "全会", limit=5, offset=10)
+    assert results.hits == [] and results.total == 3
