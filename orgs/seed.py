@@ -171,6 +171,7 @@ def load(root, *, rng, year_start, by=None):
             next_person += 1
     Person.objects.bulk_create(people, batch_size=5000)
     Membership.objects.bulk_create(memberships, batch_size=5000)
+    reset_sequences(Unit, StudyGroup, Person)
     audit.record(action="seed.load", by=by, actor_name="seed", object_type="orgs.unit", object_id=str(root.id),
                  after={"units": len(specs), "people": len(people), "root": root.name})
     return specs
@@ -193,6 +194,16 @@ def extensions():
         module = importlib.import_module(f"{config.name}.seed")
         if hasattr(module, "extend"):
             yield config.verbose_name, module.extend
+
+
+def reset_sequences(*models):
+    """After inserting rows with explicit ids, PostgreSQL's sequences must be moved past them."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
 
 
 def find(specs, prefix):
