@@ -22,6 +22,6 @@ def next_week(world, **kw):
 
 def mark_all(world, session, status="present", group=None):
     group = group or world.group_a
-    for m in group.memberships.all():
+    for m in group.memberships.on(session.day):
         services.attendance_record(session=session, group=group, person=m.person, status=status,
                                    by=world.secretary_a)

@@ -375,3 +375,20 @@ def test_moving_a_session_far_into_the_past_flags_it_late(world):
     session = services.session_update(session=session, by=world.secretary_a, starts_at=start,
                                       ends_at=start + dt.timedelta(hours=2))
     assert session.late_record and "改动" in session.late_reason
+
+
+def test_the_overview_counts_in_the_database_agree_with_the_per_session_rates(world):
+    from orgs.models import StudyGroup
+
+    s1 = make_session(world, start=timezone.now() - dt.timedelta(days=20))
+    mark_all(world, s1)
+    m = world.member_a.person.memberships.get()
+    org.membership_end(membership=m, end=timezone.localdate() - dt.timedelta(days=10), by=None)  # left after s1
+    s2 = archived_session(world, start=timezone.now() - dt.timedelta(days=3))
+    services.correction_add(session=s2, field=f"attendance:{world.group_a.pk}-{world.leader_a.person.pk}",
+                            new_value="absent", reason="经核实当日缺席", by=world.secretary_a)
+    expected = [selectors.attendance_rate(s, world.group_a) for s in (s1, s2)]
+    row = next(r for r in selectors.overview(StudyGroup.objects.all(), year=timezone.localdate().year)
+               if r.group_id == world.group_a.pk)
+    assert (row.rate.attended, row.rate.expected) == (sum(r.attended for r in expected),
+                                                      sum(r.expected for r in expected)) == (4, 5)
