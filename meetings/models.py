@@ -51,6 +51,8 @@ class StudySession(models.Model):
     form = models.CharField("学习形式", max_length=16, choices=SessionForm.choices, default=SessionForm.SEMINAR)
     starts_at = models.DateTimeField("开始时间", db_index=True)
     ends_at = models.DateTimeField("结束时间")
+    # The local date of starts_at, kept so that "a member on that day" is a plain comparison in SQL.
+    day = models.DateField("日期", null=True, editable=False)
     place = models.CharField("地点", max_length=200)
     agenda = models.TextField("议程", blank=True)
     pre_reading = models.TextField("会前学习材料", blank=True)
@@ -87,9 +89,11 @@ class StudySession(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def day(self):
-        return timezone.localdate(self.starts_at)
+    def save(self, *args, **kwargs):
+        self.day = timezone.localdate(self.starts_at)
+        if kwargs.get("update_fields") is not None and "starts_at" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "day"}
+        super().save(*args, **kwargs)
 
     @property
     def is_archived(self):

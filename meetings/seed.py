@@ -108,7 +108,7 @@ def extend(*, specs, rng, today, scale):
             secretary = next((pid for pid, role in members if role == "secretary"), None)
             s = StudySession(
                 group_id=gid, title=rng.choice(TOPICS), topic_source="plan", form=form,
-                starts_at=starts, ends_at=ends, place=rng.choice(PLACES),
+                starts_at=starts, ends_at=ends, day=day, place=rng.choice(PLACES),
                 agenda="一、领学有关篇目；二、班子成员交流研讨；三、组长总结讲话",
                 pre_reading="《求是》杂志有关文章\n本专题学习资料汇编",
                 lead_reader_id=leader, status=SessionStatus.ARCHIVED if old else SessionStatus.SCHEDULED,

@@ -4,8 +4,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orgs.models import ROLE_ORDER, Membership
@@ -281,7 +281,7 @@ def year_participations(groups, *, year, now=None):
     parts = (Participation.objects.filter(group__in=groups, session__starts_at__year=year,
                                           session__starts_at__lte=now)
              .exclude(session__status=SessionStatus.CANCELLED)
-             .annotate(day=TruncDate("session__starts_at"))
+             .annotate(day=F("session__day"))
              .annotate(expected=Coalesce(Subquery(expected), 0), attended=Coalesce(Subquery(attended), 0)))
     rows = list(parts.values_list("session_id", "group_id", "day", "session__form", "session__late_record",
                                   "expected", "attended"))

@@ -104,6 +104,7 @@ class TestAttendance:
     def test_late_attendance_flags_the_session(self, world):
         session = make_session(world, start=timezone.now() - dt.timedelta(days=2))
         services.StudySession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - dt.timedelta(days=12),
+                                                                  day=timezone.localdate() - dt.timedelta(days=12),
                                                                   ends_at=timezone.now() - dt.timedelta(days=12)
                                                                   + dt.timedelta(hours=2))
         session.refresh_from_db()
