@@ -167,7 +167,7 @@ def attendance_xlsx(session, groups):
 def group_year_xlsx(group, months):
     headers = ["月份", "日期", "学习主题", "形式", "主办", "应到", "实到", "参学率", "状态", "补录"]
     rows = []
-    for month, items in months:
+    for month, items, _rate in months:
         for r in items:
             rows.append([f"{month}月", timezone.localtime(r.starts_at).strftime("%Y-%m-%d"), r.title, r.form,
                          r.host, r.rate.expected, r.rate.attended,

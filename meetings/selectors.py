@@ -119,7 +119,9 @@ def group_sessions(group, *, year, month=None):
     months = defaultdict(list)
     for r in rows:
         months[timezone.localtime(r.starts_at).month].append(r)
-    return [(m, months[m]) for m in sorted(months)]
+    return [(m, months[m], Rate(sum(r.rate.attended for r in months[m]), sum(r.rate.expected for r in months[m]
+                                                                            if r.rate.attended)))
+            for m in sorted(months)]
 
 
 @dataclass

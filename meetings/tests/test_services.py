@@ -126,7 +126,7 @@ class TestJointStudy:
             services.attendance_record(session=session, group=world.group_a, person=person(world.secretary_b),
                                        status="present", by=world.secretary_a)
         year = timezone.localdate().year
-        assert [r.id for _, rows in selectors.group_sessions(world.group_b, year=year) for r in rows] == [session.pk]
+        assert [r.id for _, rows, _ in selectors.group_sessions(world.group_b, year=year) for r in rows] == [session.pk]
 
     def test_joint_groups_require_the_joint_form(self, world):
         with pytest.raises(ValidationError, match="联学"):
