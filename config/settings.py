@@ -165,6 +165,26 @@ IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 50 * 1024 * 102
 # works out of the box; a deployment sets its own and keeps it out of the database backup.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 
+# ---- Study work ------------------------------------------------------------------------------
+# A session recorded more than this many days after it was held is flagged 补录 everywhere.
+MEETINGS_LATE_RECORD_DAYS = env_int("MEETINGS_LATE_RECORD_DAYS", 7)
+MEETINGS_MAKEUP_DAYS = env_int("MEETINGS_MAKEUP_DAYS", 14)
+MEETINGS_WEBHOOK_URL = env("MEETINGS_WEBHOOK_URL", "")  # 钉钉/企业微信 group bot; empty = off
+MEETINGS_EMAIL_NOTICES = env_bool("MEETINGS_EMAIL_NOTICES", False)
+PLAN_COPY_THRESHOLD = float(env("PLAN_COPY_THRESHOLD", "0.6"))
+PLAN_REPORT_DEADLINE = env("PLAN_REPORT_DEADLINE", "01-31")  # MM-DD of the plan's year
+# Fonts named in generated .docx: those government offices install (WPS may name 仿宋 instead).
+DOCUMENT_FONTS = {
+    "body": env("DOCX_FONT_BODY", "仿宋_GB2312"),
+    "title": env("DOCX_FONT_TITLE", "方正小标宋简体"),
+    "heading": env("DOCX_FONT_HEADING", "黑体"),
+    "h1": env("DOCX_FONT_HEADING", "黑体"),
+    "h2": env("DOCX_FONT_KAI", "楷体_GB2312"),
+    "page": env("DOCX_FONT_PAGE", "宋体"),
+}
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
+
 # ---- Production transport security --------------------------------------------------------
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

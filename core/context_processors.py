@@ -5,7 +5,13 @@ def navigation(request):
         return {}
     from orgs import access
 
+    unread = 0
+    if user.person_id and not user.admin_role:
+        from meetings.models import Notice
+
+        unread = Notice.objects.filter(person_id=user.person_id, read_at__isnull=True).count()
     return {
+        "nav_unread_notices": unread,
         "nav_is_sysadmin": user.admin_role == "sysadmin",
         "nav_is_secadmin": user.admin_role == "secadmin",
         "nav_is_auditadmin": user.admin_role == "auditadmin",

@@ -37,7 +37,9 @@ class Command(BaseCommand):
         else:
             specs = seed.load(seed.province(rng), rng=rng, year_start=year_start)
             self.stdout.write(f"已生成省级规模数据：{len(specs)} 个单位及中心组。")
+        self.stdout.write(f"组织与人员用时 {time.monotonic() - started:.1f} 秒")
         for name, extend in seed.extensions():
+            step = time.monotonic()
             summary = extend(specs=specs, rng=rng, today=today, scale=scale)
-            self.stdout.write(f"{name}：{summary}")
-        self.stdout.write(f"用时 {time.monotonic() - started:.1f} 秒")
+            self.stdout.write(f"{name}：{summary}（{time.monotonic() - step:.1f} 秒）")
+        self.stdout.write(f"共用时 {time.monotonic() - started:.1f} 秒")
