@@ -11,6 +11,7 @@ a change starts a new version with a reason (`plan_revise`).
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -43,7 +44,9 @@ class Guidance(models.Model):
 
     @staticmethod
     def default_deadline(year):
-        return dt.date(year, 1, 31)
+        """End of January in common practice; a deployment may set PLAN_REPORT_DEADLINE = "02-15"."""
+        month, day = (int(x) for x in getattr(settings, "PLAN_REPORT_DEADLINE", "01-31").split("-"))
+        return dt.date(year, month, day)
 
 
 class Kind(models.TextChoices):

@@ -161,3 +161,12 @@ def test_a_group_adopts_a_reference_topic_and_the_supervisor_sees_when(world):
     with pytest.raises(ValidationError, match="没有下发到本组"):
         services.reference_adopt(reference=ref, group=world.group_b, by=world.secretary_b)
     assert StudyPlan.objects.filter(group=world.group_a).count() == 2
+
+
+def test_the_default_deadline_is_a_setting(world, settings):
+    from plans.models import Guidance
+    from plans.selectors import deadline_for
+
+    assert deadline_for(world.group_a, 2026) == dt.date(2026, 1, 31)
+    settings.PLAN_REPORT_DEADLINE = "02-15"
+    assert Guidance.default_deadline(2026) == dt.date(2026, 2, 15)
