@@ -12,37 +12,25 @@ loopback, interleaved with the baseline so that the shared machine's noise hits 
 import argparse
 import json
 import os
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def env_for(db_url):
-    env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="benchmarks.settings")
-    return env
-
-
-def manage(env, *args):
-    started = time.monotonic()
-    out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{out.stderr[-3000:]}")
-    return time.monotonic() - started, out.stdout
+from benchmarks.common import (  # noqa: E402
+    MACHINE_NOTE,
+    ROOT,
+    env_for,
+    gunicorn,
+    manage,
+    measure,
+    page_stats,
+    peak_rss_mb,
+    shell_json,
+    write_result,
+)
 
 
 def prepare_fixtures(env):
@@ -78,44 +66,14 @@ out["group_id"] = group_id
 out["city_id"] = city.pk
 print("JSON" + json.dumps(out))
 '''
-    _, stdout = manage(env, "shell", "-c", code)
-    return json.loads(stdout.split("JSON", 1)[1])
-
-
-def fetch(url, cookie):
-    req = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
-    started = time.perf_counter()
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        body = resp.read()
-        status = resp.status
-    elapsed = time.perf_counter() - started
-    if status != 200:
-        raise RuntimeError(f"{url} answered {status}")
-    return elapsed, len(body)
-
-
-def measure(base, cases, rounds):
-    """Interleave every case with the baseline, round after round."""
-    timings = {name: [] for name in cases}
-    sizes = {}
-    for _ in range(rounds):
-        for name, (path, cookie) in cases.items():
-            t, size = fetch(base + path, cookie)
-            timings[name].append(t)
-            sizes[name] = size
-    return timings, sizes
-
-
-def summary(samples):
-    samples = sorted(samples)
-    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-    return {"median_ms": statistics.median(samples) * 1000, "p95_ms": p95 * 1000, "n": len(samples)}
+    return shell_json(env, code)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", help="SQLite file to use (seeded if empty)")
     parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--no-meetings", action="store_true", help="skip benchmarks/bench_meetings.py")
     args = parser.parse_args()
     report = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
 
@@ -140,19 +98,7 @@ def main():
     report["counts"] = json.loads(manage(env, "shell", "-c", counts_code)[1].split("JSON", 1)[1])
     fx = prepare_fixtures(env)
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-         "benchmarks.wsgi"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        worker_pid = int(subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()[0])
+    with gunicorn(env) as (base, worker_pid):
         cases = {
             "baseline": ("/bench/baseline", fx["supervisor"]),
             "unit_tree_city_supervisor": ("/units/", fx["supervisor"]),
@@ -161,27 +107,21 @@ def main():
             "group_members_api": (f"/api/groups/{fx['group_id']}/members/", fx["secretary"]),
         }
         measure(base, cases, 3)  # warm up caches and the worker
-        timings, sizes = measure(base, cases, args.rounds)
-        stats = {name: summary(t) for name, t in timings.items()}
-        floor = stats["baseline"]["median_ms"]
-        for name, s in stats.items():
-            s["ratio_to_baseline"] = round(s["median_ms"] / floor, 2)
-            s["bytes"] = sizes[name]
-        report["pages"] = stats
-        status = Path(f"/proc/{worker_pid}/status").read_text()
-        report["worker_peak_rss_mb"] = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) // 1024
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-
-    RESULTS.mkdir(exist_ok=True)
-    out_file = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out_file.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        report["pages"] = page_stats(*measure(base, cases, args.rounds))
+        report["worker_peak_rss_mb"] = peak_rss_mb(worker_pid)
+    report["machine"] = MACHINE_NOTE
+    out_file = write_result("bench", report)
     print(f"\n省级规模：{report['counts']}；生成用时 {report['seed_province_seconds']} 秒")
     print(f"{'页面':<30}{'中位数 ms':>10}{'p95 ms':>10}{'相对基线':>10}")
     for name, s in report["pages"].items():
         print(f"{name:<30}{s['median_ms']:>10.1f}{s['p95_ms']:>10.1f}{s['ratio_to_baseline']:>10.2f}")
     print(f"工作进程内存峰值：{report['worker_peak_rss_mb']} MB\n结果：{out_file}")
+    if not args.no_meetings:
+        # Issue 4's benchmarks (sessions overview, QR check-in burst) against the same database.
+        cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_meetings.py")]
+        if not os.environ.get("DATABASE_URL"):
+            cmd += ["--db", db_url.split("sqlite:///", 1)[1]]
+        subprocess.run(cmd, cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":

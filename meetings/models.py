@@ -112,6 +112,12 @@ class Participation(models.Model):
     group = models.ForeignKey("orgs.StudyGroup", on_delete=models.PROTECT, related_name="session_participations")
     is_host = models.BooleanField(default=False)
     venue = models.CharField("分会场", max_length=200, blank=True)
+    # Stored counts for the supervisor's overview (see meetings/counts.py): members (not 列席) on the
+    # session's day, and those of them present or late; `counts_stamp` is the group's membership stamp they
+    # were counted under. Null until counted; a reader recounts any pair whose stamp is out of date.
+    expected = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    attended = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    counts_stamp = models.CharField(max_length=120, blank=True, editable=False)
 
     class Meta:
         ordering = ["-is_host", "id"]

@@ -6,11 +6,13 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
 from orgs.models import Membership
 
+from .counts import membership_stamps
 from .models import (
     Attendance,
     AttendanceStatus,
@@ -49,6 +51,8 @@ def extend(*, specs, rng, today, scale):
                                                           group_id__lte=max(group_ids)).values_list(
             "group_id", "person_id", "role", "start", "end"):
         memberships[gid].append((pid, role, s, e))
+    # The overview's stored counts are filled in as rows are made; memberships do not change during the seed.
+    stamps = membership_stamps(Q(group_id__gte=min(group_ids), group_id__lte=max(group_ids)))
     tz = timezone.get_current_timezone()
     now = timezone.now()
     sessions, parts, rows, leaves, makeups, draws, speakers = [], [], [], [], [], [], []
@@ -118,7 +122,9 @@ def extend(*, specs, rng, today, scale):
                 archived_at=ends + dt.timedelta(days=3) if old else None, created=min(created, now),
             )
             sessions.append(s)
-            parts.append(Participation(session=s, group_id=gid, is_host=True))
+            part = Participation(session=s, group_id=gid, is_host=True, counts_stamp=stamps.get(gid, ""), attended=0,
+                                 expected=sum(1 for _, role in members if role != "attendee"))
+            parts.append(part)
             if not held:
                 continue
             absent_rate = 0.2 if gid in low else 0.05
@@ -150,6 +156,7 @@ def extend(*, specs, rng, today, scale):
                                           status="reported" if (today - day).days > 40 else "submitted",
                                           reflection="补学了本次学习的全部材料，体会到……" * 3,
                                           submitted_at=starts + dt.timedelta(days=7)))
+            part.attended = len(present)
             if form == SessionForm.SEMINAR and len(present) >= 3:
                 seed = f"{rng.getrandbits(64):016x}"
                 picked = sorted(present)[rng.randrange(len(present))]

@@ -4,13 +4,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
 from orgs.models import ROLE_ORDER, Membership
 
 from . import services
+from .counts import membership_stamps, with_live_counts
 from .models import (
     ATTENDED,
     SEMINAR_FORMS,
@@ -270,25 +270,31 @@ def _member_on(day_ref, person_ref=None):
 
 
 def year_participations(groups, *, year, now=None):
-    """Each (session, group) held this year with its expected and attended counts, computed in the database:
-    a province supervisor's subtree holds ~10,000 groups and ~2 million attendance rows, too many to pull."""
+    """Each (session, group) held this year with its expected and attended counts.
+
+    A province supervisor's subtree holds ~10,000 groups, ~100,000 such pairs and ~2 million attendance rows:
+    the counts stored on each Participation are read as they are, and only pairs whose group's memberships
+    changed since they were counted (or never counted) are recounted here, in the database."""
     now = now or timezone.now()
-    expected = (_member_on(OuterRef("day")).filter(group_id=OuterRef("group_id")).order_by()
-                .values("group_id").annotate(c=Count("id")).values("c"))
-    attended = (Attendance.objects.filter(session_id=OuterRef("session_id"), group_id=OuterRef("group_id"),
-                                          status__in=ATTENDED)
-                .filter(Exists(_member_on(OuterRef(OuterRef("day")), OuterRef("person_id"))
-                               .filter(group_id=OuterRef("group_id"))))
-                .order_by().values("group_id").annotate(c=Count("id")).values("c"))
     parts = (Participation.objects.filter(group__in=groups, session__starts_at__year=year,
                                           session__starts_at__lte=now)
-             .exclude(session__status=SessionStatus.CANCELLED)
-             .annotate(day=F("session__day"))
-             .annotate(expected=Coalesce(Subquery(expected), 0), attended=Coalesce(Subquery(attended), 0)))
-    rows = list(parts.values_list("session_id", "group_id", "day", "session__form", "session__late_record",
-                                  "expected", "attended"))
-    _correct_counts(rows, groups, year)
-    return rows
+             .exclude(session__status=SessionStatus.CANCELLED).order_by())
+    rows = list(parts.values_list("pk", "session_id", "group_id", "session__day", "session__form",
+                                  "session__late_record", "expected", "attended", "counts_stamp"))
+    stamps = membership_stamps(Q(group__in=groups)) if rows else {}
+    stale = [r[0] for r in rows if r[6] is None or r[8] != stamps.get(r[2], "")]
+    live = {}
+    for i in range(0, len(stale), 2000):  # below SQLite's bound-parameter limit
+        chunk = Participation.objects.filter(pk__in=stale[i:i + 2000])
+        live.update((pk, (e, a)) for pk, e, a in with_live_counts(chunk).values_list("pk", "live_expected",
+                                                                                     "live_attended"))
+    out = []
+    for pk, sid, gid, day, form, late, expected, attended, _stamp in rows:
+        if pk in live:
+            expected, attended = live[pk]
+        out.append((sid, gid, day, form, late, expected, attended))
+    _correct_counts(out, groups, year)
+    return out
 
 
 def _correct_counts(rows, groups, year):
@@ -333,10 +339,10 @@ def overview(groups, *, year, threshold=90.0, today=None):
         st["late"] += late
     finished = [q for q in range(4) if year < today.year or (year == today.year and (q + 1) * 3 < today.month)]
     out = []
-    for g in groups.select_related("unit").order_by("unit__path"):
-        st = stats[g.pk]
+    for gid, name, path in groups.order_by("unit__path").values_list("pk", "name", "unit__path"):
+        st = stats[gid]
         rate = Rate(st["att"], st["exp"])
-        out.append(GroupYear(g.pk, g.name, g.unit.path, st["held"], st["q"],
+        out.append(GroupYear(gid, name, path, st["held"], st["q"],
                              [f"第{q + 1}季度" for q in finished if st["q"][q] == 0], rate, st["late"],
                              rate.percent is not None and rate.percent < threshold))
     return out

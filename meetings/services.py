@@ -8,12 +8,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core import audit
 from orgs.models import Membership, Person, StudyGroup
 
+from .counts import membership_stamps, with_live_counts
 from .models import (
     ATTENDED,
     Attachment,
@@ -189,6 +190,7 @@ def session_schedule(*, group, by, title, form, starts_at, ends_at, place, topic
     for g in joint_groups:
         Participation.objects.create(session=session, group=g, venue=(venues.get(g.pk) or "").strip()[:200])
     _flag_late(session, "学习记录", session.created)
+    participation_counts_refresh(participations=session.participations.all())
     audit.record(action="session.schedule", by=by, obj=session, after=audit.snapshot(session, SESSION_FIELDS)
                  | {"joint_groups": [g.pk for g in joint_groups]})
     day = session.day
@@ -225,6 +227,8 @@ def session_update(*, session, by, version=None, **fields):
     if session.starts_at != before_start:
         # Moving a session into the past is backdating too: flag it as if it had been recorded now.
         _flag_late(session, "学习时间改动后")
+        # Another day may mean other members: recount every participating group.
+        participation_counts_refresh(participations=session.participations.all())
     audit.record(action="session.update", by=by, obj=session, before=before,
                  after=audit.snapshot(session, SESSION_FIELDS))
     return session
@@ -247,6 +251,33 @@ def session_approve_speaker(*, session, by, note):
     audit.record(action="session.speaker_approve", by=by, obj=session,
                  after={"speaker": session.outside_speaker, "note": session.speaker_approval_note})
     return session
+
+
+def participation_counts_refresh(*, participations):
+    """Recount the stored overview counts of these participations (a queryset) in the database.
+
+    No audit entry: the counts are derived from audited records and can be recounted at any time."""
+    group_ids = set(participations.values_list("group_id", flat=True))
+    if not group_ids:
+        return 0
+    stamps = membership_stamps(Q(group_id__in=group_ids))
+    rows = []
+    for pk, gid, expected, attended in with_live_counts(participations.order_by()).values_list(
+            "pk", "group_id", "live_expected", "live_attended"):
+        rows.append(Participation(pk=pk, expected=expected, attended=attended, counts_stamp=stamps.get(gid, "")))
+    Participation.objects.bulk_update(rows, ["expected", "attended", "counts_stamp"], batch_size=1000)
+    return len(rows)
+
+
+def participation_counts_refresh_all(*, chunk=500):
+    """Recount every participation, a chunk of groups at a time (after a seed or an import of memberships)."""
+    group_ids = sorted(set(Participation.objects.values_list("group_id", flat=True).distinct()))
+    total = 0
+    for i in range(0, len(group_ids), chunk):
+        with transaction.atomic():
+            total += participation_counts_refresh(
+                participations=Participation.objects.filter(group_id__in=group_ids[i:i + chunk]))
+    return total
 
 
 def _participation(session, group):
@@ -289,6 +320,7 @@ def attendance_record(*, session, group, person, status, by, note=""):
         defaults={"status": status, "note": (note or "")[:200], "recorded_by": by, "recorded_at": timezone.now(),
                   "source": "secretary"},
     )
+    participation_counts_refresh(participations=Participation.objects.filter(session=session, group=group))
     audit.record(action="attendance.record", by=by, obj=row, before=before,
                  after={"session": session.pk, "group": group.pk, "person": person.pk, "status": status})
     return row
@@ -360,33 +392,40 @@ def checkin_verify(session, token, now=None):
 
 @transaction.atomic
 def checkin(*, session, token, by, now=None):
-    """Self check-in by QR code (a convenience, never required). Returns (rows, created)."""
+    """Self check-in by QR code (a convenience, never required). Returns (rows, created).
+
+    The hot path of a 联学 with hundreds of people scanning at once: the member's roles in the participating
+    groups come from one query, rather than loading every group's member list."""
     now = now or timezone.now()
     session = StudySession.objects.get(pk=session.pk)
     checkin_verify(session, token, now)
     if not by.person_id:
         raise ValidationError("您的账号没有关联人员，不能签到")
-    day = session.day
-    groups = [p.group for p in session.participations.select_related("group")
-              if by.person_id in members_on_day(p.group, day)]
-    if not groups:
+    roles = dict(Membership.objects.on(session.day).filter(
+        person_id=by.person_id, group_id__in=Participation.objects.filter(session=session).values("group_id"))
+        .order_by("group_id", "start", "id").values_list("group_id", "role"))
+    if not roles:
         raise ValidationError("您不是这次学习参学中心组的成员，无需签到")
     status = AttendanceStatus.LATE if now > session.starts_at + dt.timedelta(
         minutes=LATE_ARRIVAL_MINUTES) else AttendanceStatus.PRESENT
     rows, created_any = [], False
-    for group in groups:
-        role = members_on_day(group, day)[by.person_id]
+    for group_id, role in sorted(roles.items()):
         row_status = AttendanceStatus.ATTENDEE if role == "attendee" else status
         try:
             with transaction.atomic():
-                row = Attendance.objects.create(session=session, group=group, person_id=by.person_id,
+                row = Attendance.objects.create(session=session, group_id=group_id, person_id=by.person_id,
                                                 status=row_status, source="qr", checked_in_at=now, recorded_by=by)
-            created_any = True
-            audit.record(action="attendance.checkin", by=by, obj=row,
-                         after={"session": session.pk, "group": group.pk, "status": row_status})
         except IntegrityError:
             # A replayed token or a second scan: the unique constraint keeps one row; nothing changes.
-            row = Attendance.objects.get(session=session, group=group, person_id=by.person_id)
+            rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
+            continue
+        created_any = True
+        if row_status in ATTENDED:
+            # A new row of a member present or late: one more attended, unless the counts are not yet stored.
+            Participation.objects.filter(session=session, group_id=group_id, expected__isnull=False).update(
+                attended=F("attended") + 1)
+        audit.record(action="attendance.checkin", by=by, obj=row,
+                     after={"session": session.pk, "group": group_id, "status": row_status})
         rows.append(row)
     return rows, created_any
 
@@ -431,6 +470,8 @@ def leave_decide(*, leave, approve, by, note=""):
             session=leave.session, group=leave.group, person=leave.person,
             defaults={"status": AttendanceStatus.LEAVE, "source": "leave", "recorded_by": by,
                       "recorded_at": timezone.now(), "note": leave.reason})
+        participation_counts_refresh(participations=Participation.objects.filter(session=leave.session,
+                                                                                 group=leave.group))
     audit.record(action="leave.decide", by=by, obj=leave, after={"status": leave.status, "note": leave.decision_note})
     _notify([leave.person_id], leave.session,
             f"请假申请{'已批准' if approve else '未批准'}：{leave.session.title}")
