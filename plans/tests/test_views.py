@@ -166,3 +166,22 @@ def test_a_reference_topic_reaches_the_inbox_and_the_adoption_shows_upward(world
     s = as_user(world.supervisor_a).get(reverse("plans:supervise")).context["s"]
     row = next(r for r in s.rows if r.group_id == world.group_a.pk)
     assert row.adoptions[0] is not None and row.adoptions[0] != "—"
+
+
+def test_the_approver_sees_the_copy_side_by_side_and_a_sibling_supervisor_does_not(world, as_user):
+    from plans.models import CopyFlag
+
+    from .test_copycheck import OWN_NOTES, plan_a, submitted
+
+    year = world.today.year
+    submitted(world, world.group_b, world.secretary_b, year - 1, plan_a(world, year - 1, "东湖区湖滨街道"), OWN_NOTES)
+    copy = submitted(world, world.group_a, world.secretary_a, year, plan_a(world, year), OWN_NOTES)
+    flag = CopyFlag.objects.get(plan=copy)
+    page = as_user(world.leader_a).get(reverse("plans:plan", args=[copy.pk])).content.decode()
+    assert "疑似照搬照抄" in page and "其他单位的计划" in page  # group B's name is not revealed to group A
+    side = as_user(world.leader_a).get(reverse("plans:flag", args=[flag.pk]))
+    assert side.status_code == 200 and "老旧小区" in side.content.decode()
+    assert as_user(world.city_supervisor).get(reverse("plans:flag", args=[flag.pk])).status_code == 200
+    assert as_user(world.outsider).get(reverse("plans:flag", args=[flag.pk])).status_code == 404
+    sup = as_user(world.supervisor_b).get(reverse("plans:supervise")).context["s"]
+    assert [f.id for f in sup.flags] == [flag.id]  # their group's plan was the source
