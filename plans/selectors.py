@@ -236,10 +236,11 @@ def supervision(user, unit, year, *, only=None, offset=0, limit=200):
     adopted = {(a, g): at for a, g, at in Adoption.objects.filter(reference__in=refs, group__in=groups_qs)
                .values_list("reference_id", "group_id", "adopted_at")}
     rows, counts = [], dict.fromkeys(STATE_LABELS, 0)
-    for g in groups_qs:
-        ids = g.unit.ancestor_ids() + [g.unit_id]
+    # Plain tuples: a province root has ~10,000 groups and model instances would double the page time.
+    for gid, unit_name, path, depth in groups_qs.values_list("id", "unit__name", "unit__path", "unit__depth"):
+        ids = [int(x) for x in path.strip("/").split("/")]
         deadline = next((deadlines[u] for u in reversed(ids) if u in deadlines), default)
-        reported = first_report.get(g.id)
+        reported = first_report.get(gid)
         if reported:
             state = "on_time" if timezone.localdate(reported) <= deadline else "late"
         else:
@@ -247,10 +248,10 @@ def supervision(user, unit, year, *, only=None, offset=0, limit=200):
         counts[state] += 1
         if only == "missing" and reported:
             continue
-        p = latest.get(g.id)
-        row = ReportRow(g.id, g.unit.name, g.unit.depth, p["id"] if p else None, p["number"] if p else None,
+        p = latest.get(gid)
+        row = ReportRow(gid, unit_name, depth, p["id"] if p else None, p["number"] if p else None,
                         Status(p["status"]).label if p else "未制定", reported, deadline, state, STATE_LABELS[state])
-        row.adoptions = [adopted.get((r.id, g.id)) if g.unit.path.startswith(r.unit.path) else "—" for r in refs]
+        row.adoptions = [adopted.get((r.id, gid)) if path.startswith(r.unit.path) else "—" for r in refs]
         rows.append(row)
     total = len(rows)
     flags = list(CopyFlag.objects.filter(plan__year=year).filter(
