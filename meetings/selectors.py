@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from orgs.models import ROLE_ORDER, Membership
@@ -269,78 +269,83 @@ def _member_on(day_ref, person_ref=None):
     return qs if person_ref is None else qs.filter(person_id=person_ref)
 
 
-def year_participations(groups, *, year, now=None):
-    """Each (session, group) held this year with its expected and attended counts.
+def _year_parts(groups, year, now):
+    return (Participation.objects.filter(group__in=groups, session__starts_at__year=year, session__starts_at__lte=now)
+            .exclude(session__status=SessionStatus.CANCELLED).order_by())
 
-    A province supervisor's subtree holds ~10,000 groups, ~100,000 such pairs and ~2 million attendance rows:
-    the counts stored on each Participation are read as they are, and only pairs whose group's memberships
-    changed since they were counted (or never counted) are recounted here, in the database."""
+
+def year_group_counts(groups, *, year, now=None):
+    """{group_id: {"held", "q" (研讨 per quarter), "att", "exp", "late"}} over the sessions held this year.
+
+    A province supervisor's subtree holds ~10,000 groups, ~100,000 (session, group) pairs and ~2 million
+    attendance rows: everything is summed per group in the database from the counts stored on each
+    Participation. Only groups whose memberships changed since their pairs were counted (or with pairs
+    never counted) are recounted from the attendance rows, also in the database."""
     now = now or timezone.now()
-    parts = (Participation.objects.filter(group__in=groups, session__starts_at__year=year,
-                                          session__starts_at__lte=now)
-             .exclude(session__status=SessionStatus.CANCELLED).order_by())
-    rows = list(parts.values_list("pk", "session_id", "group_id", "session__day", "session__form",
-                                  "session__late_record", "expected", "attended", "counts_stamp"))
-    stamps = membership_stamps(Q(group__in=groups)) if rows else {}
-    stale = [r[0] for r in rows if r[6] is None or r[8] != stamps.get(r[2], "")]
-    live = {}
-    for i in range(0, len(stale), 2000):  # below SQLite's bound-parameter limit
-        chunk = Participation.objects.filter(pk__in=stale[i:i + 2000])
-        live.update((pk, (e, a)) for pk, e, a in with_live_counts(chunk).values_list("pk", "live_expected",
-                                                                                     "live_attended"))
-    out = []
-    for pk, sid, gid, day, form, late, expected, attended, _stamp in rows:
-        if pk in live:
-            expected, attended = live[pk]
-        out.append((sid, gid, day, form, late, expected, attended))
-    _correct_counts(out, groups, year)
-    return out
+    parts = _year_parts(groups, year, now)
+    seminar = Q(session__form__in=SEMINAR_FORMS)
+    quarters = [Count("pk", filter=seminar & Q(session__day__gte=dt.date(year, 3 * q + 1, 1),
+                                               session__day__lt=dt.date(year + (q == 3), (3 * q + 3) % 12 + 1, 1)))
+                for q in range(4)]
+    rows = (parts.values("group_id", "counts_stamp")
+            .annotate(held=Count("pk"), late=Count("pk", filter=Q(session__late_record=True)),
+                      uncounted=Count("pk", filter=Q(expected__isnull=True)), exp=Sum("expected"),
+                      att=Sum("attended"), q1=quarters[0], q2=quarters[1], q3=quarters[2], q4=quarters[3])
+            .values_list("group_id", "counts_stamp", "held", "late", "uncounted", "exp", "att",
+                         "q1", "q2", "q3", "q4"))
+    stats = defaultdict(lambda: {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0})
+    stamps = membership_stamps(Q(group__in=groups))
+    stale = set()
+    for gid, stamp, held, late, uncounted, exp, att, *q in rows:
+        st = stats[gid]
+        st["held"] += held
+        st["late"] += late
+        st["q"] = [a + b for a, b in zip(st["q"], q, strict=True)]
+        st["exp"] += exp or 0
+        st["att"] += att or 0
+        if uncounted or stamp != stamps.get(gid, ""):
+            stale.add(gid)
+    stale = sorted(stale)
+    for i in range(0, len(stale), 500):  # below SQLite's bound-parameter limit
+        chunk = stale[i:i + 500]
+        for gid in chunk:
+            stats[gid]["exp"] = stats[gid]["att"] = 0
+        for gid, e, a in with_live_counts(parts.filter(group_id__in=chunk)).values_list(
+                "group_id", "live_expected", "live_attended"):
+            stats[gid]["exp"] += e
+            stats[gid]["att"] += a
+    _correct_counts(stats, parts)
+    return stats
 
 
-def _correct_counts(rows, groups, year):
-    """Attendance corrections on archived sessions are few: adjust the counts one by one."""
+def _correct_counts(stats, parts):
+    """Attendance corrections on archived sessions are few and not in the stored counts: apply them one by one."""
     latest = {}
-    for c in (Correction.objects.filter(session__participations__group__in=groups, session__starts_at__year=year,
-                                        field__startswith="attendance:").order_by("at", "id")
-              .values_list("session_id", "field", "new_value")):
+    for c in (Correction.objects.filter(session_id__in=parts.values("session_id"), field__startswith="attendance:")
+              .order_by("at", "id").values_list("session_id", "field", "new_value")):
         latest[(c[0], c[1])] = c[2]
-    if not latest:
-        return
     labels = {s.label: s.value for s in AttendanceStatus}
-    index = {(r[0], r[1]): i for i, r in enumerate(rows)}
     for (sid, field_name), value in latest.items():
         gid, pid = (int(x) for x in field_name.split(":")[1].split("-"))
-        i = index.get((sid, gid))
-        if i is None:
-            continue
-        day = rows[i][2]
-        if not _member_on(day).filter(group_id=gid, person_id=pid).exists():
+        day = parts.filter(session_id=sid, group_id=gid).values_list("session__day", flat=True).first()
+        if day is None or not _member_on(day).filter(group_id=gid, person_id=pid).exists():
             continue
         was = Attendance.objects.filter(session_id=sid, group_id=gid, person_id=pid, status__in=ATTENDED).exists()
         now_attended = labels.get(value, value) in ATTENDED
         if was != now_attended:
-            r = list(rows[i])
-            r[6] += 1 if now_attended else -1
-            rows[i] = tuple(r)
+            stats[gid]["att"] += 1 if now_attended else -1
 
 
 def overview(groups, *, year, threshold=90.0, today=None):
     """Per group: sessions held this year (against the rule of at least 12), quarters with no 研讨 so far,
     the year's attendance rate and late records."""
     today = today or timezone.localdate()
-    stats = defaultdict(lambda: {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0})
-    for _sid, gid, day, form, late, expected, attended in year_participations(groups, year=year):
-        st = stats[gid]
-        st["held"] += 1
-        if form in SEMINAR_FORMS:
-            st["q"][(day.month - 1) // 3] += 1
-        st["att"] += attended
-        st["exp"] += expected
-        st["late"] += late
+    stats = year_group_counts(groups, year=year)
+    empty = {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0}
     finished = [q for q in range(4) if year < today.year or (year == today.year and (q + 1) * 3 < today.month)]
     out = []
     for gid, name, path in groups.order_by("unit__path").values_list("pk", "name", "unit__path"):
-        st = stats[gid]
+        st = stats.get(gid, empty)
         rate = Rate(st["att"], st["exp"])
         out.append(GroupYear(gid, name, path, st["held"], st["q"],
                              [f"第{q + 1}季度" for q in finished if st["q"][q] == 0], rate, st["late"],
