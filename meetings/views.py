@@ -3,6 +3,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -327,15 +328,22 @@ def checkin(request, pk):
     session = access.get_session_for(request.user, pk)
     access.require_member(request.user, session)
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
-    error, rows, created = None, None, False
+    error, rows, created, status = None, None, False, 200
     try:
         services.checkin_verify(session, token)
         if request.method == "POST":
             rows, created = services.checkin(session=session, token=token, by=request.user)
     except ValidationError as exc:
-        error = _error_text(exc)
-    return render(request, "meetings/checkin.html", {"s": session, "t": token, "error": error, "rows": rows,
-                                                     "created": created}, status=400 if error else 200)
+        error, status = _error_text(exc), 400
+    except OperationalError:
+        # SQLite under a burst of scans (hundreds at once in a 联学) may wait past its busy timeout for the
+        # write lock. Nothing was written: say so and let the member scan again, instead of a server error.
+        error, status = "签到人数较多，系统繁忙，请稍后再扫一次二维码", 503
+    response = render(request, "meetings/checkin.html", {"s": session, "t": token, "error": error, "rows": rows,
+                                                         "created": created}, status=status)
+    if status == 503:
+        response["Retry-After"] = "2"
+    return response
 
 
 @login_required

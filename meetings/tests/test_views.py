@@ -92,6 +92,20 @@ class TestCheckinPages:
         assert "无需重复签到" in response.content.decode()
         assert Attendance.objects.filter(session=session).count() == 1
 
+    def test_a_database_too_busy_to_write_asks_to_scan_again(self, world, as_user, monkeypatch):
+        from django.db import OperationalError
+
+        def busy(**kwargs):
+            raise OperationalError("database is locked")
+
+        session = make_session(world)
+        monkeypatch.setattr(services, "checkin", busy)
+        response = as_user(world.member_a).post(reverse("meetings:checkin", args=[session.pk]),
+                                                {"t": services.checkin_token(session)})
+        assert response.status_code == 503 and "请稍后再扫一次" in response.content.decode()
+        assert response["Retry-After"] == "2"
+        assert not Attendance.objects.exists()
+
     def test_an_expired_token_answers_400(self, world, as_user):
         session = make_session(world)
         token = services.checkin_token(session, now=timezone.now() - dt.timedelta(minutes=2))
