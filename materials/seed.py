@@ -63,8 +63,8 @@ def _text(rng, topic, paragraphs):
 
 def _make_materials(rng, *, count, owners, today, start, important_share):
     span = max((today - start).days, 1)
-    made = []
-    for i in range(count):
+    made, used = [], {}
+    for _ in range(count):
         roll = rng.random()
         topic = rng.choice(TOPICS)
         published = start + dt.timedelta(days=rng.randint(0, span))
@@ -74,11 +74,11 @@ def _make_materials(rng, *, count, owners, today, start, important_share):
             title = f"习近平在{rng.choice(OCCASIONS)}的讲话：{topic}"
         elif roll < 0.55:
             kind = MaterialKind.DOCUMENT
-            title = DOCUMENTS[i % len(DOCUMENTS)] + ("" if i < len(DOCUMENTS) else f"（学习辅导{i // len(DOCUMENTS)}）")
+            title = _once(used, rng.choice(DOCUMENTS), "学习辅导")
             important = title.endswith("全会公报") and rng.random() < 0.8
         elif roll < 0.7:
             kind = MaterialKind.BOOK
-            title = BOOKS[i % len(BOOKS)] + ("" if i < len(BOOKS) else f"（第{i // len(BOOKS) + 1}辑导读）")
+            title = _once(used, rng.choice(BOOKS), "导读")
         else:
             kind = MaterialKind.ARTICLE
             title = f"{rng.choice(ARTICLES)}——{topic}"
@@ -86,6 +86,12 @@ def _make_materials(rng, *, count, owners, today, start, important_share):
                              source=rng.choice(SOURCES), published_on=published, important=important,
                              text=_text(rng, topic, rng.randint(3, 6))))
     return made
+
+
+def _once(used, title, suffix):
+    """The title itself the first time; later copies are study guides to it (导读之二 …)."""
+    n = used[title] = used.get(title, 0) + 1
+    return title if n == 1 else f"{title}·{suffix}之{n}"
 
 
 def _delay(rng):
