@@ -3,46 +3,19 @@
 import hashlib
 import io
 
-from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from core.documents import add_run as _run
+from core.documents import fonts, set_fonts
 from core.xlsx import write_workbook
 
 from . import services
 from .models import AttendanceStatus
-
-FONTS = {"body": "仿宋_GB2312", "title": "方正小标宋简体", "heading": "黑体"}
-
-
-def fonts():
-    return {**FONTS, **getattr(settings, "DOCUMENT_FONTS", {})}
-
-
-def _east_asian(run_or_style, name):
-    """python-docx sets only the Latin font; Chinese text needs w:eastAsia on w:rFonts."""
-    run_or_style.font.name = name
-    rpr = run_or_style.element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
-    rfonts.set(qn("w:eastAsia"), name)
-    rfonts.set(qn("w:ascii"), name)
-    rfonts.set(qn("w:hAnsi"), name)
-
-
-def _run(paragraph, text, *, font, size, bold=False):
-    run = paragraph.add_run(text)
-    _east_asian(run, font)
-    run.font.size = Pt(size)
-    run.bold = bold
-    return run
 
 
 def _cell(cell, text, *, bold=False, center=False, size=12):
@@ -67,7 +40,7 @@ def session_docx(detail):
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     normal = doc.styles["Normal"]
-    _east_asian(normal, f["body"])
+    set_fonts(normal, f["body"])
     normal.font.size = Pt(12)
 
     org = doc.add_paragraph()

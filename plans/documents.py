@@ -3,7 +3,6 @@
 import io
 from urllib.parse import quote
 
-from django.conf import settings
 from django.http import HttpResponse
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -12,16 +11,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from core.documents import add_run, fonts, set_fonts
 from core.xlsx import safe_cell, write_workbook
 
-# The fonts offices install; a deployment may name others (WPS ships 仿宋 rather than 仿宋_GB2312).
-DEFAULT_FONTS = {"body": "仿宋_GB2312", "title": "方正小标宋简体", "h1": "黑体", "h2": "楷体_GB2312", "page": "宋体"}
 BODY_PT, TITLE_PT, LINE_PT = 16, 22, 28.95  # 3号, 2号, 22 lines to the page
 DIGITS = "〇一二三四五六七八九"
-
-
-def fonts():
-    return {**DEFAULT_FONTS, **getattr(settings, "DOCX_FONTS", {})}
 
 
 def cn_number(n):
@@ -31,24 +25,8 @@ def cn_number(n):
     return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
 
 
-def _set_fonts(rpr_owner, font):
-    """python-docx sets only the Latin font; Chinese text needs w:eastAsia on w:rFonts."""
-    rpr = rpr_owner.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), font)
-
-
 def _run(paragraph, text, font, size=BODY_PT, bold=False):
-    run = paragraph.add_run(text)
-    run.font.name = font
-    run.font.size = Pt(size)
-    run.bold = bold
-    _set_fonts(run._element, font)
-    return run
+    return add_run(paragraph, text, font=font, size=size, bold=bold)
 
 
 def _para(doc, text="", *, font=None, size=BODY_PT, align=None, indent=True, right_chars=0):
@@ -98,9 +76,8 @@ def plan_docx(doc):
     f = fonts()
     d = Document()
     normal = d.styles["Normal"]
-    normal.font.name = f["body"]
     normal.font.size = Pt(BODY_PT)
-    _set_fonts(normal.element, f["body"])
+    set_fonts(normal, f["body"])
     section = d.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)

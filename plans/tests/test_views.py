@@ -117,6 +117,15 @@ def test_the_docx_opens_and_holds_the_topics(world, as_user):
     assert runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs)
 
 
+def test_the_docx_uses_the_fonts_the_deployment_names(world, as_user, settings):
+    # WPS machines ship 仿宋 rather than 仿宋_GB2312; the setting must reach every generated document.
+    settings.DOCUMENT_FONTS = {**settings.DOCUMENT_FONTS, "body": "仿宋"}
+    plan = approved_plan(world, topics=[topic("学习习近平文化思想", month=3)])
+    r = as_user(world.member_a).get(reverse("plans:docx", args=[plan.pk]))
+    xml = Document(io.BytesIO(r.content)).element.xml
+    assert 'w:eastAsia="仿宋"' in xml and 'w:eastAsia="仿宋_GB2312"' not in xml
+
+
 def test_the_xlsx_lists_the_topics_and_escapes_formulas(world, as_user):
     plan = approved_plan(world, topics=[topic("=HYPERLINK(\"x\")"), topic("学习习近平法治思想")])
     r = as_user(world.member_a).get(reverse("plans:xlsx", args=[plan.pk]))
