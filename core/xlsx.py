@@ -24,10 +24,11 @@ def safe_cell(value):
 
 
 def write_workbook(title, headers, rows, *, widths=None, notes=None):
+    """One sheet of rows and an optional 填写说明 sheet; every text cell, notes included, is escaped."""
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append(headers)
+    ws.append([safe_cell(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="B22222")
@@ -40,7 +41,7 @@ def write_workbook(title, headers, rows, *, widths=None, notes=None):
     if notes:
         info = wb.create_sheet("填写说明")
         for line in notes:
-            info.append([line])
+            info.append([safe_cell(line)])
         info.column_dimensions["A"].width = 90
     out = io.BytesIO()
     wb.save(out)

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from core.documents import add_run, fonts, set_fonts
-from core.xlsx import safe_cell, write_workbook
+from core.xlsx import write_workbook
 
 BODY_PT, TITLE_PT, LINE_PT = 16, 22, 28.95  # 3号, 2号, 22 lines to the page
 DIGITS = "〇一二三四五六七八九"
@@ -185,4 +185,4 @@ def plan_xlsx(doc):
         notes += ["", "学习要求：", *doc.requirements.splitlines()]
     return write_workbook(f"{doc.year}年学习专题", HEADERS, rows,
                           widths={1: 6, 2: 40, 3: 8, 4: 8, 5: 12, 6: 12, 7: 12, 8: 40, 9: 40, 10: 14},
-                          notes=[safe_cell(n) for n in notes])  # write_workbook escapes rows, not notes
+                          notes=notes)

@@ -16,3 +16,13 @@ def test_formula_like_text_is_escaped_on_export():
 
 def test_numbers_are_left_alone():
     assert safe_cell(-5) == -5
+
+
+def test_notes_and_headers_are_escaped_too():
+    # Notes carry user text (a plan's preamble, a session title); they must not become formulas either.
+    data = write_workbook("表", ["=cmd()"], [["x"]], notes=["=1+1", "学习要求："])
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.active.cell(row=1, column=1).value == "'=cmd()"
+    notes = wb["填写说明"]
+    assert [notes.cell(row=r, column=1).value for r in (1, 2)] == ["'=1+1", "学习要求："]
+    assert notes.cell(row=1, column=1).data_type == "s"
