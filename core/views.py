@@ -2,12 +2,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.models import AdminRole
 from orgs import access, selectors
 from orgs.models import MANAGING_ROLES, Membership
 
-from . import audit
+from . import audit, dashboard
 from .models import AuditEntry
 
 
@@ -27,18 +28,16 @@ def healthz(request):
 @login_required
 def home(request):
     user = request.user
-    today = None
+    today = timezone.localdate()
     memberships = []
     if user.person_id:
-        from django.utils import timezone
-
-        today = timezone.localdate()
         memberships = list(Membership.objects.on(today).filter(person_id=user.person_id).select_related("group__unit"))
     supervised = list(access.supervised_units(user))
     return render(request, "core/home.html", {
         "memberships": memberships, "supervised": supervised,
         "managing_roles": MANAGING_ROLES,
         "roots": selectors.tree_roots(user) if supervised else [],
+        "cards": dashboard.cards(user, today),
     })
 
 

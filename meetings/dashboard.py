@@ -1,0 +1,81 @@
+"""工作台 cards for study sessions: what is coming up, my 补学, and what the group's managers must do."""
+
+import datetime as dt
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from core.dashboard import Card, Item
+from orgs import access
+from orgs.models import MANAGING_ROLES, Membership
+
+from .access import PRESIDING_ROLES
+from .models import Leave, LeaveStatus, MakeUp, MakeUpStatus, SessionStatus, StudySession
+
+WEEKDAYS = "一二三四五六日"
+LIMIT = 6
+
+
+def when(moment):
+    local = timezone.localtime(moment)
+    return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+
+
+def cards(user, today):
+    if not user.person_id or access.is_admin_role(user):
+        return []
+    roles = list(Membership.objects.on(today).filter(person_id=user.person_id).values_list("group_id", "role"))
+    if not roles:
+        return []
+    member_of = {g for g, _ in roles}
+    managed = {g for g, r in roles if r in MANAGING_ROLES}
+    presiding = {g for g, r in roles if r in PRESIDING_ROLES}
+    now = timezone.now()
+    out = [_upcoming(member_of, now), _my_makeups(user, today)]
+    if managed:
+        out.append(_manager_todos(managed, presiding, now))
+    return out
+
+
+def _upcoming(group_ids, now):
+    sessions = (StudySession.objects.filter(participations__group_id__in=group_ids, ends_at__gte=now,
+                                            starts_at__lte=now + dt.timedelta(days=30))
+                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED])
+                .distinct().order_by("starts_at", "id")[:LIMIT])
+    items = []
+    for s in sessions:
+        live = s.starts_at <= now
+        items.append(Item(s.title, reverse("meetings:detail", args=[s.pk]), f"{when(s.starts_at)} · {s.place}",
+                          "进行中" if live else s.get_form_display(), "success" if live else "secondary"))
+    return Card("近期学习安排", "calendar-event", items, reverse("meetings:calendar"), "日历与通知", order=20)
+
+
+def _my_makeups(user, today):
+    tasks = (MakeUp.objects.filter(person_id=user.person_id, status=MakeUpStatus.ASSIGNED)
+             .select_related("session").order_by("due", "id")[:LIMIT])
+    items = [Item(f"补学：{m.session.title}", reverse("meetings:makeup", args=[m.pk]),
+                  f"完成期限 {m.due:%Y-%m-%d}", "已逾期" if m.due < today else "待补学",
+                  "danger" if m.due < today else "warning") for m in tasks]
+    return Card("我的补学", "journal-check", items, reverse("meetings:makeups"), "全部补学任务", order=10)
+
+
+def _manager_todos(managed, presiding, now):
+    items = []
+    leaves = (Leave.objects.filter(group_id__in=presiding, status=LeaveStatus.PENDING, session__ends_at__gte=now)
+              .select_related("person", "session").order_by("session__starts_at", "id")[:LIMIT])
+    for lv in leaves:
+        items.append(Item(f"{lv.person.name} 请假：{lv.session.title}", reverse("meetings:detail", args=[lv.session_id]),
+                          f"{when(lv.session.starts_at)} · 事由：{lv.reason}", "请假待审批", "warning"))
+    to_archive = (StudySession.objects.filter(group_id__in=managed, ends_at__lt=now, status=SessionStatus.SCHEDULED)
+                  .order_by("starts_at", "id"))
+    for s in to_archive[:LIMIT]:
+        items.append(Item(s.title, reverse("meetings:detail", args=[s.pk]),
+                          f"{when(s.starts_at)} 已结束，请补全五落实后归档", "待归档", "info"))
+    # Submitted 体会 are reported at the group's next session (its page has the button).
+    reports = (MakeUp.objects.filter(group_id__in=managed, status=MakeUpStatus.SUBMITTED)
+               .values_list("group_id").annotate(n=Count("id")).order_by("group_id"))
+    for group_id, n in reports:
+        items.append(Item(f"{n} 份补学体会待在下次学习时通报", reverse("meetings:group", args=[group_id]),
+                          badge="待通报"))
+    return Card("学习组织待办", "clipboard-check", items, reverse("meetings:index"), "集体学习", order=5)
