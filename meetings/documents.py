@@ -6,7 +6,7 @@ import io
 from django.core import signing
 from django.utils import timezone
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
@@ -28,6 +28,9 @@ def _cell(cell, text, *, bold=False, center=False, size=12):
         if center:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(p, line, font=f["heading"] if bold else f["body"], size=size, bold=False)
+
+
+TALL_ROWS = {"学习内容": 22, "会议纪要": 30, "学习小结": 18}  # mm, at least; the usual record still fits one A4 page
 
 
 def session_docx(detail):
@@ -100,8 +103,14 @@ def session_docx(detail):
     for column, width in zip(table.columns, (Mm(30), Mm(126)), strict=True):
         column.width = width
     for label, value in rows:
-        cells = table.add_row().cells
+        row = table.add_row()
+        # A printed record is filled and signed by hand too: rows get room, the narrative ones most.
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        row.height = Mm(TALL_ROWS.get(label, 7))
+        cells = row.cells
         cells[0].width, cells[1].width = Mm(30), Mm(126)
+        for cell in cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         _cell(cells[0], label, bold=True, center=True)
         _cell(cells[1], value)
     corrections = [c for items in detail.corrections.values() for c in items]
@@ -115,7 +124,9 @@ def session_docx(detail):
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     archived = f"归档：{timezone.localtime(s.archived_at):%Y年%-m月%-d日}" if s.archived_at else ""
-    _run(p, f"记录人：{s.created_by.display_name if s.created_by_id else ''}　{archived}", font=f["body"], size=10.5)
+    p.paragraph_format.space_before = Pt(8)
+    recorder = s.created_by.display_name if s.created_by_id else ""
+    _run(p, f"主持人签字：＿＿＿＿＿＿　　记录人：{recorder or '＿＿＿＿＿＿'}　　{archived}", font=f["body"], size=10.5)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
