@@ -15,11 +15,15 @@ PUBLIC = {"healthz", "accounts:login", "accounts:logout"}
 def all_cases():
     cases = []
     for app in MATRIX_APPS:
-        try:
-            module = importlib.import_module(f"{app}.tests.matrix")
-        except ModuleNotFoundError:
-            continue
-        cases.extend(module.CASES)
+        # An app lists its pages in tests/matrix.py and may list its API endpoints in tests/matrix_api.py.
+        for name in ("matrix", "matrix_api"):
+            try:
+                module = importlib.import_module(f"{app}.tests.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.tests.{name}":
+                    raise  # a broken import inside a matrix module must fail, not silently drop its cases
+                continue
+            cases.extend(module.CASES)
     return cases
 
 
