@@ -4,11 +4,13 @@ from rest_framework.routers import DefaultRouter
 
 from core import views as core_views
 from orgs import api as orgs_api
+from plans import api as plans_api
 
 router = DefaultRouter()
 router.register("units", orgs_api.UnitViewSet, basename="unit")
 router.register("groups", orgs_api.GroupViewSet, basename="group")
 router.register("people", orgs_api.PersonViewSet, basename="person")
+router.register("plans", plans_api.PlanViewSet, basename="plan")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
