@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from core import views as core_views
+from meetings import api as meetings_api
 from orgs import api as orgs_api
 from plans import api as plans_api
 
@@ -11,6 +12,7 @@ router.register("units", orgs_api.UnitViewSet, basename="unit")
 router.register("groups", orgs_api.GroupViewSet, basename="group")
 router.register("people", orgs_api.PersonViewSet, basename="person")
 router.register("plans", plans_api.PlanViewSet, basename="plan")
+router.register("sessions", meetings_api.SessionViewSet, basename="session")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
