@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from core import views as core_views
+from materials import api as materials_api
 from meetings import api as meetings_api
 from orgs import api as orgs_api
 from plans import api as plans_api
@@ -13,6 +14,7 @@ router.register("groups", orgs_api.GroupViewSet, basename="group")
 router.register("people", orgs_api.PersonViewSet, basename="person")
 router.register("plans", plans_api.PlanViewSet, basename="plan")
 router.register("sessions", meetings_api.SessionViewSet, basename="session")
+router.register("materials", materials_api.MaterialViewSet, basename="material")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
