@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -64,7 +64,7 @@ def _page_number(section, font):
     _run(p, " —", font, 14)
 
 
-def _cell(cell, text, font, size=10.5, bold=False, center=False):
+def _cell(cell, text, font, size=12, bold=False, center=False):
     cell.text = ""
     p = cell.paragraphs[0]
     if center:
@@ -150,12 +150,21 @@ def plan_docx(doc):
             _cell(cell, value, f["body"], center=center)
     # Word reads the grid, LibreOffice reads the cells: set both, and turn autofit off.
     table.autofit = False
-    widths = (12, 68, 14, 16, 22, 24)
+    widths = (15, 65, 14, 16, 22, 24)
     for col, width in zip(table.columns, widths, strict=True):
         col.width = Mm(width)
-    for row in table.rows:
+    for i, row in enumerate(table.rows):
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST  # room to read on the wall and to write a date in by hand
+        row.height = Mm(8)
+        # A row is never split across pages, and the header row repeats on each page. Word checks the
+        # schema's order inside w:trPr: cantSplit comes before trHeight, tblHeader after it.
+        height = row._tr.trPr.find(qn("w:trHeight"))
+        height.addprevious(OxmlElement("w:cantSplit"))
+        if i == 0:
+            height.addnext(OxmlElement("w:tblHeader"))
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Mm(width)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()

@@ -115,6 +115,11 @@ def test_the_docx_opens_and_holds_the_topics(world, as_user):
 
     runs = [r for p in doc.paragraphs for r in p.runs if r.text]
     assert runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs)
+    # The 附件 table's header repeats on each page and no row breaks across pages, in the schema's order
+    # (Word refuses a w:trPr whose children are out of order).
+    rows = doc.tables[0].rows
+    assert [c.tag.split("}")[1] for c in rows[0]._tr.trPr] == ["cantSplit", "trHeight", "tblHeader"]
+    assert all([c.tag.split("}")[1] for c in r._tr.trPr] == ["cantSplit", "trHeight"] for r in rows[1:])
 
 
 def test_the_docx_uses_the_fonts_the_deployment_names(world, as_user, settings):
