@@ -70,6 +70,7 @@ class StudySession(models.Model):
     status = models.CharField("状态", max_length=16, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     late_record = models.BooleanField("补录", default=False)
     late_reason = models.CharField(max_length=120, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
@@ -81,7 +82,8 @@ class StudySession(models.Model):
     class Meta:
         ordering = ["-starts_at", "-id"]
         verbose_name = "集体学习"
-        indexes = [models.Index(fields=["group", "starts_at"])]
+        # plan_topic_id: the overview asks, for every topic of every approved plan, whether a session studied it.
+        indexes = [models.Index(fields=["group", "starts_at"]), models.Index(fields=["plan_topic_id"])]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
         ]
@@ -98,6 +100,11 @@ class StudySession(models.Model):
     @property
     def is_archived(self):
         return self.status == SessionStatus.ARCHIVED
+
+    @property
+    def is_closed(self):
+        """Archived or cancelled: nothing more is recorded on it (an archived one takes corrections)."""
+        return self.status in (SessionStatus.ARCHIVED, SessionStatus.CANCELLED)
 
     @property
     def needs_speaker_approval(self):

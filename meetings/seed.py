@@ -59,6 +59,16 @@ def extend(*, specs, rng, today, scale):
     low = set(rng.sample(group_ids, max(1, len(group_ids) // 12)))  # a few groups with poor attendance
     demo_prefix = "中共江城区解放街道"
     totals = defaultdict(int)
+    # Sessions follow the plans (their seed runs first): each group studies its approved plan's topics
+    # in the planned month, so the overview's 计划专题 column has real figures; a few topics stay unstudied.
+    from orgs.models import StudyGroup
+    from plans.selectors import approved_topics
+
+    topics = defaultdict(lambda: defaultdict(list))
+    in_range = StudyGroup.objects.filter(pk__gte=min(group_ids), pk__lte=max(group_ids))
+    for gid, tid, title, month in approved_topics(in_range, today.year).order_by("plan_id", "sort", "id").values_list(
+            "plan__group_id", "id", "title", "month"):
+        topics[gid][month].append((tid, title))
 
     def flush():
         # Written in chunks so that a province (~2 million attendance rows) never sits in memory at once.
@@ -110,8 +120,11 @@ def extend(*, specs, rng, today, scale):
             members = _members_on(memberships[gid], day)
             leader = next((pid for pid, role in members if role == "leader"), None)
             secretary = next((pid for pid, role in members if role == "secretary"), None)
+            planned = topics[gid].get(month) or topics[gid].get(None) or []
+            topic_id, title = planned.pop(0) if planned and rng.random() < 0.9 else (None, rng.choice(TOPICS))
             s = StudySession(
-                group_id=gid, title=rng.choice(TOPICS), topic_source="plan", form=form,
+                group_id=gid, title=title, topic_source="plan" if topic_id else "other", plan_topic_id=topic_id,
+                form=form,
                 starts_at=starts, ends_at=ends, day=day, place=rng.choice(PLACES),
                 agenda="一、领学有关篇目；二、班子成员交流研讨；三、组长总结讲话",
                 pre_reading="《求是》杂志有关文章\n本专题学习资料汇编",

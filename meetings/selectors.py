@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from orgs.models import ROLE_ORDER, Membership
@@ -189,6 +189,11 @@ class SessionDetail:
     corrections: list
     attachments: list
 
+    @property
+    def attendance_marked(self):
+        """Someone's attendance is recorded: the session was held, so it can no longer be cancelled."""
+        return any(line.status and line.source != "leave" for g in self.groups for line in g.lines)
+
 
 def session_detail(session):
     five = services.five_checks(session)
@@ -261,6 +266,21 @@ class GroupYear:
     rate: Rate
     late: int
     below: bool
+    plan: "PlanProgress | None" = None  # None: no approved plan for the year
+
+
+@dataclass
+class PlanProgress:
+    """Topics of the group's approved plan: how many, how many are due by now, how many have been studied."""
+
+    total: int
+    due: int
+    done: int
+    done_due: int  # studied among the due ones
+
+    @property
+    def behind(self):
+        return self.done_due < self.due
 
 
 def _member_on(day_ref, person_ref=None):
@@ -336,11 +356,37 @@ def _correct_counts(stats, parts):
             stats[gid]["att"] += 1 if now_attended else -1
 
 
+def plan_progress(groups, *, year, today=None):
+    """{group_id: PlanProgress} against each group's approved plan for the year, summed in the database.
+
+    A topic is studied when a session held so far, in which the group took part, was scheduled from it;
+    it is due when its month has ended (a topic with no month is due at the year's end)."""
+    from plans.selectors import approved_topics
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    held = (Participation.objects.filter(group_id=OuterRef("plan__group_id"), session__plan_topic_id=OuterRef("pk"),
+                                         session__starts_at__lte=now)
+            .exclude(session__status=SessionStatus.CANCELLED))
+    if year < today.year:
+        due = Q(pk__isnull=False)
+    elif year > today.year:
+        due = Q(pk__isnull=True)
+    else:
+        due = Q(month__lt=today.month)
+    rows = (approved_topics(groups, year).annotate(studied=Exists(held)).values("plan__group_id").order_by()
+            .annotate(total=Count("pk"), due=Count("pk", filter=due), done=Count("pk", filter=Q(studied=True)),
+                      done_due=Count("pk", filter=due & Q(studied=True)))
+            .values_list("plan__group_id", "total", "due", "done", "done_due"))
+    return {gid: PlanProgress(total, d, done, done_due) for gid, total, d, done, done_due in rows}
+
+
 def overview(groups, *, year, threshold=90.0, today=None):
-    """Per group: sessions held this year (against the rule of at least 12), quarters with no 研讨 so far,
-    the year's attendance rate and late records."""
+    """Per group: sessions held this year (against the rule of at least 12), the approved plan's topics
+    studied against those due, quarters with no 研讨 so far, the year's attendance rate and late records."""
     today = today or timezone.localdate()
     stats = year_group_counts(groups, year=year)
+    progress = plan_progress(groups, year=year, today=today)
     empty = {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0}
     finished = [q for q in range(4) if year < today.year or (year == today.year and (q + 1) * 3 < today.month)]
     out = []
@@ -349,7 +395,7 @@ def overview(groups, *, year, threshold=90.0, today=None):
         rate = Rate(st["att"], st["exp"])
         out.append(GroupYear(gid, name, path, st["held"], st["q"],
                              [f"第{q + 1}季度" for q in finished if st["q"][q] == 0], rate, st["late"],
-                             rate.percent is not None and rate.percent < threshold))
+                             rate.percent is not None and rate.percent < threshold, progress.get(gid)))
     return out
 
 

@@ -703,6 +703,31 @@ def session_archive(*, session, by):
 
 
 @transaction.atomic
+def session_cancel(*, session, reason, by):
+    """Call off a session that has not been held; everyone taking part is told. Nothing is deleted."""
+    session = _lock(session)
+    _check_not_archived(session)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": "请填写取消原因"})
+    if Attendance.objects.filter(session=session).exclude(source="leave").exists():  # approved leave is not a sign it was held
+        raise ValidationError("这次学习已登记考勤，说明已经举行，不能取消；如记录有误，请修改后归档")
+    before = audit.snapshot(session, SESSION_FIELDS)
+    session.status = SessionStatus.CANCELLED
+    session.cancel_reason = reason[:200]
+    session.version += 1
+    session.save(update_fields=["status", "cancel_reason", "version"])
+    people = set()
+    for p in session.participations.select_related("group"):
+        people |= set(members_on_day(p.group, session.day))
+    when = timezone.localtime(session.starts_at)
+    _notify(people, session, f"学习取消：原定{when:%-m月%-d日 %H:%M}的“{session.title}”已取消。原因：{reason[:60]}")
+    audit.record(action="session.cancel", by=by, obj=session, before=before,
+                 after=audit.snapshot(session, SESSION_FIELDS) | {"cancel_reason": session.cancel_reason})
+    return session
+
+
+@transaction.atomic
 def correction_add(*, session, field, new_value, reason, by):
     """The only way to change an archived session: a new record beside the original, with a reason."""
     session = _lock(session)

@@ -465,6 +465,18 @@ def archive(request, pk):
 
 
 @login_required
+@require_POST
+def cancel(request, pk):
+    session = access.get_session_for(request.user, pk, write=True)
+    try:
+        services.session_cancel(session=session, reason=request.POST.get("reason", ""), by=request.user)
+        messages.success(request, "已取消这次学习，并已通知参学人员")
+        return redirect("meetings:detail", pk=session.pk)
+    except ValidationError as exc:
+        return _render_detail(request, session, status=400, action_errors=exc.messages)
+
+
+@login_required
 def correct(request, pk):
     session = access.get_session_for(request.user, pk, write=True)
     if session.status != SessionStatus.ARCHIVED:
@@ -618,9 +630,14 @@ def overview(request):
         rows = [r for r in rows if r.quarters_without_seminar]
     elif only == "few":
         rows = [r for r in rows if r.held < 12]
+    elif only == "behind":
+        rows = [r for r in rows if r.plan and r.plan.behind]
+    elif only == "no_plan":
+        rows = [r for r in rows if r.plan is None]
     summary = {"groups": len(rows), "below": sum(r.below for r in rows),
                "no_seminar": sum(bool(r.quarters_without_seminar) for r in rows),
-               "late": sum(r.late for r in rows), "held": sum(r.held for r in rows)}
+               "late": sum(r.late for r in rows), "held": sum(r.held for r in rows),
+               "behind": sum(bool(r.plan and r.plan.behind) for r in rows)}
     return render(request, "meetings/overview.html", {
         "rows": rows[:500], "truncated": len(rows) > 500, "year": year, "threshold": threshold, "summary": summary,
         "roots": roots, "scope": scope, "only": only or "", "years": range(timezone.localdate().year, 2019, -1),

@@ -3,14 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
 from orgs.models import StudyGroup, Unit
 
 from . import copycheck
-from .models import Adoption, CopyFlag, Guidance, ReferenceTopic, Status, StudyPlan
+from .models import Adoption, CopyFlag, Guidance, ReferenceTopic, Status, StudyPlan, Topic
 from .services import ancestor_unit_ids, mandated_for, references_for
 
 
@@ -272,3 +272,15 @@ def unit_choices(user):
     roots = supervised_roots(user)
     below = Unit.objects.filter(parent__in=roots, closed_on__isnull=True).order_by("path")
     return roots + list(below)
+
+
+def approved_topics(groups, year):
+    """The topics of each group's plan in force for the year: its latest approved version.
+
+    Other apps (the sessions overview, the demo seed) measure work against the plan through this one
+    query rather than reading plan versions themselves.
+    """
+    newer = StudyPlan.objects.filter(group=OuterRef("group"), year=year, status=Status.APPROVED,
+                                     number__gt=OuterRef("number"))
+    in_force = StudyPlan.objects.filter(group__in=groups, year=year, status=Status.APPROVED).exclude(Exists(newer))
+    return Topic.objects.filter(plan__in=in_force.values("pk"))

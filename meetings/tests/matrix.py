@@ -103,6 +103,7 @@ CASES = [
     Case("meetings:prepare", session, MEMBER_GET),
     Case("meetings:prepare", session, MEMBER_POST, method="post"),
     Case("meetings:archive", session, MANAGE_POST, method="post"),
+    Case("meetings:cancel", session, MANAGE_POST, method="post"),
     Case("meetings:correct", lambda w: [archived(w).pk], MANAGE_GET),
     Case("meetings:correct", lambda w: [archived(w).pk], MANAGE_POST, method="post"),
     Case("meetings:makeup_report", session, MANAGE_POST, method="post"),
