@@ -218,6 +218,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a "status" or "kind"; name each enum so client code generated from the schema
+    # keeps stable names (otherwise they are hashes that change with the choices).
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "orgs.models.UnitKind",
+        "PlanStatusEnum": "plans.models.Status",
+        "TopicKindEnum": "plans.models.Kind",
+        "SessionStatusEnum": "meetings.models.SessionStatus",
+        "AttendanceStatusEnum": "meetings.models.AttendanceStatus",
+        "MaterialKindEnum": "materials.models.MaterialKind",
+    },
 }
 
 LOGGING = {

@@ -247,7 +247,8 @@ def attendance(request, pk):
             if gid not in allowed:
                 raise PermissionDenied("您不能登记其他中心组的考勤")
             group = next(g for g in groups if g.pk == gid)
-            person = Person.objects.filter(pk=pid).first()
+            # Through the access module: a made-up id must not reveal whose it is in the error message.
+            person = org_access.people_visible(request.user).filter(pk=pid).first()
             try:
                 if person is None:
                     raise ValidationError("没有找到这个人员")

@@ -59,12 +59,21 @@ class TestAttendancePage:
         assert Attendance.objects.get().status == "present"
 
     def test_a_mark_for_a_non_member_answers_400(self, world, as_user):
+        from orgs import services as org_services
+
         session = make_session(world)
+        colleague = org_services.person_create(unit=world.town_a, name="李干事", phone="", by=None)
+        response = as_user(world.secretary_a).post(
+            reverse("meetings:attendance", args=[session.pk]),
+            {"group": world.group_a.pk, "person": colleague.pk, "status": "present"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 400 and "李干事" in response.content.decode() and "不是" in response.content.decode()
+        # Someone the secretary cannot see: the error must not reveal whose id it is.
         response = as_user(world.secretary_a).post(
             reverse("meetings:attendance", args=[session.pk]),
             {"group": world.group_a.pk, "person": world.secretary_b.person.pk, "status": "present"},
             HTTP_HX_REQUEST="true")
-        assert response.status_code == 400 and "不是" in response.content.decode()
+        page = response.content.decode()
+        assert response.status_code == 400 and "没有找到这个人员" in page and "孙秘书" not in page
         assert not Attendance.objects.exists()
 
     def test_another_groups_secretary_cannot_mark(self, world, as_user):
