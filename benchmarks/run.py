@@ -74,6 +74,7 @@ def main():
     parser.add_argument("--db", help="SQLite file to use (seeded if empty)")
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--no-meetings", action="store_true", help="skip benchmarks/bench_meetings.py")
+    parser.add_argument("--no-study", action="store_true", help="skip benchmarks/bench_study.py")
     args = parser.parse_args()
     report = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
 
@@ -119,6 +120,12 @@ def main():
     if not args.no_meetings:
         # Issue 4's benchmarks (sessions overview, QR check-in burst) against the same database.
         cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_meetings.py")]
+        if not os.environ.get("DATABASE_URL"):
+            cmd += ["--db", db_url.split("sqlite:///", 1)[1]]
+        subprocess.run(cmd, cwd=ROOT, check=True)
+    if not args.no_study:
+        # Issue 3's benchmarks (material search, 第一时间 page, copy check against pair-by-pair) on the same data.
+        cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_study.py")]
         if not os.environ.get("DATABASE_URL"):
             cmd += ["--db", db_url.split("sqlite:///", 1)[1]]
         subprocess.run(cmd, cwd=ROOT, check=True)

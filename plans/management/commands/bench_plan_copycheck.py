@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from plans import services
+from plans import copycheck, services
 from plans.models import PlanBand, Status, StudyPlan, Topic
 
 
@@ -30,8 +30,8 @@ class Command(BaseCommand):
             raise CommandError("数据库中没有可比对的计划，请先运行 seed_demo")
         sources = list(StudyPlan.objects.exclude(signature=None).order_by("id").values_list("id", flat=True)
                        [:: max(total // rounds, 1)][:rounds])
-        timings = {"copy": [], "honest": []}
-        flagged = {"copy": 0, "honest": 0}
+        timings = {"copy": [], "honest": [], "brute": []}
+        flagged = {"copy": 0, "honest": 0, "brute": 0}
         for source_id in sources:
             for kind in ("copy", "honest"):
                 try:
@@ -55,11 +55,23 @@ class Command(BaseCommand):
                         flags = services.copy_check(plan)
                         timings[kind].append((time.perf_counter() - started) * 1000)
                         flagged[kind] += bool(flags)
+                        if kind == "copy":
+                            # Baseline in the same run: the same new signature against every stored plan,
+                            # pair by pair, without the LSH index (what the check would cost without it).
+                            started = time.perf_counter()
+                            new = copycheck.from_bytes(StudyPlan.objects.get(pk=plan.pk).signature)
+                            hits = [pid for pid, sig in StudyPlan.objects.exclude(pk=plan.pk).exclude(signature=None)
+                                    .values_list("pk", "signature").iterator(chunk_size=2000)
+                                    if copycheck.estimate(new, copycheck.from_bytes(sig)) >= copycheck.threshold()]
+                            timings["brute"].append((time.perf_counter() - started) * 1000)
+                            flagged["brute"] += bool(hits)
                         raise Rollback
                 except Rollback:
                     pass
         self.stdout.write(f"已存储指纹的计划：{total} 份；LSH 分段行：{PlanBand.objects.count()} 行")
-        for kind, label in (("copy", "改名照抄"), ("honest", "自行撰写")):
+        for kind, label in (("copy", "改名照抄"), ("honest", "自行撰写"), ("brute", "逐对比对（基线，无 LSH）")):
             t = sorted(timings[kind])
             self.stdout.write(f"{label}：{len(t)} 次，中位数 {statistics.median(t):.1f} ms，"
                               f"p95 {t[int(len(t) * 0.95) - 1]:.1f} ms，最大 {t[-1]:.1f} ms；被标记 {flagged[kind]} 次")
+        ratio = statistics.median(timings["copy"]) / statistics.median(timings["brute"])
+        self.stdout.write(f"LSH 比对 / 逐对比对 中位数之比：{ratio:.2f}")
