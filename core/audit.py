@@ -20,6 +20,23 @@ ACTION_LABELS = {
     "person.update": "修改人员", "membership.add": "加入中心组", "membership.end": "离开中心组",
     "supervisor.add": "设置督导范围", "observer.add": "加入巡听库", "observer.assign": "派出巡听",
     "import.members": "导入成员", "import.units": "导入单位", "seed.load": "生成数据",
+    "seed.materials": "生成学习资料", "seed.plans": "生成学习计划", "seed.meetings": "生成集体学习",
+    # 学习资料与第一议题
+    "material.create": "新增学习资料", "material.update": "修改学习资料", "material.attachment_add": "上传资料附件",
+    "reading_list.create": "新建必学书目", "reading_list.add": "书目增加篇目", "first_item.record": "登记第一议题",
+    # 学习计划
+    "plans.guidance.save": "保存年度学习安排", "plans.guidance.publish": "下发规定专题",
+    "plans.reference.send": "下发参考议题", "plans.reference.adopt": "采纳参考议题",
+    "plans.plan.create": "新建学习计划", "plans.plan.save": "保存学习计划", "plans.plan.submit": "提交计划审定",
+    "plans.plan.approve": "审定学习计划", "plans.plan.return": "退回学习计划", "plans.plan.report": "报送学习计划",
+    "plans.plan.revise": "修订学习计划",
+    # 集体学习
+    "session.schedule": "安排集体学习", "session.update": "修改集体学习", "session.speaker_approve": "外请辅导把关备案",
+    "session.record": "填写纪要小结", "session.draw": "随机点名", "session.archive": "归档集体学习",
+    "session.cancel": "取消集体学习", "session.correct": "更正归档记录", "attendance.record": "登记考勤",
+    "attendance.checkin": "扫码签到", "attachment.add": "上传照片附件", "preparation.submit": "提交发言材料",
+    "leave.request": "申请请假", "leave.decide": "审批请假", "makeup.assign": "布置补学", "makeup.submit": "提交补学体会",
+    "makeup.report": "通报补学",
 }
 GENESIS = "0" * 64
 

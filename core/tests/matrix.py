@@ -1,4 +1,4 @@
-from core.testing import OK, Case
+from core.testing import Case
 
 CASES = [
     Case("home", expect={p: 200 for p in ["secretary_a", "leader_a", "member_a", "secretary_b", "supervisor_a",
@@ -8,4 +8,3 @@ CASES = [
     Case("api_docs", default=200, api=True),
     Case("schema", expect={}, default=200, api=True),
 ]
-_ = OK

@@ -67,3 +67,19 @@ def test_the_orm_refuses_to_update_or_delete_entries(chain):
         entry.save()
     with pytest.raises(RuntimeError):
         entry.delete()
+
+
+def test_every_audited_action_has_a_chinese_label():
+    # The audit administrator reads labels, not codes: a new service action must name itself in ACTION_LABELS.
+    import re
+    from pathlib import Path
+
+    from core.audit import ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    used = set()
+    for app in ("accounts", "core", "orgs", "materials", "plans", "meetings"):
+        for path in (root / app).rglob("*.py"):
+            if "tests" not in path.parts and "migrations" not in path.parts:
+                used |= set(re.findall(r'audit\.record\(\s*action="([a-z_.]+)"', path.read_text()))
+    assert used and not used - set(ACTION_LABELS), sorted(used - set(ACTION_LABELS))
