@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.common import (  # noqa: E402
     LOGIN_CODE,
     MACHINE_NOTE,
-    ROOT,
+    default_db_url,
     env_for,
     free_port,
     gunicorn,
@@ -51,6 +51,7 @@ from benchmarks.common import (  # noqa: E402
     page_stats,
     peak_rss_mb,
     percentile,
+    print_pages,
     shell_json,
     write_result,
 )
@@ -59,18 +60,7 @@ CSRF = "b" * 32  # any well-formed secret: the client sends it as both cookie an
 
 OVERVIEW_FIXTURES = LOGIN_CODE + r'''
 import json
-from django.utils import timezone
-from accounts.models import User
-from accounts.services import user_create
 from orgs.models import Unit
-from orgs import services as org
-def supervisor(name, unit):
-    u = User.objects.filter(username=name).first() or user_create(username=name, password="Bench#2026pass",
-                                                                   validate=False)
-    if not u.supervisor_scopes.exists():
-        org.supervisor_scope_add(user=u, unit=unit, kind="propaganda",
-                                 start=timezone.localdate().replace(month=1, day=1), by=None)
-    return u
 root = Unit.objects.filter(parent__isnull=True).order_by("id").first()
 city = Unit.objects.filter(level="city").order_by("id").first()
 out = {"province": login_cookie(supervisor("bench_province", root)), "city": login_cookie(supervisor("bench_city", city)),
@@ -322,9 +312,7 @@ def bench(db_url, args, report):
 def print_report(report, out_file):
     print(f"\n数据库：{report['database']}；数据量：{report['counts']}")
     if "overview" in report:
-        print(f"{'页面':<24}{'中位数 ms':>10}{'p95 ms':>10}{'相对基线':>10}")
-        for name, s in report["overview"].items():
-            print(f"{name:<24}{s['median_ms']:>10.1f}{s['p95_ms']:>10.1f}{s['ratio_to_baseline']:>10.2f}")
+        print_pages(report["overview"], width=24)
     if "burst" in report:
         b, c = report["burst"]["baseline"], report["burst"]["checkin"]
         print(f"扫码签到（{report['burst']['server']}，{report['burst']['clients']} 个并发客户端）")
@@ -355,7 +343,7 @@ def main():
         with ThrowawayPostgres() as url:
             bench(url, args, report)
     else:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(args.db or ROOT / 'var' / 'bench-province.sqlite3').resolve()}"
+        url = default_db_url(args.db)
         os.environ["DATABASE_URL"] = url  # the token minter reads the same settings
         bench(url, args, report)
     print_report(report, write_result(f"meetings-{report['database']}", report))

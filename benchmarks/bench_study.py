@@ -9,7 +9,6 @@ Pages are fetched over loopback from one gunicorn sync worker, interleaved with 
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -19,12 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.common import (  # noqa: E402
     LOGIN_CODE,
     MACHINE_NOTE,
-    ROOT,
+    default_db_url,
     env_for,
     gunicorn,
     manage,
     measure,
     page_stats,
+    print_pages,
     shell_json,
     write_result,
 )
@@ -34,18 +34,10 @@ QUERIES = ["研讨", "全会", "学习", "乡村振兴", "党的建设", "习近
 
 FIXTURES = LOGIN_CODE + r'''
 import json
-from django.utils import timezone
-from accounts.models import User
-from accounts.services import user_create
 from materials.models import Material
 from orgs.models import Unit
-from orgs import services as org
 root = Unit.objects.filter(parent__isnull=True).order_by("id").first()
-u = User.objects.filter(username="bench_province").first() or user_create(
-    username="bench_province", password="Bench#2026pass", validate=False)
-if not u.supervisor_scopes.exists():
-    org.supervisor_scope_add(user=u, unit=root, kind="propaganda",
-                             start=timezone.localdate().replace(month=1, day=1), by=None)
+u = supervisor("bench_province", root)
 material = Material.objects.filter(important=True).order_by("-published_on", "-id").first()
 print("JSON" + json.dumps({"cookie": login_cookie(u), "root": root.pk, "material": material.pk if material else None,
                            "materials": Material.objects.count()}))
@@ -57,8 +49,7 @@ def main():
     parser.add_argument("--db", help="a seeded SQLite file (default: DATABASE_URL)")
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL") or \
-        f"sqlite:///{Path(args.db or ROOT / 'var' / 'bench-province.sqlite3').resolve()}"
+    url = default_db_url(args.db)
     env = env_for(url)
     manage(env, "migrate", "--noinput", "-v0")
     fx = shell_json(env, FIXTURES)
@@ -83,9 +74,7 @@ def main():
     report["copycheck"] = copy_out.strip().splitlines()
     out_file = write_result(f"study-{report['database']}", report)
     print(f"\n数据库：{report['database']}；学习资料 {fx['materials']} 份")
-    print(f"{'页面':<30}{'中位数 ms':>10}{'p95 ms':>10}{'相对基线':>10}")
-    for name, s in stats.items():
-        print(f"{name:<30}{s['median_ms']:>10.1f}{s['p95_ms']:>10.1f}{s['ratio_to_baseline']:>10.2f}")
+    print_pages(stats)
     print(f"资料检索（全部查询）p95：{p95:.1f} ms，为基线中位数的 {p95 / floor:.1f} 倍")
     print("照搬照抄比对：\n  " + "\n  ".join(report["copycheck"]))
     print(f"结果：{out_file}")

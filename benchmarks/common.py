@@ -41,19 +41,46 @@ def shell_json(env, code):
     return json.loads(stdout.split("JSON", 1)[1])
 
 
-# Log users in by writing their session rows directly (as a login would), so that timings never include
-# password hashing; last_seen lies an hour ahead so the idle-timeout middleware never rewrites the session.
+# Code run in `manage.py shell` before a script's own fixture code. Users are logged in by writing their
+# session rows directly (as a login would), so that timings never include password hashing; last_seen lies
+# an hour ahead so the idle-timeout middleware never rewrites the session.
 LOGIN_CODE = r'''
 import time
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from accounts.models import User
+from accounts.services import user_create
+from orgs import services as org
 def login_cookie(u):
     s = SessionStore()
     s[SESSION_KEY] = str(u.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s["login_at"] = s["last_seen"] = int(time.time()) + 3600
     s.create()
     return s.session_key
+def bench_user(name, person=None):
+    # A reused database may already hold an account for the person (the check-in burst makes members' accounts).
+    return (User.objects.filter(username=name).first() or (person and User.objects.filter(person=person).first())
+            or user_create(username=name, password="Bench#2026pass", person=person, validate=False))
+def supervisor(name, unit):
+    u = bench_user(name)
+    if not u.supervisor_scopes.exists():
+        org.supervisor_scope_add(user=u, unit=unit, kind="propaganda",
+                                 start=timezone.localdate().replace(month=1, day=1), by=None)
+    return u
 '''
+
+
+def default_db_url(db_path=None):
+    """DATABASE_URL if set, else the SQLite file given (or the province file `./dev bench` seeds)."""
+    return os.environ.get("DATABASE_URL") or \
+        f"sqlite:///{Path(db_path or ROOT / 'var' / 'bench-province.sqlite3').resolve()}"
+
+
+def print_pages(stats, width=30):
+    print(f"{'页面':<{width}}{'中位数 ms':>10}{'p95 ms':>10}{'相对基线':>10}")
+    for name, s in stats.items():
+        print(f"{name:<{width}}{s['median_ms']:>10.1f}{s['p95_ms']:>10.1f}{s['ratio_to_baseline']:>10.2f}")
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import (  # noqa: E402
+    LOGIN_CODE,
     MACHINE_NOTE,
     ROOT,
     env_for,
@@ -28,6 +29,7 @@ from benchmarks.common import (  # noqa: E402
     measure,
     page_stats,
     peak_rss_mb,
+    print_pages,
     shell_json,
     write_result,
 )
@@ -35,35 +37,14 @@ from benchmarks.common import (  # noqa: E402
 
 def prepare_fixtures(env):
     """A city supervisor and a group secretary with live sessions; returns cookies and ids."""
-    code = r'''
-import json, time
-from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
-from accounts.models import User
+    code = LOGIN_CODE + r'''
+import json
 from orgs.models import Unit, Membership
-from orgs import services as org
 city = Unit.objects.filter(level="city").order_by("id").first()
 group_id = Unit.objects.filter(path__startswith=city.path, level="township").order_by("id").first().pk
-def user(name, person=None):
-    u = User.objects.filter(username=name).first()
-    if u is None:
-        from accounts.services import user_create
-        u = user_create(username=name, password="Bench#2026pass", person=person, validate=False)
-    return u
-sup = user("bench_city")
-if not sup.supervisor_scopes.exists():
-    org.supervisor_scope_add(user=sup, unit=city, kind="propaganda", start=timezone.localdate().replace(month=1, day=1), by=None)
 secretary = Membership.objects.filter(group_id=group_id, role="secretary").first().person
-sec = user("bench_secretary", secretary)
-out = {}
-for key, u in (("supervisor", sup), ("secretary", sec)):
-    s = SessionStore()
-    s[SESSION_KEY] = str(u.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s["login_at"] = s["last_seen"] = int(time.time()) + 3600
-    s.create(); out[key] = s.session_key
-out["group_id"] = group_id
-out["city_id"] = city.pk
+out = {"supervisor": login_cookie(supervisor("bench_city", city)),
+       "secretary": login_cookie(bench_user("bench_secretary", secretary)), "group_id": group_id, "city_id": city.pk}
 print("JSON" + json.dumps(out))
 '''
     return shell_json(env, code)
@@ -113,9 +94,7 @@ def main():
     report["machine"] = MACHINE_NOTE
     out_file = write_result("bench", report)
     print(f"\n省级规模：{report['counts']}；生成用时 {report['seed_province_seconds']} 秒")
-    print(f"{'页面':<30}{'中位数 ms':>10}{'p95 ms':>10}{'相对基线':>10}")
-    for name, s in report["pages"].items():
-        print(f"{name:<30}{s['median_ms']:>10.1f}{s['p95_ms']:>10.1f}{s['ratio_to_baseline']:>10.2f}")
+    print_pages(report["pages"])
     print(f"工作进程内存峰值：{report['worker_peak_rss_mb']} MB\n结果：{out_file}")
     if not args.no_meetings:
         # Issue 4's benchmarks (sessions overview, QR check-in burst) against the same database.
