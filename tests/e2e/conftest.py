@@ -26,21 +26,23 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+def _page(browser, **context_options):
+    context = browser.new_context(locale="zh-CN", **context_options)
     pg = context.new_page()
     pg.set_default_timeout(15000)
+    return context, pg
+
+
+@pytest.fixture
+def page(browser):
+    context, pg = _page(browser, viewport={"width": 1280, "height": 860})
     yield pg
     context.close()
 
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN")
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
+    context, pg = _page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     yield pg
     context.close()
 

@@ -9,12 +9,10 @@ from .conftest import login, shot
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_a_secretary_searches_the_library_and_records_a_first_item(live_server, page):
-    from core.testing import build_world
+def test_a_secretary_searches_the_library_and_records_a_first_item(world, live_server, page):
     from materials import services
     from materials.models import FirstItemStudy
 
-    world = build_world()
     speech = services.material_create(owner_unit=world.city, title="党的二十届四中全会公报", kind="document",
                                       published_on=world.today - dt.timedelta(days=2), important=True,
                                       text="全会听取和讨论了工作报告。各中心组要开展专题研讨。", by=None)
@@ -42,11 +40,9 @@ def test_a_secretary_searches_the_library_and_records_a_first_item(live_server, 
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_the_kind_filter_narrows_the_live_results(live_server, page):
-    from core.testing import build_world
+def test_the_kind_filter_narrows_the_live_results(world, live_server, page):
     from materials import services
 
-    world = build_world()
     for title, kind in (("研讨讲话", "speech"), ("研讨文章", "article")):
         services.material_create(owner_unit=world.city, title=title, kind=kind, published_on=world.today,
                                  text="专题研讨", by=None)

@@ -16,13 +16,11 @@ def _local(value):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_the_secretary_schedules_marks_attendance_on_a_phone_and_archives(live_server, page, phone_page):
+def test_the_secretary_schedules_marks_attendance_on_a_phone_and_archives(world, live_server, page, phone_page):
     from django.utils import timezone
 
-    from core.testing import build_world
     from meetings.models import Attendance, MakeUp, StudySession
 
-    world = build_world()
     login(page, live_server, world.secretary_a)
     page.goto(f"{live_server.url}/meetings/groups/{world.group_a.pk}/")
     page.click("[data-testid=schedule]")
@@ -71,14 +69,12 @@ def test_the_secretary_schedules_marks_attendance_on_a_phone_and_archives(live_s
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_a_member_checks_in_by_opening_the_qr_link(live_server, page, phone_page):
+def test_a_member_checks_in_by_opening_the_qr_link(world, live_server, page, phone_page):
     from django.utils import timezone
 
-    from core.testing import build_world
     from meetings import services
     from meetings.models import Attendance
 
-    world = build_world()
     start = timezone.now() - dt.timedelta(minutes=5)
     session = services.session_schedule(group=world.group_a, by=world.secretary_a, title="观看专题片并研讨",
                                         form="video", starts_at=start, ends_at=start + dt.timedelta(hours=2),

@@ -2,17 +2,15 @@
 
 import pytest
 
+from plans.tests.factories import publish_city_guidance
+
 from .conftest import login, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _publish(world):
-    from plans import services
-
-    g = services.guidance_save(unit=world.city, year=world.today.year, by=world.city_supervisor,
-                               topics=[("深入学习贯彻党的二十届四中全会精神", "required"), ("学习习近平文化思想", "required")])
-    services.guidance_publish(guidance=g, by=world.city_supervisor)
+    publish_city_guidance(world, topics=["深入学习贯彻党的二十届四中全会精神", "学习习近平文化思想"])
 
 
 def test_a_secretary_drafts_and_submits_the_plan(world, live_server, page):
