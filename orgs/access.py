@@ -56,6 +56,17 @@ def subtree_q(paths, field="path"):
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
 
 
+def roles_today(user):
+    """[(group id, role)] of this user's memberships today, read once per request.
+
+    The three administrators hold no study role (三员分立), whatever their account is linked to."""
+    if not user.is_authenticated or not user.person_id or is_admin_role(user):
+        return []
+    return _cache(user, "roles", lambda: list(
+        Membership.objects.on(_today()).filter(person_id=user.person_id).order_by("group_id")
+        .values_list("group_id", "role")))
+
+
 def _scope(user):
     """(supervised paths, member group ids, managed group ids, observed group ids) for today."""
 
@@ -63,11 +74,10 @@ def _scope(user):
         day = _today()
         paths = list(supervised_units(user, day).values_list("path", flat=True))
         member_ids, managed_ids = set(), set()
-        if user.person_id:
-            for gid, role in Membership.objects.on(day).filter(person_id=user.person_id).values_list("group_id", "role"):
-                member_ids.add(gid)
-                if role in MANAGING_ROLES:
-                    managed_ids.add(gid)
+        for gid, role in roles_today(user):
+            member_ids.add(gid)
+            if role in MANAGING_ROLES:
+                managed_ids.add(gid)
         observed = set(
             ObserverAssignment.objects.filter(observer__person_id=user.person_id, observer__active=True, start__lte=day)
             .filter(Q(end__isnull=True) | Q(end__gte=day))
