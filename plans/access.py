@@ -3,16 +3,15 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 
 from orgs import access
-from orgs.models import Membership, Role, StudyGroup, Unit
+from orgs.models import Role, Unit
 
 from .models import CopyFlag, StudyPlan
 
 
 def plans_visible(user):
-    return StudyPlan.objects.filter(group__in=StudyGroup.objects.filter(access.groups_q(user)))
+    return StudyPlan.objects.filter(group__in=access.groups_visible(user))
 
 
 def get_plan_for(user, pk, *, write=False):
@@ -24,12 +23,9 @@ def get_plan_for(user, pk, *, write=False):
     return plan
 
 
-def is_leader(user, group, day=None):
-    """The group's 组长 on that day (a dated role: last year's 组长 may not approve this year's plan)."""
-    if not user.is_authenticated or not user.person_id:
-        return False
-    day = day or timezone.localdate()
-    return Membership.objects.on(day).filter(group=group, person_id=user.person_id, role=Role.LEADER).exists()
+def is_leader(user, group):
+    """The group's 组长 today (a dated role: last year's 组长 may not approve this year's plan)."""
+    return (group.pk, Role.LEADER) in access.roles_today(user)
 
 
 def get_supervised_unit(user, pk):
