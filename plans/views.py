@@ -45,10 +45,8 @@ def _years():
 def index(request):
     if org_access.is_admin_role(request.user):
         raise Http404()
-    groups = []
-    if request.user.person_id:
-        ids = Membership.objects.on(timezone.localdate()).filter(person_id=request.user.person_id).values("group_id")
-        groups = list(org_access.groups_visible(request.user).filter(id__in=ids).select_related("unit"))
+    ids = [gid for gid, _ in org_access.roles_today(request.user)]
+    groups = list(org_access.groups_visible(request.user).filter(id__in=ids).select_related("unit")) if ids else []
     return render(request, "plans/index.html", {"groups": groups, "roots": selectors.supervised_roots(request.user)})
 
 
