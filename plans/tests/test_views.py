@@ -199,3 +199,9 @@ def test_the_approver_sees_the_copy_side_by_side_and_a_sibling_supervisor_does_n
     assert as_user(world.outsider).get(reverse("plans:flag", args=[flag.pk])).status_code == 404
     sup = as_user(world.supervisor_b).get(reverse("plans:supervise")).context["s"]
     assert [f.id for f in sup.flags] == [flag.id]  # their group's plan was the source
+
+
+def test_the_index_lists_my_groups_and_no_one_elses(world, as_user):
+    page = as_user(world.secretary_a).get(reverse("plans:index")).content.decode()
+    assert world.group_a.name in page and world.group_b.name not in page
+    assert "您不是任何中心组的成员" in as_user(world.city_supervisor).get(reverse("plans:index")).content.decode()
