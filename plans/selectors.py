@@ -7,9 +7,11 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
+from orgs import access
 from orgs.models import StudyGroup, Unit
 
 from . import copycheck
+from .access import plans_visible
 from .models import Adoption, CopyFlag, Guidance, ReferenceTopic, Status, StudyPlan, Topic
 from .services import ancestor_unit_ids, mandated_for, references_for
 
@@ -106,8 +108,6 @@ def uncovered_mandated(group, year, topics):
 
 
 def flag_rows(flags, user):
-    from .access import plans_visible
-
     visible = set(plans_visible(user).filter(id__in=[f.other_id for f in flags] + [f.plan_id for f in flags])
                   .values_list("id", flat=True)) if flags else set()
 
@@ -262,14 +262,11 @@ def supervision(user, unit, year, *, only=None, offset=0, limit=200):
 
 
 def supervised_roots(user):
-    from orgs import access
-
     return list(access.supervised_units(user).order_by("path"))
 
 
-def unit_choices(user):
-    """The supervisor's roots and the units one level below, for the unit picker."""
-    roots = supervised_roots(user)
+def unit_choices(roots):
+    """The supervisor's roots (from `supervised_roots`) and the units one level below, for the unit picker."""
     below = Unit.objects.filter(parent__in=roots, closed_on__isnull=True).order_by("path")
     return roots + list(below)
 

@@ -272,7 +272,7 @@ def supervise(request):
         offset = 0
     s = selectors.supervision(request.user, unit, year, only=only, offset=offset)
     return render(request, "plans/supervise.html", {
-        "s": s, "units": selectors.unit_choices(request.user), "years": _years(), "only": only, "offset": offset,
+        "s": s, "units": selectors.unit_choices(roots), "years": _years(), "only": only, "offset": offset,
         "next_offset": offset + 200 if offset + 200 < s.total else None, "today": timezone.localdate(),
     })
 
