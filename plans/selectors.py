@@ -77,7 +77,11 @@ class PlanDoc:
     topics: list
     uncovered: list = field(default_factory=list)
     flags: list = field(default_factory=list)
-    versions: list = field(default_factory=list)  # [(id, number, status_label)]
+    versions: list = field(default_factory=list)  # [(id, number, status_label)], oldest first
+
+    @property
+    def is_latest(self):
+        return not self.versions or self.versions[-1][0] == self.id
 
 
 def _topic_rows(plan):

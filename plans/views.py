@@ -24,7 +24,7 @@ from .forms import (
     SubmitForm,
     TopicFormSet,
 )
-from .models import Guidance, ReferenceTopic, StudyPlan
+from .models import Guidance, ReferenceTopic
 
 
 def _year(request):
@@ -108,7 +108,6 @@ def _plan_page(request, plan, *, status=200, error=None, return_form=None, revis
         "is_leader": is_leader(request.user, plan.group),
         "return_form": return_form or ReturnForm(initial={"version": plan.version}),
         "revise_form": revise_form or ReviseForm(),
-        "latest": not StudyPlan.objects.filter(group=plan.group, year=plan.year, number__gt=plan.number).exists(),
     }, status=status)
 
 

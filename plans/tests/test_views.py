@@ -87,6 +87,9 @@ def test_an_approved_plan_is_revised_into_a_new_version(world, as_user):
     r = client.post(reverse("plans:revise", args=[plan.pk]), {"reason": "增加调研专题"})
     new = StudyPlan.objects.get(previous=plan)
     assert r.url == reverse("plans:edit", args=[new.pk]) and new.number == 2
+    # The superseded approved version offers neither 报送 nor another revision; the versions list shows both.
+    page = client.get(reverse("plans:plan", args=[plan.pk])).content.decode()
+    assert 'data-testid="report"' not in page and "发起修订" not in page and "第2版" in page
 
 
 def test_a_sibling_countys_supervisor_cannot_see_the_plan(world, as_user):
