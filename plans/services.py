@@ -54,10 +54,16 @@ def _check_scope(by, unit):
         raise ValidationError("只能向本人督导范围内的单位下发")
 
 
+def year_in_range(year):
+    """Plans, guidance and references are kept for the last ten years and the coming one."""
+    this_year = timezone.localdate().year
+    return isinstance(year, int) and this_year - 10 <= year <= this_year + 1
+
+
 def _check_year(year):
-    today = timezone.localdate()
-    if not isinstance(year, int) or not (today.year - 10 <= year <= today.year + 1):
-        raise ValidationError({"year": f"年度应在 {today.year - 10} 至 {today.year + 1} 年之间"})
+    if not year_in_range(year):
+        this_year = timezone.localdate().year
+        raise ValidationError({"year": f"年度应在 {this_year - 10} 至 {this_year + 1} 年之间"})
 
 
 @transaction.atomic

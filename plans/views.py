@@ -28,12 +28,12 @@ from .models import Guidance, ReferenceTopic
 
 
 def _year(request):
-    today = timezone.localdate()
+    this_year = timezone.localdate().year
     try:
-        year = int(request.GET.get("year") or today.year)
+        year = int(request.GET.get("year") or this_year)
     except ValueError:
-        return today.year
-    return year if today.year - 10 <= year <= today.year + 1 else today.year
+        return this_year
+    return year if services.year_in_range(year) else this_year
 
 
 def _years():
@@ -283,7 +283,7 @@ def _supervise_url(unit, year):
 @login_required
 def guidance(request, unit, year):
     unit = get_supervised_unit(request.user, unit)
-    if not (timezone.localdate().year - 10 <= year <= timezone.localdate().year + 1):
+    if not services.year_in_range(year):
         raise Http404()
     existing = Guidance.objects.filter(unit=unit, year=year).first()
     status = 200
@@ -320,7 +320,7 @@ def guidance(request, unit, year):
 @login_required
 def reference_send(request, unit, year):
     unit = get_supervised_unit(request.user, unit)
-    if not (timezone.localdate().year - 10 <= year <= timezone.localdate().year + 1):
+    if not services.year_in_range(year):
         raise Http404()
     status = 200
     form = ReferenceForm()
