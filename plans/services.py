@@ -169,6 +169,10 @@ def _check_version(plan, version):
         raise ValidationError({"version": "该计划已被他人修改，请刷新后重试"}, code="stale")
 
 
+def _has_newer(plan):
+    return StudyPlan.objects.filter(group=plan.group, year=plan.year, number__gt=plan.number).exists()
+
+
 def _bump(plan, *fields):
     plan.version += 1
     plan.save(update_fields=[*fields, "version"])
@@ -315,7 +319,7 @@ def plan_report(*, plan, by):
     plan = _lock(plan)
     if plan.status != Status.APPROVED:
         raise ValidationError("只有组长审定后的计划才能报送")
-    if StudyPlan.objects.filter(group=plan.group, year=plan.year, number__gt=plan.number).exists():
+    if _has_newer(plan):
         raise ValidationError("该版本已有更新的修订版本，请报送最新版本")
     if plan.reported_at:
         raise ValidationError(f"该版本已于 {timezone.localtime(plan.reported_at):%Y-%m-%d %H:%M} 报送")
@@ -335,7 +339,7 @@ def plan_revise(*, plan, reason, by):
     plan = _lock(plan)
     if plan.status != Status.APPROVED:
         raise ValidationError("只有已审定的计划需要发起修订；草稿或退回的计划可直接修改")
-    if StudyPlan.objects.filter(group=plan.group, year=plan.year, number__gt=plan.number).exists():
+    if _has_newer(plan):
         raise ValidationError("该计划已有更新的版本，请在最新版本上修订")
     new = StudyPlan.objects.create(group=plan.group, year=plan.year, number=plan.number + 1, previous=plan,
                                    reason=reason[:300], title=plan.title, preamble=plan.preamble,
