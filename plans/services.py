@@ -376,11 +376,6 @@ def _context(plan):
     return names, titles
 
 
-def fingerprint(plan):
-    names, titles = _context(plan)
-    return copycheck.fingerprint(plan_text(plan), names=names, titles=titles)
-
-
 def store_fingerprint(plan, fp):
     plan.signature = fp.hashvalues.tobytes() if fp.hashvalues is not None else None
     plan.shingle_count = fp.count
@@ -406,14 +401,14 @@ def copy_candidates(plan, fp):
 
 
 def copy_check(plan):
-    fp = fingerprint(plan)
+    names, titles = _context(plan)
+    text = plan_text(plan)
+    fp = copycheck.fingerprint(text, names=names, titles=titles)
     store_fingerprint(plan, fp)
     CopyFlag.objects.filter(plan=plan).delete()
     found = copy_candidates(plan, fp)[:10]
     if not found:
         return []
-    names, titles = _context(plan)
-    text = plan_text(plan)
     flags = []
     others = StudyPlan.objects.select_related("group__unit").prefetch_related("topics").in_bulk([p for p, _ in found])
     for pid, sim in found:
