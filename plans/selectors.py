@@ -96,12 +96,12 @@ def _clean(text):
     return copycheck.PUNCT_RE.sub("", text or "")
 
 
-def uncovered_mandated(group, year, topics):
-    """Mandated topics the plan does not cover: not linked by a topic and not named by one."""
+def uncovered_mandated(mandated, topics):
+    """Of the `mandated_for` topics, those the plan does not cover: not linked by a topic and not named by one."""
     linked = {t.mandated_id for t in topics if t.mandated_id}
     titles = [_clean(t.title) for t in topics]
     out = []
-    for m in mandated_for(group, year):
+    for m in mandated:
         if m.id in linked:
             continue
         want = _clean(m.title)
@@ -131,7 +131,7 @@ def plan_document(plan, user=None):
         timezone.localdate(plan.decided_at) if plan.status == Status.APPROVED and plan.decided_at else None,
         plan.reported_at, topics,
     )
-    doc.uncovered = uncovered_mandated(plan.group, plan.year, topics)
+    doc.uncovered = uncovered_mandated(mandated_for(plan.group, plan.year), topics)
     doc.versions = [(p.id, p.number, p.get_status_display()) for p in
                     StudyPlan.objects.filter(group_id=plan.group_id, year=plan.year).order_by("number")]
     if user is not None:

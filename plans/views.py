@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.xlsx import xlsx_response
 from orgs import access as org_access
 from orgs.forms import apply_errors
-from orgs.models import Membership
+from orgs.selectors import group_members
 
 from . import documents, selectors, services
 from .access import get_flag_for, get_plan_for, get_supervised_unit, is_leader
@@ -117,19 +117,19 @@ def plan_detail(request, pk):
     return _plan_page(request, plan)
 
 
-def _topic_initial(plan):
+def _topic_initial(topics):
     return [{"title": t.title, "kind": t.kind, "month": t.month, "planned_on": t.planned_on, "format": t.format,
              "lead": t.lead, "materials": t.materials, "notes": t.notes, "mandated_id": t.mandated_id,
-             "reference_id": t.reference_id} for t in plan.topics.all()]
+             "reference_id": t.reference_id} for t in topics]
 
 
 @login_required
 def plan_edit(request, pk):
     plan = get_plan_for(request.user, pk, write=True)
-    mandated = list(services.mandated_for(plan.group, plan.year))
     if request.method != "POST" and not plan.is_editable:
         messages.info(request, "该版本已提交或已审定，不能直接修改" + ("；如需调整请发起修订" if plan.is_locked else ""))
         return redirect("plans:plan", pk=plan.pk)
+    mandated = list(services.mandated_for(plan.group, plan.year))
     status = 200
     if request.method == "POST":
         form = PlanForm(request.POST)
@@ -152,16 +152,16 @@ def plan_edit(request, pk):
             except ValidationError as exc:
                 apply_errors(form, exc)
         status = 400
-    else:
+    # Read after the POST: a submit that failed may already have saved the draft, and coverage is of what is saved.
+    saved = list(plan.topics.all())
+    if request.method != "POST":
         form = PlanForm(initial={"title": plan.title, "preamble": plan.preamble, "requirements": plan.requirements,
                                  "version": plan.version})
-        formset = TopicFormSet(initial=_topic_initial(plan), prefix="t", form_kwargs={"mandated": mandated})
-    topics = list(plan.topics.all())
+        formset = TopicFormSet(initial=_topic_initial(saved), prefix="t", form_kwargs={"mandated": mandated})
     return render(request, "plans/edit.html", {
         "plan": plan, "group": plan.group, "form": form, "formset": formset,
-        "uncovered": selectors.uncovered_mandated(plan.group, plan.year, topics),
-        "leads": list(Membership.objects.on(timezone.localdate()).filter(group=plan.group)
-                      .select_related("person").order_by("role", "id").values_list("person__name", flat=True)),
+        "uncovered": selectors.uncovered_mandated(mandated, saved),
+        "leads": [m.name for m in group_members(plan.group)],
     }, status=status)
 
 

@@ -58,6 +58,7 @@ def test_the_editor_shows_uncovered_mandated_topics(world, as_user):
     services.plan_save(plan=plan, topics=[topic(CITY_TOPICS[0], mandated_id=None)], by=world.secretary_a)
     page = as_user(world.secretary_a).get(reverse("plans:edit", args=[plan.pk])).content.decode()
     assert "尚未覆盖的上级规定专题（4）" in page and CITY_TOPICS[1] in page
+    assert '<option value="赵书记">' in page  # the group's members are offered as 领学
 
 
 def test_a_secretary_cannot_approve_and_is_told_why(world, as_user):
