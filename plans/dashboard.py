@@ -5,11 +5,11 @@ from django.urls import reverse
 
 from core.dashboard import Card, Item
 from orgs import access
-from orgs.models import MANAGING_ROLES, Membership, Role, StudyGroup
+from orgs.models import MANAGING_ROLES, Role, StudyGroup
 
 from .models import Adoption, Status, StudyPlan
-from .selectors import deadline_for
-from .services import references_for
+from .selectors import deadline_for, supervised_roots
+from .services import current_plan, references_for
 
 
 def plan_year(today):
@@ -22,14 +22,13 @@ def cards(user, today):
         return []
     year = plan_year(today)
     out = []
-    if user.person_id:
-        roles = list(Membership.objects.on(today).filter(person_id=user.person_id, role__in=MANAGING_ROLES)
-                     .select_related("group").order_by("group_id"))
+    managed = {gid: role for gid, role in access.roles_today(user) if role in MANAGING_ROLES}
+    if managed:
         items = []
-        for m in roles:
-            items += _group_items(m.group, m.role, year, today)
+        for group in StudyGroup.objects.filter(pk__in=managed).select_related("unit").order_by("pk"):
+            items += _group_items(group, managed[group.pk], year, today)
         out.append(Card(f"{year}年度学习计划", "journal-text", items, reverse("plans:index"), "学习计划", order=8))
-    roots = list(access.supervised_units(user).order_by("path"))
+    roots = supervised_roots(user)
     if roots:
         out.append(Card("计划报送督导", "bar-chart", [_report_item(r, year) for r in roots],
                         reverse("plans:supervise"), "报送情况", order=30))
@@ -38,7 +37,7 @@ def cards(user, today):
 
 def _group_items(group, role, year, today):
     url = reverse("plans:group", args=[group.pk])
-    plan = StudyPlan.objects.filter(group=group, year=year).order_by("-number").first()
+    plan = current_plan(group, year)
     deadline = deadline_for(group, year)
     due = f"报送截止 {deadline:%Y-%m-%d}"
     late = "danger" if today > deadline else "warning"
