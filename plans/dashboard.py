@@ -8,7 +8,7 @@ from orgs import access
 from orgs.models import MANAGING_ROLES, Role, StudyGroup
 
 from .models import Adoption, Status, StudyPlan
-from .selectors import deadline_for, supervised_roots
+from .selectors import deadline_for, subtree_groups, supervised_roots
 from .services import current_plan, references_for
 
 
@@ -65,7 +65,7 @@ def _group_items(group, role, year, today):
 
 
 def _report_item(unit, year):
-    groups = StudyGroup.objects.filter(unit__path__startswith=unit.path, unit__closed_on__isnull=True)
+    groups = subtree_groups(unit)  # the groups the 报送情况 page lists, so the two numbers agree
     reported = StudyPlan.objects.filter(group=OuterRef("pk"), year=year, reported_at__isnull=False)
     total = groups.count()
     done = groups.filter(Exists(reported)).count()
