@@ -141,13 +141,16 @@ def plan_document(plan, user=None):
     return doc
 
 
+def _nearest(deadlines, unit_ids, default):
+    """The nearest supervisor's deadline wins: `unit_ids` run from the root down to the group's unit."""
+    return next((deadlines[u] for u in reversed(unit_ids) if u in deadlines), default)
+
+
 def deadline_for(group, year):
-    rows = dict(Guidance.objects.filter(unit_id__in=ancestor_unit_ids(group), year=year, published_at__isnull=False)
-                .values_list("unit_id", "report_deadline"))
-    for uid in reversed(ancestor_unit_ids(group)):  # the nearest supervisor's deadline wins
-        if uid in rows:
-            return rows[uid]
-    return Guidance.default_deadline(year)
+    ids = ancestor_unit_ids(group)
+    deadlines = dict(Guidance.objects.filter(unit_id__in=ids, year=year, published_at__isnull=False)
+                     .values_list("unit_id", "report_deadline"))
+    return _nearest(deadlines, ids, Guidance.default_deadline(year))
 
 
 @dataclass
@@ -225,8 +228,9 @@ def subtree_groups(unit):
 def supervision(user, unit, year, *, only=None, offset=0, limit=200):
     today = timezone.localdate()
     groups_qs = subtree_groups(unit)
-    deadlines = dict(Guidance.objects.filter(year=year, published_at__isnull=False)
-                     .filter(Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids() + [unit.id]))
+    # Guidance and references that reach some group of the subtree: issued in it or above it.
+    reaching = Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids() + [unit.id])
+    deadlines = dict(Guidance.objects.filter(reaching, year=year, published_at__isnull=False)
                      .values_list("unit_id", "report_deadline"))
     default = Guidance.default_deadline(year)
     plans = StudyPlan.objects.filter(group__in=groups_qs, year=year)
@@ -234,16 +238,13 @@ def supervision(user, unit, year, *, only=None, offset=0, limit=200):
     latest = {}
     for p in plans.order_by("group_id", "number").values("id", "group_id", "number", "status"):
         latest[p["group_id"]] = p
-    refs = list(ReferenceTopic.objects.filter(year=year).filter(
-        Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids() + [unit.id]))
-        .select_related("unit").order_by("sent_at", "id"))
+    refs = list(ReferenceTopic.objects.filter(reaching, year=year).select_related("unit").order_by("sent_at", "id"))
     adopted = {(a, g): at for a, g, at in Adoption.objects.filter(reference__in=refs, group__in=groups_qs)
                .values_list("reference_id", "group_id", "adopted_at")}
     rows, counts = [], dict.fromkeys(STATE_LABELS, 0)
     # Plain tuples: a province root has ~10,000 groups and model instances would double the page time.
     for gid, unit_name, path, depth in groups_qs.values_list("id", "unit__name", "unit__path", "unit__depth"):
-        ids = [int(x) for x in path.strip("/").split("/")]
-        deadline = next((deadlines[u] for u in reversed(ids) if u in deadlines), default)
+        deadline = _nearest(deadlines, [int(x) for x in path.strip("/").split("/")], default)
         reported = first_report.get(gid)
         if reported:
             state = "on_time" if timezone.localdate(reported) <= deadline else "late"

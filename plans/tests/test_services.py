@@ -170,3 +170,17 @@ def test_the_default_deadline_is_a_setting(world, settings):
     assert deadline_for(world.group_a, 2026) == dt.date(2026, 1, 31)
     settings.PLAN_REPORT_DEADLINE = "02-15"
     assert Guidance.default_deadline(2026) == dt.date(2026, 2, 15)
+
+
+def test_the_nearest_supervisors_deadline_wins(world):
+    from plans.selectors import deadline_for, supervision
+
+    year = world.today.year
+    for unit, by, day in ((world.city, world.city_supervisor, 15), (world.county_a, world.supervisor_a, 1)):
+        g = services.guidance_save(unit=unit, year=year, topics=[("专题", "required")], by=by,
+                                   report_deadline=dt.date(year, 2, day))
+        services.guidance_publish(guidance=g, by=by)
+    assert deadline_for(world.group_a, year) == dt.date(year, 2, 1)
+    assert deadline_for(world.group_b, year) == dt.date(year, 2, 15)
+    rows = {r.group_id: r.deadline for r in supervision(world.city_supervisor, world.city, year).rows}
+    assert rows[world.group_a.pk] == dt.date(year, 2, 1) and rows[world.group_b.pk] == dt.date(year, 2, 15)
