@@ -17,26 +17,22 @@ from orgs.models import StudyGroup, Unit
 from .models import FirstItemStudy, Material, ReadingList
 
 
-def _ids_from_paths(paths):
-    ids = set()
-    for path in paths:
-        ids.update(int(x) for x in path.strip("/").split("/") if x)
-    return ids
-
-
 def _scope(user):
-    """(ids of units whose materials the user sees by ancestry, supervised subtree paths)."""
-    store = user.__dict__.setdefault("_access_cache", {})
-    if "materials" not in store:
+    """(ids of units whose materials the user sees by ancestry, supervised subtree paths), memoised per request."""
+
+    def compute():
         if not user.is_authenticated or access.is_admin_role(user):
-            store["materials"] = (set(), [])
-        else:
-            paths = list(access.supervised_units(user).values_list("path", flat=True))
-            own_groups = access.groups_visible(user).exclude(
-                reduce(or_, (Q(unit__path__startswith=p) for p in paths)) if paths else Q(pk__in=[]))
-            group_paths = list(own_groups.values_list("unit__path", flat=True))
-            store["materials"] = (_ids_from_paths(group_paths + paths), paths)
-    return store["materials"]
+            return set(), []
+        roots = list(access.supervised_units(user).values_list("id", "path"))
+        paths = [path for _, path in roots]
+        # Groups inside a supervised subtree are covered by its path prefix; a province has 10,000 of them.
+        outside = access.subtree_q(paths, "unit__path")
+        own = access.groups_visible(user)
+        own = own.exclude(outside) if outside is not None else own
+        lines = roots + list(own.values_list("unit_id", "unit__path"))
+        return {i for uid, path in lines for i in (*Unit(path=path).ancestor_ids(), uid)}, paths
+
+    return access._cache(user, "materials", compute)
 
 
 def owner_q(user, field="owner_unit"):
