@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import AttachmentKind, AttendanceStatus, SessionForm, TopicSource
+from .models import STATUS_BY_LABEL, AttachmentKind, SessionForm, TopicSource
 
 DT = {"type": "datetime-local"}
 
@@ -82,5 +82,4 @@ class CorrectionForm(forms.Form):
 
     def clean_new_value(self):
         value = self.cleaned_data["new_value"].strip()
-        labels = {s.label: s.value for s in AttendanceStatus}
-        return labels.get(value, value)
+        return STATUS_BY_LABEL.get(value, value)

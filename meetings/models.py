@@ -141,6 +141,8 @@ class AttendanceStatus(models.TextChoices):
 
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+# Corrections store a status by its label (出席), as the record reads; the counts need its value (present).
+STATUS_BY_LABEL = {s.label: s.value for s in AttendanceStatus}
 
 
 class Attendance(models.Model):
@@ -270,7 +272,7 @@ class Correction(models.Model):
     """A change to an archived session: the original stays, the correction is shown beside it."""
 
     session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="corrections")
-    field = models.CharField(max_length=40)  # a session field, or "attendance:<person_id>"
+    field = models.CharField(max_length=40)  # a session field, or attendance_field(group_id, person_id)
     label = models.CharField(max_length=60)
     old_value = models.TextField(blank=True)
     new_value = models.TextField()
@@ -280,6 +282,17 @@ class Correction(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+def attendance_field(group_id, person_id):
+    """The Correction.field of one person's attendance in one participating group."""
+    return f"attendance:{group_id}-{person_id}"
+
+
+def parse_attendance_field(field):
+    """(group_id, person_id) of an attendance Correction.field; ValueError when it names no such pair."""
+    group_id, person_id = (int(x) for x in field.split(":")[1].split("-"))
+    return group_id, person_id
 
 
 class Notice(models.Model):

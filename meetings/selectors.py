@@ -14,6 +14,7 @@ from .counts import membership_stamps, with_live_counts
 from .models import (
     ATTENDED,
     SEMINAR_FORMS,
+    STATUS_BY_LABEL,
     Attendance,
     AttendanceStatus,
     CallOnDraw,
@@ -24,6 +25,8 @@ from .models import (
     Preparation,
     SessionStatus,
     StudySession,
+    attendance_field,
+    parse_attendance_field,
 )
 
 
@@ -76,11 +79,10 @@ def rates_for(pairs):
 
 def _apply_corrections(attended, session_ids):
     """An archived session's attendance is corrected by new records, never in place: count the latest one."""
-    labels = {s.label: s.value for s in AttendanceStatus}
     rows = Correction.objects.filter(session_id__in=session_ids, field__startswith="attendance:").order_by("at", "id")
     for sid, field_name, value in rows.values_list("session_id", "field", "new_value"):
-        gid, pid = (int(x) for x in field_name.split(":")[1].split("-"))
-        if labels.get(value, value) in ATTENDED:
+        gid, pid = parse_attendance_field(field_name)
+        if STATUS_BY_LABEL.get(value, value) in ATTENDED:
             attended[(sid, gid)].add(pid)
         else:
             attended[(sid, gid)].discard(pid)
@@ -164,7 +166,7 @@ def session_attendance(session):
             lines.append(AttendanceLine(
                 m.person_id, m.person.name, m.role, m.get_role_display(), a.status if a else "",
                 a.get_status_display() if a else "未登记", a.source if a else "", a.checked_in_at if a else None,
-                leaves.get(m.person_id), corrections.get(f"attendance:{p.group_id}-{m.person_id}", "")))
+                leaves.get(m.person_id), corrections.get(attendance_field(p.group_id, m.person_id), "")))
         lines.sort(key=lambda line: (ROLE_ORDER.get(line.role, 9), line.person_id))
         member_ids = {line.person_id for line in lines}
         others = [a for (gid, pid), a in rows.items() if gid == p.group_id and pid not in member_ids]
@@ -344,14 +346,13 @@ def _correct_counts(stats, parts):
     for c in (Correction.objects.filter(session_id__in=parts.values("session_id"), field__startswith="attendance:")
               .order_by("at", "id").values_list("session_id", "field", "new_value")):
         latest[(c[0], c[1])] = c[2]
-    labels = {s.label: s.value for s in AttendanceStatus}
     for (sid, field_name), value in latest.items():
-        gid, pid = (int(x) for x in field_name.split(":")[1].split("-"))
+        gid, pid = parse_attendance_field(field_name)
         day = parts.filter(session_id=sid, group_id=gid).values_list("session__day", flat=True).first()
         if day is None or not _member_on(day).filter(group_id=gid, person_id=pid).exists():
             continue
         was = Attendance.objects.filter(session_id=sid, group_id=gid, person_id=pid, status__in=ATTENDED).exists()
-        now_attended = labels.get(value, value) in ATTENDED
+        now_attended = STATUS_BY_LABEL.get(value, value) in ATTENDED
         if was != now_attended:
             stats[gid]["att"] += 1 if now_attended else -1
 

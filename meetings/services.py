@@ -34,6 +34,7 @@ from .models import (
     SessionStatus,
     StudySession,
     TopicSource,
+    parse_attendance_field,
 )
 
 SESSION_FIELDS = ["group_id", "title", "topic_source", "plan_topic_id", "reference_topic_id", "material_ids", "form",
@@ -744,7 +745,7 @@ def correction_add(*, session, field, new_value, reason, by):
         old = effective_value(session, field)
     elif field.startswith("attendance:"):
         try:
-            group_id, person_id = (int(x) for x in field.split(":")[1].split("-"))
+            group_id, person_id = parse_attendance_field(field)
         except ValueError as exc:
             raise ValidationError({"field": "更正项目不正确"}) from exc
         if new_value not in AttendanceStatus.values:
@@ -772,7 +773,7 @@ def effective_value(session, field):
     if last is not None:
         return last.new_value
     if field.startswith("attendance:"):
-        group_id, person_id = (int(x) for x in field.split(":")[1].split("-"))
+        group_id, person_id = parse_attendance_field(field)
         row = Attendance.objects.filter(session=session, group_id=group_id, person_id=person_id).first()
         return row.get_status_display() if row else "未登记"
     return getattr(session, field)

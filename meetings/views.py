@@ -29,7 +29,7 @@ from .forms import (
     SessionScheduleForm,
     SpeakerApprovalForm,
 )
-from .models import Attachment, AttendanceStatus, Leave, MakeUp, Notice, Preparation, SessionStatus
+from .models import Attachment, Leave, MakeUp, Notice, Preparation, SessionStatus, attendance_field
 
 
 def _year(request):
@@ -486,19 +486,16 @@ def correct(request, pk):
     choices = list(services.RECORD_FIELDS.items())
     for g in selectors.session_attendance(session):
         for line in g.lines:
-            choices.append((f"attendance:{g.group_id}-{line.person_id}", f"考勤：{line.name}（{g.group_name}）"))
+            choices.append((attendance_field(g.group_id, line.person_id), f"考勤：{line.name}（{g.group_name}）"))
     form = CorrectionForm(choices=choices, initial={"field": request.GET.get("field", "")})
     status = 200
     if request.method == "POST":
         form = CorrectionForm(request.POST, choices=choices)
         if form.is_valid():
-            d = form.cleaned_data
-            value = d["new_value"]
-            if d["field"].startswith("attendance:"):
-                value = {s.label: s.value for s in AttendanceStatus}.get(value, value)
+            d = form.cleaned_data  # CorrectionForm has already turned a status's label into its value
             try:
-                services.correction_add(session=session, field=d["field"], new_value=value, reason=d["reason"],
-                                        by=request.user)
+                services.correction_add(session=session, field=d["field"], new_value=d["new_value"],
+                                        reason=d["reason"], by=request.user)
                 messages.success(request, "更正记录已保存，原记录保留")
                 return redirect("meetings:detail", pk=session.pk)
             except ValidationError as exc:
