@@ -27,6 +27,7 @@ from .models import (
     StudyPlan,
     Topic,
 )
+from .services import copy_check, plan_text
 
 MANDATED = [
     "深入学习贯彻党的二十届四中全会精神", "学习习近平新时代中国特色社会主义思想的世界观和方法论",
@@ -191,20 +192,19 @@ def extend(*, specs, rng, today, scale):
     StudyPlan.objects.bulk_create(plans, batch_size=2000)
     Topic.objects.bulk_create(topic_rows, batch_size=5000)
 
-    bands = []
+    bands, topics_of = [], {}
+    for t in topic_rows:
+        topics_of.setdefault(t.plan_id, []).append(t)
     for plan in plans:
-        spec, titles, topics = texts[plan.id]
-        text = "\n".join([plan.preamble] + [x for t in topics for x in (t["title"], t["materials"], t["notes"])]
-                         + [plan.requirements])
-        fp = copycheck.fingerprint(text, names=copycheck.name_forms(spec.name), titles=titles)
+        spec, titles, _ = texts[plan.id]
+        fp = copycheck.fingerprint(plan_text(plan, topics_of.get(plan.id, [])), names=copycheck.name_forms(spec.name),
+                                   titles=titles)
         if fp.hashvalues is not None:
             plan.signature, plan.shingle_count = fp.hashvalues.tobytes(), fp.count
             bands += [PlanBand(plan_id=plan.id, key=k) for k in fp.keys]
     StudyPlan.objects.bulk_update([p for p in plans if p.signature], ["signature", "shingle_count"], batch_size=2000)
     PlanBand.objects.bulk_create(bands, batch_size=10000)
     if copies:  # the side-by-side passages, as the submit-time check would have stored them
-        from .services import copy_check
-
         for copy, _ in copies:
             copy_check(StudyPlan.objects.select_related("group__unit").get(pk=copy.pk))
 
