@@ -12,17 +12,18 @@ from django.db.models import Q
 from django.http import Http404
 
 from orgs import access
-from orgs.models import StudyGroup, Unit
+from orgs.models import MANAGING_ROLES, StudyGroup, Unit
 
 from .models import FirstItemStudy, Material, ReadingList
 
 
 def _scope(user):
-    """(ids of units whose materials the user sees by ancestry, supervised subtree paths), memoised per request."""
+    """(ids of units whose materials the user sees by ancestry, supervised subtree paths, supervised unit ids),
+    memoised per request."""
 
     def compute():
         if not user.is_authenticated or access.is_admin_role(user):
-            return set(), []
+            return set(), [], []
         roots = list(access.supervised_units(user).values_list("id", "path"))
         paths = [path for _, path in roots]
         # Groups inside a supervised subtree are covered by its path prefix; a province has 10,000 of them.
@@ -30,13 +31,14 @@ def _scope(user):
         own = access.groups_visible(user)
         own = own.exclude(outside) if outside is not None else own
         lines = roots + list(own.values_list("unit_id", "unit__path"))
-        return {i for uid, path in lines for i in (*Unit(path=path).ancestor_ids(), uid)}, paths
+        ancestors = {i for uid, path in lines for i in (*Unit(path=path).ancestor_ids(), uid)}
+        return ancestors, paths, [uid for uid, _ in roots]
 
     return access._cache(user, "materials", compute)
 
 
 def owner_q(user, field="owner_unit"):
-    ancestors, paths = _scope(user)
+    ancestors, paths, _ = _scope(user)
     parts = [Q(**{f"{field}_id__in": ancestors})] if ancestors else []
     parts += [Q(**{f"{field}__path__startswith": p}) for p in paths]
     return reduce(or_, parts) if parts else Q(pk__in=[])
@@ -50,17 +52,19 @@ def reading_lists_visible(user):
     return ReadingList.objects.filter(owner_q(user))
 
 
+def managed_group_ids(user):
+    """Groups this user is 组长/副组长/学习秘书 of today (what orgs.access.can_manage_group answers per group)."""
+    return [gid for gid, role in access.roles_today(user) if role in MANAGING_ROLES]
+
+
 def publishing_units(user):
     """Units a new material may be issued in the name of: the units this user supervises (a province's
     supervisor would otherwise face 10,000 choices) and the units of the groups they manage. Materials
     already owned lower in a supervised subtree stay editable (can_publish)."""
     if not user.is_authenticated or access.is_admin_role(user):
         return Unit.objects.none()
-    roots = list(access.supervised_units(user).values_list("id", flat=True))
-    own = access.groups_visible(user).filter(memberships__person_id=user.person_id).distinct() \
-        if user.person_id else []
-    managed = [g.unit_id for g in own if access.can_manage_group(user, g)]
-    return Unit.objects.filter(pk__in=roots + managed, closed_on__isnull=True)
+    return Unit.objects.filter(Q(pk__in=_scope(user)[2]) | Q(group__id__in=managed_group_ids(user)),
+                               closed_on__isnull=True)
 
 
 def can_publish(user, unit):
@@ -68,8 +72,8 @@ def can_publish(user, unit):
         return False
     if access.can_supervise(user, unit):
         return True
-    group = StudyGroup.objects.filter(unit=unit).first()
-    return group is not None and access.can_manage_group(user, group)
+    managed = managed_group_ids(user)
+    return bool(managed) and StudyGroup.objects.filter(unit=unit, pk__in=managed).exists()
 
 
 def get_material_for(user, pk, *, write=False):
