@@ -151,17 +151,30 @@ class GroupAttendance:
     others: list = field(default_factory=list)  # rows for people no longer/not yet members (ignored in rates)
 
 
+def _sheet_rate(lines):
+    """The rate of one group's sheet, as rates_for counts it: members (not 列席) that day who were present or
+    late, the latest correction standing in for the recorded status."""
+    expected = {line.person_id for line in lines if line.role != "attendee"}
+    attended = {line.person_id for line in lines if line.person_id in expected
+                and (STATUS_BY_LABEL.get(line.corrected, line.corrected) if line.corrected else line.status)
+                in ATTENDED}
+    return Rate(len(attended), len(expected))
+
+
 def session_attendance(session):
-    day = session.day
     rows = {(a.group_id, a.person_id): a for a in Attendance.objects.filter(session=session)}
     leaves = {lv.person_id: lv for lv in Leave.objects.filter(session=session).order_by("requested_at", "id")}
     corrections = {c.field: c.new_value for c in Correction.objects.filter(session=session,
                                                                         field__startswith="attendance:")}
+    participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
+    memberships = defaultdict(list)
+    for m in Membership.objects.on(session.day).filter(
+            group_id__in=[p.group_id for p in participations]).select_related("person"):
+        memberships[m.group_id].append(m)
     out = []
-    for p in session.participations.select_related("group").order_by("-is_host", "id"):
-        memberships = Membership.objects.on(day).filter(group=p.group).select_related("person")
+    for p in participations:
         lines = []
-        for m in memberships:
+        for m in memberships[p.group_id]:
             a = rows.get((p.group_id, m.person_id))
             lines.append(AttendanceLine(
                 m.person_id, m.person.name, m.role, m.get_role_display(), a.status if a else "",
@@ -170,8 +183,7 @@ def session_attendance(session):
         lines.sort(key=lambda line: (ROLE_ORDER.get(line.role, 9), line.person_id))
         member_ids = {line.person_id for line in lines}
         others = [a for (gid, pid), a in rows.items() if gid == p.group_id and pid not in member_ids]
-        out.append(GroupAttendance(p.group_id, p.group.name, p.is_host, p.venue, lines,
-                                   attendance_rate(session, p.group), others))
+        out.append(GroupAttendance(p.group_id, p.group.name, p.is_host, p.venue, lines, _sheet_rate(lines), others))
     return out
 
 

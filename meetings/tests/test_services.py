@@ -338,6 +338,20 @@ class TestCorrectionsAndNotices:
         assert selectors.attendance_rate(session, world.group_a).attended == 3
         assert Attendance.objects.get(session=session, person=world.member_a.person).status == "absent"
 
+    def test_the_attendance_sheet_counts_its_rate_as_the_rates_do(self, world):
+        guest = org.person_create(unit=world.town_a, name="列席同志", by=None)
+        org.membership_add(group=world.group_a, person=guest, role=Role.ATTENDEE, start=timezone.localdate(), by=None)
+        session = archived_session(world, absent=world.member_a)  # the 列席 guest is marked present too
+
+        def sheet_rate():
+            return next(g.rate for g in selectors.session_attendance(session) if g.group_id == world.group_a.pk)
+
+        assert sheet_rate() == selectors.attendance_rate(session, world.group_a) == selectors.Rate(2, 3)
+        for who, status in ((world.member_a, "present"), (world.leader_a, "absent"), (world.leader_a, "present")):
+            services.correction_add(session=session, field=f"attendance:{world.group_a.pk}-{who.person.pk}",
+                                    new_value=status, reason="经核实更正考勤", by=world.secretary_a)
+        assert sheet_rate() == selectors.attendance_rate(session, world.group_a) == selectors.Rate(3, 3)
+
     def test_notices_go_by_email_when_switched_on(self, world, settings, mailoutbox, django_capture_on_commit_callbacks):
         settings.MEETINGS_EMAIL_NOTICES = True
         world.member_a.email = "qian@example.gov.cn"
