@@ -65,11 +65,17 @@ def name_forms(*names):
         rest = PLACE_RE.sub("", core)
         if len(rest) >= 2:
             forms.add(rest)
-    return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
+    return sorted((f for f in forms if len(f) >= 2), key=_longest_first)
+
+
+def _longest_first(text):
+    # Ties broken by the text itself: forms of one length may overlap (东湖 / 湖滨 in 东湖区湖滨街道), and a set's
+    # order changes with the process's hash seed, so without it a plan's fingerprint would depend on the process.
+    return -len(text), text
 
 
 def normalise(text, *, names=(), titles=()):
-    for t in sorted({t for t in titles if t}, key=len, reverse=True):
+    for t in sorted({t for t in titles if t}, key=_longest_first):
         text = text.replace(t, " ")
     for n in names:
         text = text.replace(n, " ")

@@ -40,6 +40,13 @@ def test_name_forms_cover_the_short_forms_of_a_unit():
         assert f in forms
 
 
+def test_name_forms_come_in_one_order_in_every_process():
+    # Same-length forms may overlap (东湖 / 湖滨); their order must not follow the hash seed of a set.
+    forms = copycheck.name_forms("中共东湖区湖滨街道工作委员会")
+    assert forms == sorted(forms, key=lambda f: (-len(f), f))
+    assert forms.index("东湖") < forms.index("湖滨")
+
+
 def test_normalising_removes_years_in_both_scripts():
     assert "2025" not in copycheck.normalise("2025年度计划和二〇二五年的安排")
     assert "二〇二五" not in copycheck.normalise("二〇二五年的安排")
