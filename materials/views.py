@@ -261,11 +261,12 @@ def first_items(request):
     """Entry point: the groups whose 第一议题 records this user keeps or reads."""
     _no_admins(request.user)
     groups = org_access.groups_visible(request.user).select_related("unit")
-    managed = [g for g in groups[:500] if org_access.can_manage_group(request.user, g)]
+    managed_ids = access.managed_group_ids(request.user)
+    managed = list(groups.filter(pk__in=managed_ids))
     if len(managed) == 1:
         return redirect("materials:group_first_items", pk=managed[0].pk)
     supervises = org_access.supervised_units(request.user).exists()
-    others = [] if supervises else [g for g in groups[:50] if g not in managed]
+    others = [] if supervises else list(groups.exclude(pk__in=managed_ids)[:50])
     return render(request, "materials/first_items.html", {"managed": managed, "groups": others,
                                                           "supervises": supervises})
 

@@ -186,3 +186,16 @@ def test_the_overview_agrees_with_the_detailed_report(world):
         assert (line.studied, line.total, line.median_days) == (len(report.studied), report.total, report.median_days)
     assert [(line.studied, line.total) for line in lines] == [(2, 5), (1, 2)]
     assert selectors.coverage_overview(unit=world.county_a, materials=[b])[0].total == 0
+
+
+def test_the_entry_page_leads_each_person_to_their_groups(world, as_user):
+    url = "/materials/first-item/"
+    response = as_user(world.secretary_a).get(url)
+    assert response.status_code == 302 and response.url == f"{url}groups/{world.group_a.pk}/"
+    page = as_user(world.member_a).get(url).content.decode()
+    assert world.group_a.name in page and "可记录" not in page
+    # a supervisor who is also a group's secretary goes straight to that group
+    org.membership_add(group=world.group_b, person=world.city_supervisor.person, role="secretary",
+                       start=world.today, by=None)
+    response = as_user(world.city_supervisor).get(url)
+    assert response.status_code == 302 and response.url == f"{url}groups/{world.group_b.pk}/"
