@@ -247,9 +247,8 @@ def plan_xlsx(request, pk):
 
 @login_required
 def flag_detail(request, pk):
-    flag = get_flag_for(request.user, pk)
-    row = selectors.flag_rows([flag], request.user)[0]
-    return render(request, "plans/flag.html", {"flag": flag, "row": row})
+    row = selectors.flag_rows([get_flag_for(request.user, pk)], request.user)[0]
+    return render(request, "plans/flag.html", {"row": row})
 
 
 # ---- supervision -----------------------------------------------------------------------------------------
@@ -272,7 +271,7 @@ def supervise(request):
     s = selectors.supervision(request.user, unit, year, only=only, offset=offset)
     return render(request, "plans/supervise.html", {
         "s": s, "units": selectors.unit_choices(roots), "years": _years(), "only": only, "offset": offset,
-        "next_offset": offset + 200 if offset + 200 < s.total else None, "today": timezone.localdate(),
+        "next_offset": offset + 200 if offset + 200 < s.total else None,
     })
 
 
