@@ -61,7 +61,6 @@ class FlagRow:
 @dataclass
 class PlanDoc:
     id: int
-    group_id: int
     unit_name: str
     title: str
     year: int
@@ -126,7 +125,7 @@ def flag_rows(flags, user):
 def plan_document(plan, user=None):
     topics = _topic_rows(plan)
     doc = PlanDoc(
-        plan.id, plan.group_id, plan.group.unit.name, plan.title, plan.year, plan.number, plan.status,
+        plan.id, plan.group.unit.name, plan.title, plan.year, plan.number, plan.status,
         plan.get_status_display(), plan.reason, plan.preamble, plan.requirements, plan.return_comment,
         timezone.localdate(plan.decided_at) if plan.status == Status.APPROVED and plan.decided_at else None,
         plan.reported_at, topics,
@@ -162,7 +161,6 @@ class InboxRow:
     issuer: str
     sent_at: dt.datetime
     adopted_at: dt.datetime | None
-    adopted_plan_id: int | None
 
 
 @dataclass
@@ -177,10 +175,8 @@ class GroupOverview:
 
 def group_overview(group, year):
     plans = list(StudyPlan.objects.filter(group=group).order_by("-year", "-number"))
-    adoptions = {a.reference_id: a for a in Adoption.objects.filter(group=group)}
-    inbox = [InboxRow(r.id, r.title, r.description, r.materials, r.unit.name, r.sent_at,
-                      adoptions[r.id].adopted_at if r.id in adoptions else None,
-                      adoptions[r.id].plan_id if r.id in adoptions else None)
+    adopted = dict(Adoption.objects.filter(group=group).values_list("reference_id", "adopted_at"))
+    inbox = [InboxRow(r.id, r.title, r.description, r.materials, r.unit.name, r.sent_at, adopted.get(r.id))
              for r in references_for(group, year).select_related("unit")]
     mandated = [MandatedRow(m.id, m.title, m.get_kind_display(), m.guidance.unit.name)
                 for m in mandated_for(group, year)]
@@ -194,7 +190,6 @@ def group_overview(group, year):
 class ReportRow:
     group_id: int
     unit_name: str
-    depth: int
     plan_id: int | None
     number: int | None
     status_label: str
@@ -243,7 +238,7 @@ def supervision(user, unit, year, *, only=None, offset=0, limit=200):
                .values_list("reference_id", "group_id", "adopted_at")}
     rows, counts = [], dict.fromkeys(STATE_LABELS, 0)
     # Plain tuples: a province root has ~10,000 groups and model instances would double the page time.
-    for gid, unit_name, path, depth in groups_qs.values_list("id", "unit__name", "unit__path", "unit__depth"):
+    for gid, unit_name, path in groups_qs.values_list("id", "unit__name", "unit__path"):
         deadline = _nearest(deadlines, [int(x) for x in path.strip("/").split("/")], default)
         reported = first_report.get(gid)
         if reported:
@@ -254,7 +249,7 @@ def supervision(user, unit, year, *, only=None, offset=0, limit=200):
         if only == "missing" and reported:
             continue
         p = latest.get(gid)
-        row = ReportRow(gid, unit_name, depth, p["id"] if p else None, p["number"] if p else None,
+        row = ReportRow(gid, unit_name, p["id"] if p else None, p["number"] if p else None,
                         Status(p["status"]).label if p else "未制定", reported, deadline, state, STATE_LABELS[state])
         row.adoptions = [adopted.get((r.id, gid)) if path.startswith(r.unit.path) else "—" for r in refs]
         rows.append(row)
