@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.htmx import pick_template
+from core.htmx import is_htmx
 from orgs import access as org_access
 from orgs.forms import apply_errors
 from orgs.models import Unit
@@ -47,13 +47,12 @@ def library(request):
         visible = visible.filter(important=True)
     q = (request.GET.get("q") or "").strip()[: search.MAX_QUERY_CHARS]
     page = _page_number(request)
-    context = {"q": q, "kind": kind, "tag": tag, "important": important, "kinds": MaterialKind.choices,
-               "page": page, "error": "", "terms": [], "can_publish": access.publishing_units(request.user).exists()}
+    context = {"q": q, "kind": kind, "tag": tag, "important": important, "page": page, "error": ""}
     status = 200
     if q:
         try:
             results = search.search(visible, q, limit=PAGE, offset=(page - 1) * PAGE)
-            context.update(hits=results.hits, total=results.total, terms=results.terms)
+            context.update(hits=results.hits, total=results.total)
         except ValidationError as exc:
             context.update(hits=[], total=0, error="；".join(exc.messages))
             status = 400
@@ -63,11 +62,12 @@ def library(request):
         context.update(hits=[search.Hit(m, 0.0, search.snippet(m.text, [])) for m in
                              qs[(page - 1) * PAGE: page * PAGE]], total=total)
     context["has_next"] = context["total"] > page * PAGE
-    context["tags"] = Tag.objects.filter(materials__in=access.materials_visible(request.user)).distinct()[:30]
-    template = pick_template(request, "materials/library.html", "materials/_results.html")
-    if template.endswith("_results.html"):
-        status = 200  # htmx 2 does not swap a 4xx answer; live search must still show the message
-    return render(request, template, context, status=status)
+    if is_htmx(request):
+        # Live search swaps in the results only; htmx 2 does not swap a 4xx answer, so the message comes as 200.
+        return render(request, "materials/_results.html", context)
+    context.update(kinds=MaterialKind.choices, can_publish=access.publishing_units(request.user).exists(),
+                   tags=Tag.objects.filter(materials__in=access.materials_visible(request.user)).distinct()[:30])
+    return render(request, "materials/library.html", context, status=status)
 
 
 @login_required

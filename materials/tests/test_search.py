@@ -127,3 +127,12 @@ def test_a_page_past_the_end_still_reports_the_total(world):
         material(world, title=f"全会材料{i}", text="全会")
     results = search.search(Material.objects.all(), "全会", limit=5, offset=10)
     assert results.hits == [] and results.total == 3
+
+
+def test_live_search_answers_200_with_the_message_and_renders_only_the_results(world, library, as_user):
+    client = as_user(world.secretary_a)
+    response = client.get("/materials/", {"q": "，，。"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "不能只有标点符号" in response.content.decode()
+    response = client.get("/materials/", {"q": "研讨"}, HTTP_HX_REQUEST="true")
+    # the tag filter and the 新增 button belong to the full page: a keystroke does not look them up
+    assert "can_publish" not in response.context and "tags" not in response.context
