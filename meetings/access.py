@@ -7,12 +7,11 @@ Deciding leave and drawing speakers is for the 组长 (or the 副组长 acting f
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 
 from orgs import access
-from orgs.models import Membership, Role, StudyGroup
+from orgs.models import Role, StudyGroup
 
-from .models import StudySession
+from .models import Participation, StudySession
 
 PRESIDING_ROLES = (Role.LEADER, Role.DEPUTY)
 
@@ -23,8 +22,6 @@ def sessions_visible(user):
 
 
 def _participating(groups):
-    from .models import Participation
-
     return Participation.objects.filter(group__in=groups).values("session_id")
 
 
@@ -52,10 +49,7 @@ def require_attendance_writer(user, session):
 
 
 def can_preside(user, group):
-    if not user.is_authenticated or not user.person_id or access.is_admin_role(user):
-        return False
-    return Membership.objects.on(timezone.localdate()).filter(
-        group=group, person_id=user.person_id, role__in=PRESIDING_ROLES).exists()
+    return any(gid == group.pk and role in PRESIDING_ROLES for gid, role in access.roles_today(user))
 
 
 def require_presiding(user, session):
@@ -65,11 +59,11 @@ def require_presiding(user, session):
 
 def member_groups(user, session):
     """Participating groups the user belongs to today (any role): they may check in, ask leave, prepare."""
-    if not user.is_authenticated or not user.person_id:
+    roles = access.roles_today(user)
+    if not roles:
         return []
-    ids = [p.group_id for p in session.participations.all()]
-    return list(Membership.objects.on(timezone.localdate()).filter(person_id=user.person_id, group_id__in=ids)
-                .values_list("group_id", flat=True).distinct())
+    ids = {p.group_id for p in session.participations.all()}
+    return list(dict.fromkeys(gid for gid, _ in roles if gid in ids))
 
 
 def require_member(user, session):

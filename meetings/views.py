@@ -48,12 +48,9 @@ def _error_text(exc):
 def index(request):
     """Where “集体学习” in the sidebar leads: your own group, or the overview if you supervise."""
     user = request.user
-    if user.person_id:
-        from orgs.models import Membership
-
-        m = Membership.objects.on(timezone.localdate()).filter(person_id=user.person_id).order_by("group_id").first()
-        if m is not None:
-            return redirect("meetings:group", pk=m.group_id)
+    roles = org_access.roles_today(user)
+    if roles:
+        return redirect("meetings:group", pk=roles[0][0])
     if org_access.supervised_units(user).exists():
         return redirect("meetings:overview")
     group = org_access.groups_visible(user).order_by("pk").first()
