@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -215,7 +215,7 @@ def reading_lists(request):
             except ValidationError as exc:
                 apply_errors(form, exc)
         status = 400
-    lists = access.reading_lists_visible(request.user).select_related("owner_unit")
+    lists = access.reading_lists_visible(request.user).select_related("owner_unit").annotate(item_count=Count("items"))
     return render(request, "materials/reading_lists.html", {"lists": lists, "form": form, "can_create": bool(units)},
                   status=status)
 
