@@ -22,6 +22,17 @@ def extension(name):
     return match.group(0).lower() if match else ""
 
 
+def _check_size(name, size):
+    if size > settings.UPLOAD_MAX_BYTES:
+        _fail(name, f"过大：不能超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB")
+
+
+def read_upload(upload):
+    """The bytes of an uploaded file; one larger than allowed is refused by its size before it is read."""
+    _check_size(upload.name, upload.size)
+    return upload.read()
+
+
 def check_and_extract(name, data):
     """(extension, text) for an acceptable file; ValidationError otherwise."""
     ext = extension(name)
@@ -29,8 +40,7 @@ def check_and_extract(name, data):
         _fail(name, "的类型不支持：只能上传 .docx、.pdf 或 .txt 文件")
     if not data:
         _fail(name, "是空文件")
-    if len(data) > settings.UPLOAD_MAX_BYTES:
-        _fail(name, f"过大：不能超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB")
+    _check_size(name, len(data))
     text = {".docx": _docx_text, ".pdf": _pdf_text, ".txt": _txt_text}[ext](name, data)
     return ext, _tidy(text)
 

@@ -13,7 +13,7 @@ from orgs import access as org_access
 from orgs.forms import apply_errors
 from orgs.models import Unit
 
-from . import access, search, selectors, services
+from . import access, files, search, selectors, services
 from .forms import AttachmentForm, FirstItemForm, MaterialForm, ReadingListAddForm, ReadingListForm
 from .models import Attachment, FirstItemMaterial, MaterialKind, Tag
 
@@ -113,7 +113,7 @@ def create(request):
                         tags=d["tags"], by=request.user)
                     upload = d.get("file")
                     if upload:
-                        services.attachment_add(material=material, name=upload.name, data=_read(upload),
+                        services.attachment_add(material=material, name=upload.name, data=files.read_upload(upload),
                                                 by=request.user)
                 messages.success(request, "资料已保存")
                 return redirect("materials:detail", pk=material.pk)
@@ -121,14 +121,6 @@ def create(request):
                 apply_errors(form, exc)
         return render(request, "materials/form.html", _material_form_context(request, form), status=400)
     return render(request, "materials/form.html", _material_form_context(request, form))
-
-
-def _read(upload):
-    from django.conf import settings
-
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError({"file": f"“{upload.name}”过大：不能超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB"})
-    return upload.read()
 
 
 @login_required
@@ -167,7 +159,7 @@ def attachment_add(request, pk):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            attachment = services.attachment_add(material=material, name=upload.name, data=_read(upload),
+            attachment = services.attachment_add(material=material, name=upload.name, data=files.read_upload(upload),
                                                  by=request.user)
             if attachment.text_chars:
                 messages.success(request, f"已上传“{attachment.original_name}”，提取文字 {attachment.text_chars} 字")

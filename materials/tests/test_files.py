@@ -103,6 +103,14 @@ def test_an_oversized_file_is_refused(world, settings):
     assert "过大" in exc.value.messages[0]
 
 
+def test_an_oversized_upload_is_refused_by_its_size_before_it_is_read(world, settings):
+    settings.UPLOAD_MAX_BYTES = 10
+    upload = SimpleUploadedFile("大文件.txt", b"x" * 11)
+    with pytest.raises(ValidationError) as exc:
+        files.read_upload(upload)
+    assert upload.tell() == 0  # not read
+    assert exc.value.message_dict == {"file": ["“大文件.txt”过大：不能超过 0 MB"]}
+
 def test_a_bad_file_through_the_page_answers_400_and_changes_nothing(world, as_user):
     m = material(world, owner=world.town_a, text="原文")
     client = as_user(world.secretary_a)
