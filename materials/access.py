@@ -14,7 +14,7 @@ from django.http import Http404
 from orgs import access
 from orgs.models import MANAGING_ROLES, StudyGroup, Unit
 
-from .models import FirstItemStudy, Material, ReadingList
+from .models import Material, ReadingList
 
 
 def _scope(user):
@@ -97,7 +97,3 @@ def get_reading_list_for(user, pk, *, write=False):
 def material_visible_to_group(material, group):
     """A group may record a material it can see: one owned by its own unit or an ancestor."""
     return group.unit.path.startswith(material.owner_unit.path)
-
-
-def first_items_visible(user):
-    return FirstItemStudy.objects.filter(group__in=access.groups_visible(user))

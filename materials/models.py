@@ -137,10 +137,6 @@ class FirstItemStudy(models.Model):
     def __str__(self):
         return f"{self.meeting_date} {self.meeting_title}"
 
-    def days_after_publication(self, material):
-        """第一时间: days between the material's publication and this meeting."""
-        return (self.meeting_date - material.published_on).days
-
 
 class FirstItemMaterial(models.Model):
     """One material studied at one meeting. Group and date are copied here so that the timeliness report of a

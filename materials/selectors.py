@@ -148,9 +148,8 @@ class MaterialCoverage:
         return round(100 * self.studied / self.total) if self.total else 0
 
 
-def important_materials(visible, limit=None):
-    qs = visible.filter(important=True).select_related("owner_unit").order_by("-published_on", "-id")
-    return list(qs[:limit]) if limit else qs
+def important_materials(visible, limit):
+    return list(visible.filter(important=True).select_related("owner_unit").order_by("-published_on", "-id")[:limit])
 
 
 def coverage_overview(*, unit, materials, today=None):

@@ -308,7 +308,7 @@ def timeliness(request):
             raise Http404()
     visible = access.materials_visible(request.user).filter(
         Q(owner_unit_id__in=unit.ancestor_ids() + [unit.pk]) | Q(owner_unit__path__startswith=unit.path))
-    important = list(selectors.important_materials(visible, limit=60))
+    important = selectors.important_materials(visible, limit=60)
     material = None
     if request.GET.get("material"):
         try:
