@@ -14,7 +14,6 @@ from core.documents import add_run as _run
 from core.documents import fonts, set_fonts
 from core.xlsx import write_workbook
 
-from . import services
 from .models import AttendanceStatus
 
 
@@ -68,7 +67,7 @@ def session_docx(detail):
     expected = sum(g.rate.expected for g in detail.groups)
     attended = sum(g.rate.attended for g in detail.groups)
     leader = next((line.name for line in (host.lines if host else []) if line.role == "leader"), "")
-    place = services.effective_value(s, "place")
+    place = detail.effective("place")
     if detail.participations and len(detail.participations) > 1:
         venues = [f"{p.group.name}：{p.venue}" for p in detail.participations if p.venue]
         if venues:
@@ -78,7 +77,7 @@ def session_docx(detail):
         ("学习地点", place),
         ("学习形式", s.get_form_display()),
         ("主 持 人", leader),
-        ("学习主题", services.effective_value(s, "title")),
+        ("学习主题", detail.effective("title")),
         ("领 学 人", s.lead_reader.name if s.lead_reader_id else ""),
         ("中心发言人", "、".join(p.name for p in s.speakers.all())),
         ("外请辅导", f"{s.outside_speaker}（政治把关/备案：{s.speaker_approval_note}）" if s.outside_speaker else "无"),
@@ -88,10 +87,10 @@ def session_docx(detail):
         ("请假人员", "、".join(by_status.get(AttendanceStatus.LEAVE, [])) or "无"),
         ("缺席人员", "、".join(by_status.get(AttendanceStatus.ABSENT, [])) or "无"),
         ("列席人员", "、".join(by_status.get(AttendanceStatus.ATTENDEE, [])) or "无"),
-        ("学习内容", "\n".join(x for x in (services.effective_value(s, "agenda"), s.pre_reading) if x)),
+        ("学习内容", "\n".join(x for x in (detail.effective("agenda"), s.pre_reading) if x)),
         ("随机点名", "、".join(f"{d.picked.name}（种子 {d.seed}）" for d in detail.draws) or "无"),
-        ("会议纪要", services.effective_value(s, "minutes")),
-        ("学习小结", services.effective_value(s, "summary")),
+        ("会议纪要", detail.effective("minutes")),
+        ("学习小结", detail.effective("summary")),
     ]
     if detail.makeups:
         rows.append(("补学安排", "；".join(f"{m.person.name}（{m.due:%-m月%-d日}前，{m.get_status_display()}）"

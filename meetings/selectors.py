@@ -203,6 +203,11 @@ class SessionDetail:
     corrections: list
     attachments: list
 
+    def effective(self, field_name):
+        """A record field as it now reads: the latest correction (archived records are never rewritten)."""
+        corrected = self.corrections.get(field_name)
+        return corrected[-1].new_value if corrected else getattr(self.session, field_name)
+
     @property
     def attendance_marked(self):
         """Someone's attendance is recorded: the session was held, so it can no longer be cancelled."""

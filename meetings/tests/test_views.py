@@ -187,6 +187,20 @@ class TestExports:
         assert session.title in text and "应到 3 人，实到 3 人" in text
         assert 'w:eastAsia="仿宋_GB2312"' in doc.element.xml
 
+    def test_the_record_of_an_archived_session_reads_its_latest_corrections(self, world, as_user):
+        from docx import Document
+
+        session = make_session(world)
+        mark_all(world, session)
+        services.record_save(session=session, by=world.secretary_a, minutes="会议纪要……", summary="学习小结……")
+        session = services.session_archive(session=session, by=world.secretary_a)
+        for value in ("更正后的纪要", "再次更正的纪要"):
+            services.correction_add(session=session, field="minutes", new_value=value, reason="纪要记录有误",
+                                    by=world.secretary_a)
+        response = as_user(world.secretary_a).get(reverse("meetings:export_docx", args=[session.pk]))
+        rows = {r.cells[0].text: r.cells[1].text for t in Document(io.BytesIO(response.content)).tables for r in t.rows}
+        assert rows["会议纪要"] == "再次更正的纪要" and rows["学习地点"] == "三楼会议室"
+
     def test_attendance_sheet_is_excel(self, world, as_user):
         from openpyxl import load_workbook
 
