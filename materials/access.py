@@ -97,3 +97,23 @@ def get_reading_list_for(user, pk, *, write=False):
 def material_visible_to_group(material, group):
     """A group may record a material it can see: one owned by its own unit or an ancestor."""
     return group.unit.path.startswith(material.owner_unit.path)
+
+
+def group_q(group):
+    """material_visible_to_group as a filter: the materials owned by the group's unit or an ancestor."""
+    return Q(owner_unit_id__in=[*group.unit.ancestor_ids(), group.unit_id])
+
+
+def audience_path(owner, unit):
+    """The subtree under `unit` whose groups see what `owner` issues (the deeper of the two units); None when
+    neither unit contains the other."""
+    if unit.path.startswith(owner.path):
+        return unit.path
+    if owner.path.startswith(unit.path):
+        return owner.path
+    return None
+
+
+def line_q(unit):
+    """audience_path as a filter: materials owned by `unit`, an ancestor or a unit below it."""
+    return Q(owner_unit_id__in=[*unit.ancestor_ids(), unit.pk]) | Q(owner_unit__path__startswith=unit.path)

@@ -9,6 +9,7 @@ from core.dashboard import Card, Item
 from orgs import access
 from orgs.models import MANAGING_ROLES, Membership
 
+from .access import group_q
 from .models import FirstItemMaterial, Material
 
 RECENT_DAYS = 90  # older speeches are a matter for the supervisor's timeliness page, not today's to-do list
@@ -23,8 +24,8 @@ def cards(user, today):
     items = []
     for group in groups:
         studied = FirstItemMaterial.objects.filter(group=group, material=OuterRef("pk"))
-        pending = (Material.objects.filter(important=True, published_on__gte=today - dt.timedelta(days=RECENT_DAYS),
-                                           owner_unit_id__in=group.unit.ancestor_ids() + [group.unit_id])
+        pending = (Material.objects.filter(group_q(group), important=True,
+                                           published_on__gte=today - dt.timedelta(days=RECENT_DAYS))
                    .exclude(Exists(studied)).order_by("published_on", "id")[:LIMIT])
         url = reverse("materials:group_first_items", args=[group.pk])
         for m in pending:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from orgs.models import StudyGroup, Unit
 
+from .access import audience_path
 from .models import FirstItemMaterial, FirstItemStudy, Material
 
 # Delay buckets for the histogram (days between publication and a group's first study).
@@ -94,8 +95,8 @@ def timeliness(*, material, unit, today=None):
     group's first study is its earliest 第一议题 meeting with the material; members' join dates play no part.
     """
     today = today or timezone.localdate()
-    scope = unit.path if unit.path.startswith(material.owner_unit.path) else material.owner_unit.path
-    if not scope.startswith(unit.path) and not unit.path.startswith(scope):
+    scope = audience_path(material.owner_unit, unit)
+    if scope is None:
         return Timeliness(material, unit, today)  # disjoint subtrees: nobody under `unit` can see it
     groups = (StudyGroup.objects.filter(unit__path__startswith=scope, unit__closed_on__isnull=True)
               .values_list("id", "name", "unit__path"))
@@ -169,11 +170,10 @@ def coverage_overview(*, unit, materials, today=None):
         firsts[mid][gid] = first
     lines = []
     for material in materials:
-        owner = material.owner_unit.path
-        if not (unit.path.startswith(owner) or owner.startswith(unit.path)):
+        scope = audience_path(material.owner_unit, unit)
+        if scope is None:
             lines.append(MaterialCoverage(material, 0, 0, None))
             continue
-        scope = unit.path if unit.path.startswith(owner) else owner
         eligible = {gid for gid, path in groups if path.startswith(scope)}
         days = [max((d - material.published_on).days, 0) for gid, d in firsts[material.id].items() if gid in eligible]
         lines.append(MaterialCoverage(material, len(days), len(eligible), statistics.median(days) if days else None))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import audit
 
 from . import files, search
-from .access import material_visible_to_group
+from .access import audience_path, material_visible_to_group
 from .models import (
     Attachment,
     FirstItemMaterial,
@@ -148,8 +148,7 @@ def reading_list_create(*, owner_unit, title, year, by, description=""):
 
 @transaction.atomic
 def reading_list_add(*, reading_list, material, by, note=""):
-    if not reading_list.owner_unit.path.startswith(material.owner_unit.path) and not \
-            material.owner_unit.path.startswith(reading_list.owner_unit.path):
+    if audience_path(material.owner_unit, reading_list.owner_unit) is None:
         raise ValidationError({"material": "这份资料不在书目发布单位的范围内"})
     if ReadingListItem.objects.filter(reading_list=reading_list, material=material).exists():
         raise ValidationError({"material": f"《{material.title}》已在书目中"})

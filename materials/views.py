@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -237,9 +237,7 @@ def reading_list(request, pk):
     candidates = []
     if can_edit:
         in_list = items.values("material_id")
-        candidates = (access.materials_visible(request.user)
-                      .filter(Q(owner_unit__path__startswith=reading_list.owner_unit.path)
-                              | Q(owner_unit_id__in=reading_list.owner_unit.ancestor_ids() + [reading_list.owner_unit_id]))
+        candidates = (access.materials_visible(request.user).filter(access.line_q(reading_list.owner_unit))
                       .exclude(pk__in=in_list).order_by("-published_on")[:200])
     return render(request, "materials/reading_list.html", {"reading_list": reading_list, "items": items,
                                                            "can_edit": can_edit, "form": form,
@@ -267,8 +265,7 @@ def first_items(request):
 def group_first_items(request, pk):
     group = org_access.get_group_for(request.user, pk)
     can_manage = org_access.can_manage_group(request.user, group)
-    candidates = list(access.materials_visible(request.user).filter(owner_unit_id__in=group.unit.ancestor_ids()
-                                                                    + [group.unit_id])
+    candidates = list(access.materials_visible(request.user).filter(access.group_q(group))
                       .order_by("-important", "-published_on", "-id")[:200])
     form = FirstItemForm(materials=candidates, initial={"meeting_date": timezone.localdate()})
     status = 200
@@ -306,8 +303,7 @@ def timeliness(request):
             raise Http404() from None
         if not org_access.can_supervise(request.user, unit):
             raise Http404()
-    visible = access.materials_visible(request.user).filter(
-        Q(owner_unit_id__in=unit.ancestor_ids() + [unit.pk]) | Q(owner_unit__path__startswith=unit.path))
+    visible = access.materials_visible(request.user).filter(access.line_q(unit))
     important = selectors.important_materials(visible, limit=60)
     material = None
     if request.GET.get("material"):

@@ -56,3 +56,19 @@ def test_a_secretary_publishes_for_their_own_unit_only(world):
     assert list(access.publishing_units(world.secretary_a)) == [world.town_a]
     assert not access.publishing_units(world.member_a).exists()
     assert set(access.publishing_units(world.supervisor_a)) == {world.county_a}
+
+
+def test_the_filters_agree_with_the_python_rules(world, mats):
+    from materials.models import Material
+
+    units = [world.city, world.county_a, world.county_b, world.town_a, world.town_b]
+    owned = {m.pk: m for m in Material.objects.select_related("owner_unit")}
+    for unit in units:
+        in_line = set(Material.objects.filter(access.line_q(unit)).values_list("pk", flat=True))
+        assert in_line == {pk for pk, m in owned.items() if access.audience_path(m.owner_unit, unit) is not None}
+    for group in (world.group_a, world.group_b):
+        seen = set(Material.objects.filter(access.group_q(group)).values_list("pk", flat=True))
+        assert seen == {pk for pk, m in owned.items() if access.material_visible_to_group(m, group)}
+    assert access.audience_path(world.city, world.county_a) == world.county_a.path
+    assert access.audience_path(world.town_b, world.county_b) == world.town_b.path
+    assert access.audience_path(world.county_a, world.town_b) is None
