@@ -10,7 +10,7 @@ from django.utils import timezone
 from orgs.models import ROLE_ORDER, Membership
 
 from . import services
-from .counts import membership_stamps, with_live_counts
+from .counts import member_on, membership_stamps, with_live_counts
 from .models import (
     ATTENDED,
     SEMINAR_FORMS,
@@ -302,12 +302,6 @@ class PlanProgress:
         return self.done_due < self.due
 
 
-def _member_on(day_ref, person_ref=None):
-    qs = Membership.objects.filter(start__lte=day_ref).filter(Q(end__isnull=True) | Q(end__gte=day_ref)).exclude(
-        role="attendee")
-    return qs if person_ref is None else qs.filter(person_id=person_ref)
-
-
 def _year_parts(groups, year, now):
     return (Participation.objects.filter(group__in=groups, session__starts_at__year=year, session__starts_at__lte=now)
             .exclude(session__status=SessionStatus.CANCELLED).order_by())
@@ -366,7 +360,7 @@ def _correct_counts(stats, parts):
     for (sid, field_name), value in latest.items():
         gid, pid = parse_attendance_field(field_name)
         day = parts.filter(session_id=sid, group_id=gid).values_list("session__day", flat=True).first()
-        if day is None or not _member_on(day).filter(group_id=gid, person_id=pid).exists():
+        if day is None or not member_on(day).filter(group_id=gid, person_id=pid).exists():
             continue
         was = Attendance.objects.filter(session_id=sid, group_id=gid, person_id=pid, status__in=ATTENDED).exists()
         now_attended = STATUS_BY_LABEL.get(value, value) in ATTENDED
@@ -425,4 +419,4 @@ def upcoming_for_person(person, *, since=None):
             .exclude(status=SessionStatus.CANCELLED).distinct().order_by("starts_at", "id"))
 
 
-ATTENDANCE_CHOICES = [(s.value, s.label) for s in AttendanceStatus]
+ATTENDANCE_CHOICES = AttendanceStatus.choices

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core import audit
+from orgs import selectors as org_selectors
 from orgs.models import Membership, Person, StudyGroup
 
 from .counts import membership_stamps, with_live_counts
@@ -58,12 +59,9 @@ def late_record_days():
     return getattr(settings, "MEETINGS_LATE_RECORD_DAYS", 7)
 
 
-def members_on_day(group, day, *, with_attendees=True):
-    """Person id -> role for everyone in the group on that day (列席 included unless asked not to)."""
-    qs = Membership.objects.on(day).filter(group=group)
-    if not with_attendees:
-        qs = qs.exclude(role="attendee")
-    return dict(qs.values_list("person_id", "role"))
+def members_on_day(group, day):
+    """Person id -> role for everyone in the group on that day, 列席 included."""
+    return dict(Membership.objects.on(day).filter(group=group).values_list("person_id", "role"))
 
 
 def _notify(person_ids, session, text):
@@ -660,12 +658,10 @@ def five_checks(session, now=None):
     """五落实: [(label, ok, detail)] — 时间、地点、人员、内容、效果."""
     now = now or timezone.now()
     held = session.starts_at <= now
-    expected = {}
     marked = set(Attendance.objects.filter(session=session).values_list("group_id", "person_id"))
     missing = 0
     for p in session.participations.select_related("group"):
-        expected = members_on_day(p.group, session.day, with_attendees=False)
-        missing += sum(1 for pid in expected if (p.group_id, pid) not in marked)
+        missing += sum(1 for pid in org_selectors.members_on(p.group, session.day) if (p.group_id, pid) not in marked)
     content = bool(session.title and (session.agenda or session.pre_reading or session.material_ids
                                       or session.plan_topic_id or session.reference_topic_id))
     effect = bool(session.summary or session.minutes) or session.attachments.filter(
@@ -678,10 +674,6 @@ def five_checks(session, now=None):
         ("内容", content, "主题与议程/学习材料已填写" if content else "请填写议程或会前学习材料"),
         ("效果", effect, "纪要或学习小结已填写" if effect else "请填写会议纪要或学习小结"),
     ]
-
-
-def five_complete(session):
-    return all(ok for _, ok, _ in five_checks(session))
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +29,7 @@ from .forms import (
     SessionScheduleForm,
     SpeakerApprovalForm,
 )
-from .models import Attachment, Leave, MakeUp, Notice, Preparation, SessionStatus, attendance_field
+from .models import Attachment, Attendance, Leave, MakeUp, Notice, Preparation, SessionStatus, attendance_field
 
 
 def _year(request):
@@ -38,6 +38,10 @@ def _year(request):
     except ValueError:
         year = timezone.localdate().year
     return min(max(year, 2000), 2100)
+
+
+def _years():
+    return range(timezone.localdate().year, 2019, -1)
 
 
 def _error_text(exc):
@@ -65,7 +69,7 @@ def group_sessions(request, pk):
     year = _year(request)
     months = selectors.group_sessions(group, year=year)
     return render(request, "meetings/group_sessions.html", {
-        "group": group, "year": year, "months": months, "years": range(timezone.localdate().year, 2019, -1),
+        "group": group, "year": year, "months": months, "years": _years(),
         "can_manage": org_access.can_manage_group(request.user, group),
         "breadcrumb": org_selectors.unit_breadcrumb(group.unit),
     })
@@ -148,8 +152,6 @@ def _detail_context(request, session):
         "record_form": RecordForm(initial={"minutes": session.minutes, "summary": session.summary,
                                            "briefing": session.briefing, "version": session.version}),
         "attach_form": AttachmentForm(),
-        "approval_form": SpeakerApprovalForm(),
-        "leave_form": LeaveForm(),
         "breadcrumb": org_selectors.unit_breadcrumb(session.group.unit),
         "record_fields": services.RECORD_FIELDS,
     }
@@ -278,8 +280,6 @@ def attendance(request, pk):
                     for gid in marks:
                         if gid not in allowed:
                             raise PermissionDenied("您不能登记其他中心组的考勤")
-                    from django.db import transaction
-
                     with transaction.atomic():
                         for gid, group_marks in marks.items():
                             services.attendance_bulk(session=session, group=next(g for g in groups if g.pk == gid),
@@ -314,8 +314,6 @@ def qr(request, pk):
         url = request.build_absolute_uri(reverse("meetings:checkin", args=[session.pk])) + "?t=" + quote(
             services.checkin_token(session))
         svg = segno.make(url, error="m").svg_inline(scale=8, border=2, omitsize=True)
-    from .models import Attendance
-
     count = Attendance.objects.filter(session=session, source="qr").count()
     return render(request, "meetings/_qr.html", {"s": session, "svg": svg, "url": url, "is_open": is_open,
                                                  "count": count})
@@ -572,7 +570,7 @@ def my_year(request):
     year = _year(request)
     rows, rate = selectors.member_year(person, year)
     return render(request, "meetings/my_year.html", {"rows": rows, "rate": rate, "year": year, "person": person,
-                                                     "years": range(timezone.localdate().year, 2019, -1)})
+                                                     "years": _years()})
 
 
 @login_required
@@ -635,5 +633,5 @@ def overview(request):
                "behind": sum(bool(r.plan and r.plan.behind) for r in rows)}
     return render(request, "meetings/overview.html", {
         "rows": rows[:500], "truncated": len(rows) > 500, "year": year, "threshold": threshold, "summary": summary,
-        "roots": roots, "scope": scope, "only": only or "", "years": range(timezone.localdate().year, 2019, -1),
+        "roots": roots, "scope": scope, "only": only or "", "years": _years(),
     })
