@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from core.htmx import is_htmx
@@ -262,7 +263,8 @@ def attendance(request, pk):
                 ga = next(g for g in selectors.session_attendance(session) if g.group_id == gid)
                 line = next((x for x in ga.lines if x.person_id == pid), None)
                 if line is None:
-                    return HttpResponse(f'<div class="alert alert-danger py-1 small">{error}</div>', status=400)
+                    return HttpResponse(format_html('<div class="alert alert-danger py-1 small">{}</div>', error),
+                                        status=400)
                 return render(request, "meetings/_att_row.html", {"line": line, "g": ga, "s": session,
                                                                   "row_error": error,
                                                                   "choices": selectors.ATTENDANCE_CHOICES},

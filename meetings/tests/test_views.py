@@ -76,6 +76,17 @@ class TestAttendancePage:
         assert response.status_code == 400 and "没有找到这个人员" in page and "孙秘书" not in page
         assert not Attendance.objects.exists()
 
+    def test_the_refusal_fragment_escapes_the_name_it_quotes(self, world, as_user):
+        from orgs import services as org_services
+
+        session = make_session(world)
+        odd = org_services.person_create(unit=world.town_a, name="<img src=x onerror=alert(1)>", phone="", by=None)
+        response = as_user(world.secretary_a).post(
+            reverse("meetings:attendance", args=[session.pk]),
+            {"group": world.group_a.pk, "person": odd.pk, "status": "present"}, HTTP_HX_REQUEST="true")
+        page = response.content.decode()
+        assert response.status_code == 400 and "<img" not in page and "&lt;img src=x" in page
+
     def test_another_groups_secretary_cannot_mark(self, world, as_user):
         session = make_session(world, form="joint", joint_groups=[world.group_b])
         response = as_user(world.secretary_b).post(
