@@ -14,7 +14,7 @@ from django.http import Http404
 from orgs import access
 from orgs.models import MANAGING_ROLES, StudyGroup, Unit
 
-from .models import Material, ReadingList
+from .models import Attachment, Material, ReadingList
 
 
 def _scope(user):
@@ -83,6 +83,13 @@ def get_material_for(user, pk, *, write=False):
     if write and not can_publish(user, material.owner_unit):
         raise PermissionDenied("只有发布单位的督导人员或学习秘书可以修改这份资料")
     return material
+
+
+def get_attachment_for(user, pk):
+    attachment = Attachment.objects.filter(pk=pk, material__in=materials_visible(user)).first()
+    if attachment is None:
+        raise Http404("没有找到这个附件")
+    return attachment
 
 
 def get_reading_list_for(user, pk, *, write=False):

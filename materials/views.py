@@ -15,7 +15,7 @@ from orgs.models import Unit
 
 from . import access, files, search, selectors, services
 from .forms import AttachmentForm, FirstItemForm, MaterialForm, ReadingListAddForm, ReadingListForm
-from .models import Attachment, FirstItemMaterial, MaterialKind, Tag
+from .models import FirstItemMaterial, MaterialKind, Tag
 
 PAGE = 20
 
@@ -173,10 +173,7 @@ def attachment_add(request, pk):
 
 @login_required
 def attachment(request, pk):
-    item = Attachment.objects.filter(pk=pk).first()
-    if item is None:
-        raise Http404()
-    access.get_material_for(request.user, item.material_id)
+    item = access.get_attachment_for(request.user, pk)
     try:
         handle = item.file.open("rb")
     except FileNotFoundError:
