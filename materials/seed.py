@@ -10,9 +10,19 @@ from collections import defaultdict
 from django.db import transaction
 
 from core import audit
+from orgs.models import Unit
 
 from . import search
-from .models import FirstItemMaterial, FirstItemStudy, Material, MaterialKind, ReadingList, ReadingListItem, Tag
+from .models import (
+    FirstItemMaterial,
+    FirstItemStudy,
+    Material,
+    MaterialIndex,
+    MaterialKind,
+    ReadingList,
+    ReadingListItem,
+    Tag,
+)
 
 OCCASIONS = ["中央政治局集体学习时", "全国宣传思想文化工作会议上", "中央经济工作会议上", "中央农村工作会议上",
              "省部级主要领导干部专题研讨班开班式上", "中央党校（国家行政学院）中青年干部培训班开班式上",
@@ -138,7 +148,6 @@ def _first_items(rng, *, groups, materials, today, study_share, per_group=None):
 def extend(*, specs, rng, today, scale):
     province = scale == "province"
     root = specs[0]
-    ancestors = {s.id: [int(x) for x in s.path.strip("/").split("/") if x] for s in specs}
     if province:
         owners = [root.id] * 6 + [s.id for s in specs if s.parent is root]
         count, start = 5000, today - dt.timedelta(days=730)
@@ -148,15 +157,14 @@ def extend(*, specs, rng, today, scale):
     materials = _make_materials(rng, count=count, owners=owners, today=today, start=start,
                                 important_share=0.12 if province else 0.3)
     materials = Material.objects.bulk_create(materials, batch_size=1000)
-    tag_objs = {t.name: t for t in Tag.objects.bulk_create([Tag(name=n) for n in TAGS], ignore_conflicts=True)}
+    Tag.objects.bulk_create([Tag(name=n) for n in TAGS], ignore_conflicts=True)  # ids are not returned on conflicts
     tag_objs = {t.name: t for t in Tag.objects.filter(name__in=TAGS)}
     through = Material.tags.through
     through.objects.bulk_create([through(material_id=m.id, tag_id=tag_objs[name].id)
                                  for m in materials for name in rng.sample(TAGS, rng.randint(1, 3))], batch_size=5000)
-    from .models import MaterialIndex
-
     MaterialIndex.objects.bulk_create(search.index_rows(materials), batch_size=500)
-    groups = [(s.id, set(ancestors[s.id])) for s in specs if rng.random() < 0.9]
+    # A group sees the materials of its own unit and of every unit above it.
+    groups = [(s.id, {*Unit(path=s.path).ancestor_ids(), s.id}) for s in specs if rng.random() < 0.9]
     studies, links = _first_items(rng, groups=groups, materials=materials, today=today,
                                   study_share=0.85, per_group=12 if province else None)
     studies = FirstItemStudy.objects.bulk_create(studies, batch_size=5000)
