@@ -42,7 +42,7 @@ def membership_stamps(group_filter):
     return {gid: ".".join(str(x) for x in rest) for gid, *rest in rows}
 
 
-def member_on(day_ref, person_ref=None):
+def _member_on(day_ref, person_ref=None):
     """Memberships (not 列席) in force on a day, the day and person being values or outer references."""
     qs = Membership.objects.filter(start__lte=day_ref).filter(Q(end__isnull=True) | Q(end__gte=day_ref)).exclude(
         role="attendee")
@@ -52,11 +52,11 @@ def member_on(day_ref, person_ref=None):
 def with_live_counts(participations):
     """Annotate `live_expected` (members, not 列席, on the session's day) and `live_attended` (those of them
     present or late), counted in the database."""
-    expected = (member_on(OuterRef("session__day")).filter(group_id=OuterRef("group_id")).order_by()
+    expected = (_member_on(OuterRef("session__day")).filter(group_id=OuterRef("group_id")).order_by()
                 .values("group_id").annotate(c=Count("id")).values("c"))
     attended = (Attendance.objects.filter(session_id=OuterRef("session_id"), group_id=OuterRef("group_id"),
                                           status__in=ATTENDED)
-                .filter(Exists(member_on(OuterRef(OuterRef("session__day")), OuterRef("person_id"))
+                .filter(Exists(_member_on(OuterRef(OuterRef("session__day")), OuterRef("person_id"))
                                .filter(group_id=OuterRef("group_id"))))
                 .order_by().values("group_id").annotate(c=Count("id")).values("c"))
     return participations.annotate(live_expected=Coalesce(Subquery(expected), 0),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from orgs.models import ROLE_ORDER, Membership
 
 from . import services
-from .counts import member_on, membership_stamps, with_live_counts
+from .counts import membership_stamps, with_live_counts
 from .models import (
     ATTENDED,
     SEMINAR_FORMS,
@@ -352,19 +352,28 @@ def year_group_counts(groups, *, year, now=None):
 
 
 def _correct_counts(stats, parts):
-    """Attendance corrections on archived sessions are few and not in the stored counts: apply them one by one."""
+    """Attendance corrections on archived sessions are not in the stored counts: apply the latest of each, with
+    a few queries in all (the corrected sessions' days, attendance and the corrected people's memberships)."""
+    corrections = Correction.objects.filter(session_id__in=parts.values("session_id"), field__startswith="attendance:")
     latest = {}
-    for c in (Correction.objects.filter(session_id__in=parts.values("session_id"), field__startswith="attendance:")
-              .order_by("at", "id").values_list("session_id", "field", "new_value")):
-        latest[(c[0], c[1])] = c[2]
-    for (sid, field_name), value in latest.items():
-        gid, pid = parse_attendance_field(field_name)
-        day = parts.filter(session_id=sid, group_id=gid).values_list("session__day", flat=True).first()
-        if day is None or not member_on(day).filter(group_id=gid, person_id=pid).exists():
+    for sid, field_name, value in corrections.order_by("at", "id").values_list("session_id", "field", "new_value"):
+        latest[(sid, *parse_attendance_field(field_name))] = STATUS_BY_LABEL.get(value, value) in ATTENDED
+    if not latest:
+        return
+    corrected = corrections.values("session_id")
+    days = {(sid, gid): day for sid, gid, day in parts.filter(session_id__in=corrected).values_list(
+        "session_id", "group_id", "session__day")}
+    was = set(Attendance.objects.filter(session_id__in=corrected, status__in=ATTENDED).values_list(
+        "session_id", "group_id", "person_id"))
+    memberships = defaultdict(list)
+    for gid, pid, start, end in Membership.objects.filter(person_id__in={pid for _, _, pid in latest}).exclude(
+            role="attendee").values_list("group_id", "person_id", "start", "end"):
+        memberships[(gid, pid)].append((start, end))
+    for (sid, gid, pid), now_attended in latest.items():
+        day = days.get((sid, gid))
+        if day is None or not any(s <= day and (e is None or e >= day) for s, e in memberships[(gid, pid)]):
             continue
-        was = Attendance.objects.filter(session_id=sid, group_id=gid, person_id=pid, status__in=ATTENDED).exists()
-        now_attended = STATUS_BY_LABEL.get(value, value) in ATTENDED
-        if was != now_attended:
+        if ((sid, gid, pid) in was) != now_attended:
             stats[gid]["att"] += 1 if now_attended else -1
 
 

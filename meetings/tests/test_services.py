@@ -407,3 +407,21 @@ def test_the_overview_counts_in_the_database_agree_with_the_per_session_rates(wo
                if r.group_id == world.group_a.pk)
     assert (row.rate.attended, row.rate.expected) == (sum(r.attended for r in expected),
                                                       sum(r.expected for r in expected)) == (4, 5)
+
+
+def test_the_overview_applies_many_corrections_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    from orgs.models import StudyGroup
+
+    s1 = archived_session(world, absent=world.member_a, start=timezone.now() - dt.timedelta(days=6))
+    s2 = archived_session(world, start=timezone.now() - dt.timedelta(days=3))
+    fixes = [(s1, world.member_a, "present"), (s1, world.leader_a, "absent"), (s1, world.leader_a, "late"),
+             (s2, world.secretary_a, "leave"), (s2, world.member_a, "absent")]
+    for session, who, status in fixes:
+        services.correction_add(session=session, field=f"attendance:{world.group_a.pk}-{who.person.pk}",
+                                new_value=status, reason="经核实更正考勤", by=world.secretary_a)
+    expected = [selectors.attendance_rate(s, world.group_a) for s in (s1, s2)]
+    groups = StudyGroup.objects.all()
+    with django_assert_max_num_queries(8):
+        row = next(r for r in selectors.overview(groups, year=timezone.localdate().year) if r.group_id == world.group_a.pk)
+    assert (row.rate.attended, row.rate.expected) == (sum(r.attended for r in expected),
+                                                      sum(r.expected for r in expected)) == (4, 6)
