@@ -88,18 +88,25 @@ class Timeliness:
         return (self.today - self.material.published_on).days
 
 
-def timeliness(*, material, unit, today=None):
+def open_groups(path):
+    """[(id, name, unit path)] of the groups in the subtree at `path` whose unit is not closed (10k in a province):
+    a page that reports on several materials reads them once and hands them to each report."""
+    return list(StudyGroup.objects.filter(unit__path__startswith=path, unit__closed_on__isnull=True)
+                .values_list("id", "name", "unit__path"))
+
+
+def timeliness(*, material, unit, today=None, groups=None):
     """For one important material: which groups under `unit` studied it first and after how many days.
 
     Only groups that can see the material count (its owner's subtree), and closed units are left out. A
     group's first study is its earliest 第一议题 meeting with the material; members' join dates play no part.
+    `groups` is open_groups(unit.path) when the caller already has it.
     """
     today = today or timezone.localdate()
     scope = audience_path(material.owner_unit, unit)
     if scope is None:
         return Timeliness(material, unit, today)  # disjoint subtrees: nobody under `unit` can see it
-    groups = (StudyGroup.objects.filter(unit__path__startswith=scope, unit__closed_on__isnull=True)
-              .values_list("id", "name", "unit__path"))
+    groups = [g for g in groups if g[2].startswith(scope)] if groups is not None else open_groups(scope)
     firsts = dict(FirstItemMaterial.objects.filter(material=material, group__unit__path__startswith=scope)
                   .values("group_id").annotate(first=Min("meeting_date")).values_list("group_id", "first"))
     result = Timeliness(material, unit, today)
@@ -153,16 +160,15 @@ def important_materials(visible, limit):
     return list(visible.filter(important=True).select_related("owner_unit").order_by("-published_on", "-id")[:limit])
 
 
-def coverage_overview(*, unit, materials, today=None):
+def coverage_overview(*, unit, materials, today=None, groups=None):
     """One line per important material: groups under `unit` that studied it, of those that can.
 
-    The groups and every first study are read once for all the materials (a province has 10k groups).
+    The groups (open_groups(unit.path), unless given) and every first study are read once for all the materials.
     """
     materials = list(materials)
     if not materials:
         return []
-    groups = list(StudyGroup.objects.filter(unit__path__startswith=unit.path, unit__closed_on__isnull=True)
-                  .values_list("id", "unit__path"))
+    groups = open_groups(unit.path) if groups is None else groups
     firsts = defaultdict(dict)
     for mid, gid, first in (FirstItemMaterial.objects.filter(material__in=materials, group__unit__path__startswith=unit.path)
                             .values("material_id", "group_id").annotate(first=Min("meeting_date"))
@@ -174,7 +180,7 @@ def coverage_overview(*, unit, materials, today=None):
         if scope is None:
             lines.append(MaterialCoverage(material, 0, 0, None))
             continue
-        eligible = {gid for gid, path in groups if path.startswith(scope)}
+        eligible = {gid for gid, _, path in groups if path.startswith(scope)}
         days = [max((d - material.published_on).days, 0) for gid, d in firsts[material.id].items() if gid in eligible]
         lines.append(MaterialCoverage(material, len(days), len(eligible), statistics.median(days) if days else None))
     return lines

@@ -315,8 +315,11 @@ def timeliness(request):
         # Prefer what the whole scope must study (issued at or above the unit) over a lower unit's own.
         own_line = set(unit.ancestor_ids() + [unit.pk])
         material = next((m for m in important if m.owner_unit_id in own_line), important[0])
-    report = selectors.timeliness(material=material, unit=unit) if material else None
-    overview = selectors.coverage_overview(unit=unit, materials=important[:8]) if important else []
+    report, overview = None, []
+    if material:  # there is one whenever the scope has important materials
+        groups = selectors.open_groups(unit.path)  # both reports count the same groups: read them once
+        report = selectors.timeliness(material=material, unit=unit, groups=groups)
+        overview = selectors.coverage_overview(unit=unit, materials=important[:8], groups=groups)
     return render(request, "materials/timeliness.html", {
         "unit": unit, "roots": roots, "children": Unit.objects.filter(parent=unit, closed_on__isnull=True)[:200],
         "important": important, "material": material, "report": report, "overview": overview,

@@ -199,3 +199,17 @@ def test_the_entry_page_leads_each_person_to_their_groups(world, as_user):
                        start=world.today, by=None)
     response = as_user(world.city_supervisor).get(url)
     assert response.status_code == 302 and response.url == f"{url}groups/{world.group_b.pk}/"
+
+
+def test_the_reports_count_the_same_with_the_groups_read_once(world):
+    a = material(world, title="甲", important=True, days_ago=20)
+    b = material(world, owner=world.county_b, title="乙", important=True, days_ago=10)
+    record(world, world.group_a, [a], days_ago=18)
+    record(world, world.group_b, [a, b], days_ago=4)
+    groups = selectors.open_groups(world.city.path)
+    for m in (a, b):
+        alone, shared = (selectors.timeliness(material=m, unit=world.city, **kw) for kw in ({}, {"groups": groups}))
+        assert [(r.group_id, r.days) for r in alone.studied] == [(r.group_id, r.days) for r in shared.studied]
+        assert [r.group_id for r in alone.not_yet] == [r.group_id for r in shared.not_yet]
+    assert selectors.coverage_overview(unit=world.city, materials=[a, b], groups=groups) == \
+        selectors.coverage_overview(unit=world.city, materials=[a, b])
