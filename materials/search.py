@@ -124,6 +124,12 @@ def _pattern(terms):
     return re.compile("|".join(re.escape(t) for t in alternatives), re.IGNORECASE) if alternatives else None
 
 
+def count_hits(text, terms):
+    """How many times the terms occur in the text, counted as highlight() marks them."""
+    pattern = _pattern(terms)
+    return len(pattern.findall(text or "")) if pattern else 0
+
+
 def highlight(text, terms):
     """The whole text escaped, with every occurrence of a term wrapped in <mark>."""
     text = text or ""

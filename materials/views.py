@@ -80,7 +80,7 @@ def detail(request, pk):
     return render(request, "materials/detail.html", {
         "material": material, "q": q, "terms": terms, "body": search.highlight(material.text, terms),
         "title_html": search.highlight(material.title, terms),
-        "hit_count": len(search._pattern(terms).findall(material.text)) if terms else 0,
+        "hit_count": search.count_hits(material.text, terms),
         "attachments": material.attachments.all(), "tags": material.tags.all(),
         "can_edit": access.can_publish(request.user, material.owner_unit),
         "can_supervise": org_access.supervised_units(request.user).exists(),

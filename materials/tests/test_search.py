@@ -120,6 +120,9 @@ def test_the_detail_page_highlights_the_query(world, library, as_user):
     client = as_user(world.secretary_a)
     body = client.get(f"/materials/{library['seminar'].pk}/", {"q": "研讨"}).content.decode()
     assert body.count("<mark>研讨</mark>") >= 3
+    text = library["seminar"].text
+    assert f"在正文中出现 {search.count_hits(text, ['研讨'])} 处" in body
+    assert search.count_hits(text, ["研讨"]) == text.count("研讨") and search.count_hits(text, []) == 0
 
 
 def test_a_page_past_the_end_still_reports_the_total(world):
