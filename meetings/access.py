@@ -34,6 +34,15 @@ def get_session_for(user, pk, *, write=False):
     return session
 
 
+def joint_partners(group):
+    """Groups a manager of `group` may invite to a 联学: those of sibling units (same superior unit), still open.
+    Only their names are shown, and names of groups are not study records, so they need not be visible."""
+    if group.unit.parent_id is None:
+        return StudyGroup.objects.none()
+    return StudyGroup.objects.filter(unit__parent_id=group.unit.parent_id, unit__closed_on__isnull=True).exclude(
+        pk=group.pk).order_by("unit__sort", "pk")
+
+
 def managed_groups(user, session):
     """Participating groups whose attendance this user may record."""
     ids = [p.group_id for p in session.participations.all()]

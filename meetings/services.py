@@ -15,6 +15,7 @@ from core import audit
 from orgs import selectors as org_selectors
 from orgs.models import Membership, Person, StudyGroup
 
+from .access import PRESIDING_ROLES
 from .counts import membership_stamps, with_live_counts
 from .models import (
     ATTENDED,
@@ -450,7 +451,7 @@ def leave_request(*, session, person, reason, by, now=None):
     leave = Leave.objects.create(session=session, group=groups[0], person=person, reason=reason[:200])
     audit.record(action="leave.request", by=by, obj=leave, after={"session": session.pk, "person": person.pk,
                                                                     "reason": leave.reason})
-    leaders = Membership.objects.on(session.day).filter(group=groups[0], role__in=("leader", "deputy"))
+    leaders = Membership.objects.on(session.day).filter(group=groups[0], role__in=PRESIDING_ROLES)
     _notify(leaders.values_list("person_id", flat=True), session, f"{person.name}申请请假：{session.title}")
     return leave
 

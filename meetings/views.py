@@ -16,7 +16,7 @@ from core.xlsx import xlsx_response
 from orgs import access as org_access
 from orgs import selectors as org_selectors
 from orgs.forms import apply_errors
-from orgs.models import Person, StudyGroup
+from orgs.models import Person
 
 from . import access, documents, selectors, services
 from .forms import (
@@ -84,19 +84,11 @@ def group_export(request, pk):
     return xlsx_response(f"{group.unit.name}-{year}年集体学习考勤.xlsx", content)
 
 
-def _joint_choices(group):
-    # Sibling groups (same superior unit) are the usual partners of a 联学.
-    if group.unit.parent_id is None:
-        return StudyGroup.objects.none()
-    return StudyGroup.objects.filter(unit__parent_id=group.unit.parent_id, unit__closed_on__isnull=True).exclude(
-        pk=group.pk).order_by("unit__sort", "pk")
-
-
 @login_required
 def schedule(request, pk):
     group = org_access.get_group_for(request.user, pk, write=True)
     members = org_selectors.group_members(group)
-    joint = list(_joint_choices(group))
+    joint = list(access.joint_partners(group))
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timezone.timedelta(days=7)
     initial = {"starts_at": start, "ends_at": start + timezone.timedelta(hours=2), "form": "seminar",
                "title": (request.GET.get("title") or "")[:200]}
