@@ -146,7 +146,7 @@ def _detail_context(request, session):
                                            "briefing": session.briefing, "version": session.version}),
         "attach_form": AttachmentForm(),
         "breadcrumb": org_selectors.unit_breadcrumb(session.group.unit),
-        "record_fields": services.RECORD_FIELDS,
+        "records": [(f, services.RECORD_FIELDS[f], getattr(session, f)) for f in ("minutes", "summary", "briefing")],
     }
 
 
