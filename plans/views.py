@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -138,21 +139,21 @@ def plan_edit(request, pk):
             # Deleted rows stay as empty lines so that "第 N 个专题" matches the number on the screen.
             topics = [{} if f.cleaned_data.get("DELETE") else f.cleaned_data for f in formset.forms]
             d = form.cleaned_data
+            submit = request.POST.get("action") == "submit"
             try:
-                plan = services.plan_save(plan=plan, topics=topics, preamble=d["preamble"],
-                                          requirements=d["requirements"], title=d["title"], version=d["version"],
-                                          by=request.user)
-                if request.POST.get("action") == "submit":
-                    plan = services.plan_submit(plan=plan, version=plan.version, by=request.user)
-                    messages.success(request, "计划已提交组长审定")
-                else:
-                    messages.success(request, "草稿已保存")
-                    return redirect("plans:edit", pk=plan.pk)
-                return redirect("plans:plan", pk=plan.pk)
+                # 保存并提交 is one step: a refused submit also undoes the save, so the page's version number
+                # stays right and the next 保存 is not refused as someone else's change.
+                with transaction.atomic():
+                    saved_plan = services.plan_save(plan=plan, topics=topics, preamble=d["preamble"],
+                                                    requirements=d["requirements"], title=d["title"],
+                                                    version=d["version"], by=request.user)
+                    if submit:
+                        services.plan_submit(plan=saved_plan, version=saved_plan.version, by=request.user)
+                messages.success(request, "计划已提交组长审定" if submit else "草稿已保存")
+                return redirect("plans:plan" if submit else "plans:edit", pk=plan.pk)
             except ValidationError as exc:
                 apply_errors(form, exc)
         status = 400
-    # Read after the POST: a submit that failed may already have saved the draft, and coverage is of what is saved.
     saved = list(plan.topics.all())
     if request.method != "POST":
         form = PlanForm(initial={"title": plan.title, "preamble": plan.preamble, "requirements": plan.requirements,

@@ -45,6 +45,19 @@ def test_a_topic_with_no_title_is_shown_in_chinese_and_saves_nothing(world, as_u
     assert list(plan.topics.values_list("title", flat=True)) == ["原有专题"]
 
 
+def test_a_refused_submit_saves_nothing_and_the_next_save_still_works(world, as_user):
+    plan = draft_plan(world, topics=[topic("原有专题")])
+    client = as_user(world.secretary_a)
+    r = client.post(reverse("plans:edit", args=[plan.pk]), formset_data(plan, [], action="submit"))
+    assert r.status_code == 400 and "没有任何学习专题" in r.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == Status.DRAFT and list(plan.topics.values_list("title", flat=True)) == ["原有专题"]
+    # The page still holds the stored version, so saving from it is not refused as a concurrent change.
+    r = client.post(reverse("plans:edit", args=[plan.pk]), formset_data(plan, [{"title": "新专题"}]))
+    assert r.status_code == 302
+    assert list(plan.topics.values_list("title", flat=True)) == ["新专题"]
+
+
 def test_a_date_outside_the_year_answers_400(world, as_user):
     plan = draft_plan(world, topics=[topic("原有专题")])
     r = as_user(world.secretary_a).post(reverse("plans:edit", args=[plan.pk]), formset_data(
