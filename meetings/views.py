@@ -84,6 +84,13 @@ def group_export(request, pk):
     return xlsx_response(f"{group.unit.name}-{year}年集体学习考勤.xlsx", content)
 
 
+def _chosen_people(data, members):
+    """The form's 领学人 and 中心发言人 as people, taken from the group's members only."""
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[m.person_id for m in members])}
+    return {"lead_reader": people.get(data["lead_reader"]) if data["lead_reader"] else None,
+            "speakers": [people[i] for i in data["speakers"] if i in people]}
+
+
 @login_required
 def schedule(request, pk):
     group = org_access.get_group_for(request.user, pk, write=True)
@@ -103,16 +110,13 @@ def schedule(request, pk):
         form = SessionScheduleForm(request.POST, members=members, groups=joint)
         if form.is_valid():
             d = form.cleaned_data
-            people = {p.pk: p for p in Person.objects.filter(pk__in=[m.person_id for m in members])}
             try:
                 session = services.session_schedule(
                     group=group, by=request.user, title=d["title"], form=d["form"], starts_at=d["starts_at"],
                     ends_at=d["ends_at"], place=d["place"], topic_source=d["topic_source"],
                     plan_topic_id=d["plan_topic_id"], reference_topic_id=d["reference_topic_id"],
-                    agenda=d["agenda"], pre_reading=d["pre_reading"],
-                    lead_reader=people.get(d["lead_reader"]) if d["lead_reader"] else None,
-                    speakers=[people[i] for i in d["speakers"] if i in people],
-                    outside_speaker=d["outside_speaker"],
+                    agenda=d["agenda"], pre_reading=d["pre_reading"], outside_speaker=d["outside_speaker"],
+                    **_chosen_people(d, members),
                     joint_groups=[g for g in joint if g.pk in set(d["joint_groups"])],
                     venues={int(k[6:]): v for k, v in request.POST.items() if k.startswith("venue_") and k[6:].isdigit()},
                 )
@@ -182,14 +186,12 @@ def edit(request, pk):
         del form.fields["joint_groups"]
         if form.is_valid():
             d = form.cleaned_data
-            people = {p.pk: p for p in Person.objects.filter(pk__in=[m.person_id for m in members])}
             try:
                 services.session_update(
                     session=session, by=request.user, version=request.POST.get("version"), title=d["title"],
                     form=d["form"], starts_at=d["starts_at"], ends_at=d["ends_at"], place=d["place"],
                     topic_source=d["topic_source"], agenda=d["agenda"], pre_reading=d["pre_reading"],
-                    lead_reader=people.get(d["lead_reader"]) if d["lead_reader"] else None,
-                    speakers=[people[i] for i in d["speakers"] if i in people], outside_speaker=d["outside_speaker"])
+                    outside_speaker=d["outside_speaker"], **_chosen_people(d, members))
                 messages.success(request, "已保存")
                 return redirect("meetings:detail", pk=session.pk)
             except ValidationError as exc:
@@ -226,8 +228,7 @@ def speaker_approve(request, pk):
 def attendance(request, pk):
     """The phone page: one row per member, five buttons; each tap saves at once (htmx), or save all."""
     session = access.get_session_for(request.user, pk)
-    groups = access.require_attendance_writer(request.user, session)
-    allowed = {g.pk for g in groups}
+    allowed = {g.pk: g for g in access.require_attendance_writer(request.user, session)}
     error = None
     status = 200
     if request.method == "POST":
@@ -238,7 +239,7 @@ def attendance(request, pk):
                 raise Http404() from None
             if gid not in allowed:
                 raise PermissionDenied("您不能登记其他中心组的考勤")
-            group = next(g for g in groups if g.pk == gid)
+            group = allowed[gid]
             # Through the access module: a made-up id must not reveal whose it is in the error message.
             person = org_access.people_visible(request.user).filter(pk=pid).first()
             try:
@@ -276,8 +277,8 @@ def attendance(request, pk):
                             raise PermissionDenied("您不能登记其他中心组的考勤")
                     with transaction.atomic():
                         for gid, group_marks in marks.items():
-                            services.attendance_bulk(session=session, group=next(g for g in groups if g.pk == gid),
-                                                     marks=group_marks, by=request.user)
+                            services.attendance_bulk(session=session, group=allowed[gid], marks=group_marks,
+                                                     by=request.user)
                     messages.success(request, "考勤已保存")
                     return redirect("meetings:attendance", pk=session.pk)
                 except ValidationError as exc:
