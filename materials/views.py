@@ -90,8 +90,13 @@ def detail(request, pk):
     })
 
 
-def _material_form_context(request, form, material=None):
+def _material_form_context(form, material=None):
     return {"form": form, "material": material, "title": f"修改资料 · {material.title}" if material else "新增学习资料"}
+
+
+def _chosen(units, pk):
+    # The form offers only these units, so the chosen one is already in hand.
+    return next(u for u in units if u.pk == pk)
 
 
 @login_required
@@ -108,7 +113,7 @@ def create(request):
             try:
                 with transaction.atomic():
                     material = services.material_create(
-                        owner_unit=Unit.objects.get(pk=d["owner_unit"]), title=d["title"], kind=d["kind"],
+                        owner_unit=_chosen(units, d["owner_unit"]), title=d["title"], kind=d["kind"],
                         published_on=d["published_on"], source=d["source"], text=d["text"], important=d["important"],
                         tags=d["tags"], by=request.user)
                     upload = d.get("file")
@@ -119,8 +124,8 @@ def create(request):
                 return redirect("materials:detail", pk=material.pk)
             except ValidationError as exc:
                 apply_errors(form, exc)
-        return render(request, "materials/form.html", _material_form_context(request, form), status=400)
-    return render(request, "materials/form.html", _material_form_context(request, form))
+        return render(request, "materials/form.html", _material_form_context(form), status=400)
+    return render(request, "materials/form.html", _material_form_context(form))
 
 
 @login_required
@@ -147,8 +152,8 @@ def edit(request, pk):
                 return redirect("materials:detail", pk=material.pk)
             except ValidationError as exc:
                 apply_errors(form, exc)
-        return render(request, "materials/form.html", _material_form_context(request, form, material), status=400)
-    return render(request, "materials/form.html", _material_form_context(request, form, material))
+        return render(request, "materials/form.html", _material_form_context(form, material), status=400)
+    return render(request, "materials/form.html", _material_form_context(form, material))
 
 
 @login_required
@@ -196,7 +201,7 @@ def reading_lists(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                reading_list = services.reading_list_create(owner_unit=Unit.objects.get(pk=d["owner_unit"]),
+                reading_list = services.reading_list_create(owner_unit=_chosen(units, d["owner_unit"]),
                                                             title=d["title"], year=d["year"],
                                                             description=d["description"], by=request.user)
                 messages.success(request, "书目已创建")
