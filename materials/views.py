@@ -83,7 +83,6 @@ def detail(request, pk):
         "hit_count": search.count_hits(material.text, terms),
         "attachments": material.attachments.all(), "tags": material.tags.all(),
         "can_edit": access.can_publish(request.user, material.owner_unit),
-        "can_supervise": org_access.supervised_units(request.user).exists(),
         "studies": [(s, (s.meeting_date - material.published_on).days) for s in studies],
         "attachment_form": AttachmentForm(),
         "reading_lists": material.reading_lists.filter(pk__in=access.reading_lists_visible(request.user)),

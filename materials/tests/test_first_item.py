@@ -213,3 +213,12 @@ def test_the_reports_count_the_same_with_the_groups_read_once(world):
         assert [r.group_id for r in alone.not_yet] == [r.group_id for r in shared.not_yet]
     assert selectors.coverage_overview(unit=world.city, materials=[a, b], groups=groups) == \
         selectors.coverage_overview(unit=world.city, materials=[a, b])
+
+
+def test_only_supervisors_get_the_timeliness_button_on_an_important_material(world, as_user):
+    speech = material(world, important=True)
+    url = f"/materials/{speech.pk}/"
+    assert "第一时间学习情况" in as_user(world.city_supervisor).get(url).content.decode()
+    assert "第一时间学习情况" not in as_user(world.secretary_a).get(url).content.decode()
+    plain = material(world, title="一般文章")
+    assert "第一时间学习情况" not in as_user(world.city_supervisor).get(f"/materials/{plain.pk}/").content.decode()
