@@ -14,7 +14,9 @@ from core.documents import add_run as _run
 from core.documents import fonts, set_fonts
 from core.xlsx import write_workbook
 
-from .models import AttendanceStatus
+from .models import AttendanceSource, AttendanceStatus
+
+SOURCE_LABELS = dict(AttendanceSource.choices)
 
 
 def _cell(cell, text, *, bold=False, center=False, size=12):
@@ -137,7 +139,7 @@ def attendance_xlsx(session, groups):
     for g in groups:
         for line in g.lines:
             rows.append([g.group_name, line.name, line.role_label, line.status_label,
-                         {"qr": "扫码签到", "secretary": "秘书登记", "leave": "请假审批"}.get(line.source, ""),
+                         SOURCE_LABELS.get(line.source, ""),
                          timezone.localtime(line.checked_in_at).strftime("%H:%M:%S") if line.checked_in_at else "",
                          line.leave.reason if line.leave else "", line.corrected])
         rows.append([g.group_name, "参学率", "", f"{g.rate.percent}%" if g.rate.percent is not None else "—",

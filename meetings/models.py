@@ -145,13 +145,18 @@ ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 STATUS_BY_LABEL = {s.label: s.value for s in AttendanceStatus}
 
 
+class AttendanceSource(models.TextChoices):
+    SECRETARY = "secretary", "秘书登记"
+    QR = "qr", "扫码签到"
+    LEAVE = "leave", "请假审批"
+
+
 class Attendance(models.Model):
     session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="attendance")
     group = models.ForeignKey("orgs.StudyGroup", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="attendance")
     status = models.CharField("考勤", max_length=16, choices=AttendanceStatus.choices)
-    source = models.CharField(max_length=16, default="secretary", choices=[("secretary", "秘书登记"),
-                                                                             ("qr", "扫码签到"), ("leave", "请假审批")])
+    source = models.CharField(max_length=16, default=AttendanceSource.SECRETARY, choices=AttendanceSource.choices)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -220,6 +220,7 @@ class TestExports:
         response = as_user(world.secretary_a).get(reverse("meetings:export_xlsx", args=[session.pk]))
         ws = load_workbook(io.BytesIO(response.content)).active
         assert ws.cell(1, 2).value == "姓名" and ws.max_row == 5
+        assert ws.cell(2, 5).value == "秘书登记"  # 方式
 
     def test_the_calendar_feed_lists_my_sessions_and_refuses_a_forged_token(self, world, client):
         from icalendar import Calendar
