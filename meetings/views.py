@@ -3,7 +3,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -226,7 +226,8 @@ def speaker_approve(request, pk):
 
 @login_required
 def attendance(request, pk):
-    """The phone page: one row per member, five buttons; each tap saves at once (htmx), or save all."""
+    """The phone page: one row per member, five buttons; each tap saves that row (htmx swaps it in place;
+    without scripts the row's form posts and the page reloads)."""
     session = access.get_session_for(request.user, pk)
     allowed = {g.pk: g for g in access.require_attendance_writer(request.user, session)}
     error = None
@@ -263,26 +264,7 @@ def attendance(request, pk):
                                                                   "choices": selectors.ATTENDANCE_CHOICES},
                               status=status)
         else:
-            marks = {}
-            for key, value in request.POST.items():
-                parts = key.split("_")
-                if len(parts) == 3 and parts[0] == "m" and parts[1].isdigit() and parts[2].isdigit() and value:
-                    marks.setdefault(int(parts[1]), {})[int(parts[2])] = value
-            if not marks:
-                error, status = "请为成员选择考勤状态后再保存", 400
-            else:
-                try:
-                    for gid in marks:
-                        if gid not in allowed:
-                            raise PermissionDenied("您不能登记其他中心组的考勤")
-                    with transaction.atomic():
-                        for gid, group_marks in marks.items():
-                            services.attendance_bulk(session=session, group=allowed[gid], marks=group_marks,
-                                                     by=request.user)
-                    messages.success(request, "考勤已保存")
-                    return redirect("meetings:attendance", pk=session.pk)
-                except ValidationError as exc:
-                    error, status = _error_text(exc), 400
+            error, status = "请点选成员的考勤状态", 400
     sheets = [g for g in selectors.session_attendance(session) if g.group_id in allowed]
     return render(request, "meetings/attendance.html", {
         "s": session, "sheets": sheets, "error": error, "choices": selectors.ATTENDANCE_CHOICES,

@@ -102,3 +102,38 @@ def test_a_member_checks_in_by_opening_the_qr_link(world, live_server, page, pho
     page.reload()
     page.wait_for_selector("[data-testid=qr-count]")
     assert page.inner_text("[data-testid=qr-count]") == "1"
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_tap_shows_why_and_the_page_works_without_scripts(world, live_server, browser, phone_page):
+    from django.utils import timezone
+
+    from meetings import services
+    from meetings.models import Attendance
+
+    start = timezone.now() + dt.timedelta(days=1)
+    session, other = (services.session_schedule(group=world.group_a, by=world.secretary_a, title=title,
+                                                 form="seminar", starts_at=start, ends_at=start + dt.timedelta(hours=2),
+                                                 place="三楼会议室") for title in ("学习习近平文化思想", "学习党章"))
+    # Without scripts each row is a plain form: the tap posts, the page reloads with the mark saved.
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="zh-CN")
+    plain = context.new_page()
+    login(plain, live_server, world.secretary_a)
+    plain.goto(f"{live_server.url}/meetings/{session.pk}/attendance/")
+    plain.locator("[data-testid=att-row]").nth(0).locator("button:has-text('请假')").click()
+    plain.wait_for_load_state()
+    assert "请假" in plain.locator("[data-testid=att-row]").nth(0).locator("[data-testid=att-status]").inner_text()
+    context.close()
+    assert Attendance.objects.filter(session=session, status="leave").count() == 1
+
+    # With scripts, a tap the server refuses (the session was called off meanwhile) shows the reason in the row.
+    login(phone_page, live_server, world.secretary_a)
+    phone_page.goto(f"{live_server.url}/meetings/{other.pk}/attendance/")
+    services.session_cancel(session=other, reason="与上级会议时间冲突", by=world.secretary_a)
+    row = phone_page.locator("[data-testid=att-row]").nth(1)
+    row.locator("button:has-text('出席')").click()
+    phone_page.wait_for_selector("[data-testid=att-row] [role=alert]")
+    assert "这次学习已取消" in phone_page.inner_text("[data-testid=att-row] [role=alert]")
+    shot(phone_page, "meetings-attendance-refused")
+    assert not Attendance.objects.filter(session=other).exists()
