@@ -117,6 +117,7 @@ def session_docx(detail):
     corrections = [c for items in detail.corrections.values() for c in items]
     if corrections:
         p = doc.add_paragraph()
+        p.paragraph_format.keep_with_next = True  # the heading never ends a page alone
         _run(p, "更正记录", font=f["heading"], size=12)
         for c in sorted(corrections, key=lambda c: (c.at, c.pk)):
             p = doc.add_paragraph()

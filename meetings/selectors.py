@@ -278,7 +278,6 @@ def member_year(person, year):
 class GroupYear:
     group_id: int
     name: str
-    unit_path: str
     held: int
     seminars_by_quarter: list
     quarters_without_seminar: list
@@ -411,10 +410,10 @@ def overview(groups, *, year, threshold=90.0, today=None):
     empty = {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0}
     finished = [q for q in range(4) if year < today.year or (year == today.year and (q + 1) * 3 < today.month)]
     out = []
-    for gid, name, path in groups.order_by("unit__path").values_list("pk", "name", "unit__path"):
+    for gid, name in groups.order_by("unit__path").values_list("pk", "name"):
         st = stats.get(gid, empty)
         rate = Rate(st["att"], st["exp"])
-        out.append(GroupYear(gid, name, path, st["held"], st["q"],
+        out.append(GroupYear(gid, name, st["held"], st["q"],
                              [f"第{q + 1}季度" for q in finished if st["q"][q] == 0], rate, st["late"],
                              rate.percent is not None and rate.percent < threshold, progress.get(gid)))
     return out
