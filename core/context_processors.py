@@ -15,5 +15,5 @@ def navigation(request):
         "nav_is_sysadmin": user.admin_role == "sysadmin",
         "nav_is_secadmin": user.admin_role == "secadmin",
         "nav_is_auditadmin": user.admin_role == "auditadmin",
-        "nav_supervises": access.supervised_units(user).exists(),
+        "nav_supervises": bool(access.supervised_roots(user)),
     }

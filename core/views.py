@@ -32,7 +32,7 @@ def home(request):
     memberships = []
     if user.person_id:
         memberships = list(Membership.objects.on(today).filter(person_id=user.person_id).select_related("group__unit"))
-    supervised = list(access.supervised_units(user))
+    supervised = access.supervised_roots(user)
     return render(request, "core/home.html", {
         "memberships": memberships, "supervised": supervised,
         "managing_roles": MANAGING_ROLES,

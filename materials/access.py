@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from orgs import access
-from orgs.models import MANAGING_ROLES, StudyGroup, Unit
+from orgs.models import StudyGroup, Unit
 
 from .models import Attachment, Material, ReadingList
 
@@ -24,7 +24,7 @@ def _scope(user):
     def compute():
         if not user.is_authenticated or access.is_admin_role(user):
             return set(), [], []
-        roots = list(access.supervised_units(user).values_list("id", "path"))
+        roots = [(unit.pk, unit.path) for unit in access.supervised_roots(user)]
         paths = [path for _, path in roots]
         # Groups inside a supervised subtree are covered by its path prefix; a province has 10,000 of them.
         outside = access.subtree_q(paths, "unit__path")
@@ -34,7 +34,7 @@ def _scope(user):
         ancestors = {i for uid, path in lines for i in (*Unit(path=path).ancestor_ids(), uid)}
         return ancestors, paths, [uid for uid, _ in roots]
 
-    return access._cache(user, "materials", compute)
+    return access.memo(user, "materials", compute)
 
 
 def owner_q(user, field="owner_unit"):
@@ -52,18 +52,13 @@ def reading_lists_visible(user):
     return ReadingList.objects.filter(owner_q(user))
 
 
-def managed_group_ids(user):
-    """Groups this user is 组长/副组长/学习秘书 of today (what orgs.access.can_manage_group answers per group)."""
-    return [gid for gid, role in access.roles_today(user) if role in MANAGING_ROLES]
-
-
 def publishing_units(user):
     """Units a new material may be issued in the name of: the units this user supervises (a province's
     supervisor would otherwise face 10,000 choices) and the units of the groups they manage. Materials
     already owned lower in a supervised subtree stay editable (can_publish)."""
     if not user.is_authenticated or access.is_admin_role(user):
         return Unit.objects.none()
-    return Unit.objects.filter(Q(pk__in=_scope(user)[2]) | Q(group__id__in=managed_group_ids(user)),
+    return Unit.objects.filter(Q(pk__in=_scope(user)[2]) | Q(group__id__in=access.managed_group_ids(user)),
                                closed_on__isnull=True)
 
 
@@ -72,7 +67,7 @@ def can_publish(user, unit):
         return False
     if access.can_supervise(user, unit):
         return True
-    managed = managed_group_ids(user)
+    managed = access.managed_group_ids(user)
     return bool(managed) and StudyGroup.objects.filter(unit=unit, pk__in=managed).exists()
 
 

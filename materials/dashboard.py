@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from core.dashboard import Card, Item
 from orgs import access
-from orgs.models import MANAGING_ROLES, Membership
+from orgs.models import StudyGroup
 
 from .access import group_q
 from .models import FirstItemMaterial, Material
@@ -19,8 +19,7 @@ LIMIT = 5
 def cards(user, today):
     if not user.person_id or access.is_admin_role(user):
         return []
-    groups = [m.group for m in Membership.objects.on(today).filter(person_id=user.person_id, role__in=MANAGING_ROLES)
-              .select_related("group__unit").order_by("group_id")]
+    groups = StudyGroup.objects.filter(pk__in=access.managed_group_ids(user)).select_related("unit").order_by("pk")
     items = []
     for group in groups:
         studied = FirstItemMaterial.objects.filter(group=group, material=OuterRef("pk"))

@@ -252,11 +252,11 @@ def first_items(request):
     """Entry point: the groups whose 第一议题 records this user keeps or reads."""
     _no_admins(request.user)
     groups = org_access.groups_visible(request.user).select_related("unit")
-    managed_ids = access.managed_group_ids(request.user)
+    managed_ids = org_access.managed_group_ids(request.user)
     managed = list(groups.filter(pk__in=managed_ids))
     if len(managed) == 1:
         return redirect("materials:group_first_items", pk=managed[0].pk)
-    supervises = org_access.supervised_units(request.user).exists()
+    supervises = bool(org_access.supervised_roots(request.user))
     others = [] if supervises else list(groups.exclude(pk__in=managed_ids)[:50])
     return render(request, "materials/first_items.html", {"managed": managed, "groups": others,
                                                           "supervises": supervises})
@@ -293,7 +293,7 @@ def group_first_items(request, pk):
 @login_required
 def timeliness(request):
     """第一时间: for one important material, which groups under a supervised unit studied it, and how soon."""
-    roots = list(org_access.supervised_units(request.user).order_by("path"))
+    roots = org_access.supervised_roots(request.user)
     if not roots or org_access.is_admin_role(request.user):
         raise Http404()
     unit = roots[0]

@@ -56,7 +56,7 @@ def index(request):
     roles = org_access.roles_today(user)
     if roles:
         return redirect("meetings:group", pk=roles[0][0])
-    if org_access.supervised_units(user).exists():
+    if org_access.supervised_roots(user):
         return redirect("meetings:overview")
     group = org_access.groups_visible(user).order_by("pk").first()
     if group is None:
@@ -578,7 +578,7 @@ def ics(request, token):
 
 @login_required
 def overview(request):
-    roots = list(org_access.supervised_units(request.user))
+    roots = org_access.supervised_roots(request.user)
     if not roots:
         raise Http404("您没有督导范围")
     year = _year(request)

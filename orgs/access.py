@@ -42,12 +42,20 @@ def supervised_units(user, day=None):
     return Unit.objects.filter(id__in=scopes.values("unit_id"))
 
 
-def _cache(user, key, compute):
-    # Per-request memo: a page asks several questions of the same user.
+def memo(user, key, compute):
+    """Per-request memo on the user object: a page asks several questions of the same user, and the
+    study apps' access modules keep their own answers here too."""
     store = user.__dict__.setdefault("_access_cache", {})
     if key not in store:
         store[key] = compute()
     return store[key]
+
+
+def supervised_roots(user):
+    """The units at the roots of the subtrees this user supervises today, by path; read once per request."""
+    if not user.is_authenticated:
+        return []
+    return memo(user, "roots", lambda: list(supervised_units(user).order_by("path")))
 
 
 def subtree_q(paths, field="path"):
@@ -62,9 +70,14 @@ def roles_today(user):
     The three administrators hold no study role (三员分立), whatever their account is linked to."""
     if not user.is_authenticated or not user.person_id or is_admin_role(user):
         return []
-    return _cache(user, "roles", lambda: list(
+    return memo(user, "roles", lambda: list(
         Membership.objects.on(_today()).filter(person_id=user.person_id).order_by("group_id")
         .values_list("group_id", "role")))
+
+
+def managed_group_ids(user):
+    """Groups this user is 组长/副组长/学习秘书 of today (what can_manage_group answers per group)."""
+    return [gid for gid, role in roles_today(user) if role in MANAGING_ROLES]
 
 
 def _scope(user):
@@ -72,7 +85,7 @@ def _scope(user):
 
     def compute():
         day = _today()
-        paths = list(supervised_units(user, day).values_list("path", flat=True))
+        paths = [unit.path for unit in supervised_roots(user)]
         member_ids, managed_ids = set(), set()
         for gid, role in roles_today(user):
             member_ids.add(gid)
@@ -85,7 +98,7 @@ def _scope(user):
         ) if user.person_id else set()
         return paths, member_ids, managed_ids, observed
 
-    return _cache(user, "scope", compute)
+    return memo(user, "scope", compute)
 
 
 def groups_q(user, *, study_records=True):

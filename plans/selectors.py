@@ -262,7 +262,7 @@ def supervision(user, unit, year, *, only=None, offset=0, limit=200):
 
 
 def supervised_roots(user):
-    return list(access.supervised_units(user).order_by("path"))
+    return access.supervised_roots(user)
 
 
 def unit_choices(roots):
