@@ -11,6 +11,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from .downloads import DOCX, download
+
 # The fonts government offices install (GB/T 9704: 标题 方正小标宋, 正文 仿宋, 一级标题 黑体, 二级 楷体).
 DEFAULT_FONTS = {
     "body": "仿宋_GB2312",
@@ -44,3 +46,7 @@ def add_run(paragraph, text, *, font, size, bold=False):
     run.font.size = Pt(size)
     run.bold = bold
     return run
+
+
+def docx_response(filename, content):
+    return download(content, filename, DOCX)

@@ -108,12 +108,6 @@ def is_formula(value):
 
 
 def xlsx_response(filename, content):
-    from urllib.parse import quote
+    from .downloads import XLSX, download
 
-    from django.http import HttpResponse
-
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return download(content, filename, XLSX)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from core.documents import docx_response
 from core.htmx import is_htmx
 from core.xlsx import xlsx_response
 from orgs import access as org_access
@@ -521,11 +522,7 @@ def makeup(request, pk):
 def export_docx(request, pk):
     session = access.get_session_for(request.user, pk)
     content = documents.session_docx(selectors.session_detail(session))
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument"
-                                                  ".wordprocessingml.document")
-    name = f"学习记录-{session.day:%Y%m%d}-{session.title[:30]}.docx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return docx_response(f"学习记录-{session.day:%Y%m%d}-{session.title[:30]}.docx", content)
 
 
 @login_required

@@ -1,9 +1,7 @@
 """The plan as the documents people open: a GB/T 9704-like .docx and an Excel sheet of its topics."""
 
 import io
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -168,13 +166,6 @@ def plan_docx(doc):
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
-
-
-def docx_response(filename, content):
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 HEADERS = ["序号", "学习专题", "类别", "月份", "计划日期", "学习形式", "领学", "学习材料", "学习要点", "对应上级规定专题"]

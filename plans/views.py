@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.documents import docx_response
 from core.xlsx import xlsx_response
 from orgs import access as org_access
 from orgs.forms import apply_errors
@@ -236,7 +237,7 @@ def plan_revise(request, pk):
 def plan_docx(request, pk):
     plan = get_plan_for(request.user, pk)
     doc = selectors.plan_document(plan)
-    return documents.docx_response(f"{doc.title}（第{doc.number}版）.docx", documents.plan_docx(doc))
+    return docx_response(f"{doc.title}（第{doc.number}版）.docx", documents.plan_docx(doc))
 
 
 @login_required
