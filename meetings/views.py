@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core.documents import docx_response
 from core.htmx import is_htmx
 from core.xlsx import xlsx_response
+from core.years import requested_year, year_choices
 from orgs import access as org_access
 from orgs import selectors as org_selectors
 from orgs.forms import apply_errors
@@ -35,15 +36,11 @@ from .models import Attachment, Attendance, Leave, MakeUp, Notice, Preparation, 
 
 
 def _year(request):
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
-    return min(max(year, 2000), 2100)
+    return requested_year(request, first=2000, last=2100)
 
 
 def _years():
-    return range(timezone.localdate().year, 2019, -1)
+    return year_choices(first=2020, last=timezone.localdate().year)
 
 
 def _error_text(exc):

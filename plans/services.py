@@ -54,16 +54,21 @@ def _check_scope(by, unit):
         raise ValidationError("只能向本人督导范围内的单位下发")
 
 
-def year_in_range(year):
+def year_range():
     """Plans, guidance and references are kept for the last ten years and the coming one."""
     this_year = timezone.localdate().year
-    return isinstance(year, int) and this_year - 10 <= year <= this_year + 1
+    return this_year - 10, this_year + 1
+
+
+def year_in_range(year):
+    first, last = year_range()
+    return isinstance(year, int) and first <= year <= last
 
 
 def _check_year(year):
     if not year_in_range(year):
-        this_year = timezone.localdate().year
-        raise ValidationError({"year": f"年度应在 {this_year - 10} 至 {this_year + 1} 年之间"})
+        first, last = year_range()
+        raise ValidationError({"year": f"年度应在 {first} 至 {last} 年之间"})
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.documents import docx_response
 from core.xlsx import xlsx_response
+from core.years import requested_year, year_choices
 from orgs import access as org_access
 from orgs.forms import apply_errors
 from orgs.selectors import group_members
@@ -30,17 +31,13 @@ from .models import Guidance, ReferenceTopic
 
 
 def _year(request):
-    this_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year") or this_year)
-    except ValueError:
-        return this_year
-    return year if services.year_in_range(year) else this_year
+    first, last = services.year_range()
+    return requested_year(request, first=first, last=last)
 
 
 def _years():
     y = timezone.localdate().year
-    return [y + 1, y, y - 1, y - 2]
+    return year_choices(first=y - 2, last=y + 1)
 
 
 @login_required
