@@ -9,6 +9,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .uploads import over_limit
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -57,8 +59,8 @@ class Sheet:
 def read_upload(data, *, required_headers, max_rows=None):
     """Read the first sheet of an .xlsx given as bytes, or raise ImportFileError with a Chinese reason."""
     max_rows = max_rows or settings.IMPORT_MAX_ROWS
-    if len(data) > settings.UPLOAD_MAX_BYTES:
-        raise ImportFileError(f"文件过大：不能超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB")
+    if limit := over_limit(len(data)):
+        raise ImportFileError(f"文件过大：{limit}")
     if not data.startswith(b"PK\x03\x04"):
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise ImportFileError("这是旧版 .xls 文件，请在 Excel/WPS 中另存为 .xlsx 后再导入")

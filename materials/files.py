@@ -10,6 +10,8 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from core.uploads import over_limit
+
 ALLOWED = {".docx": "Word 文档", ".pdf": "PDF 文件", ".txt": "文本文件"}
 
 
@@ -23,8 +25,8 @@ def extension(name):
 
 
 def _check_size(name, size):
-    if size > settings.UPLOAD_MAX_BYTES:
-        _fail(name, f"过大：不能超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB")
+    if limit := over_limit(size):
+        _fail(name, f"过大：{limit}")
 
 
 def read_upload(upload):

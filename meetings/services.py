@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core import audit
+from core.uploads import over_limit
 from orgs import selectors as org_selectors
 from orgs.models import Membership, Person, StudyGroup
 
@@ -637,9 +638,8 @@ def attachment_add(*, session, kind, upload, by):
         raise ValidationError({"kind": "附件类别不正确"})
     if upload is None:
         raise ValidationError({"file": "请选择文件"})
-    limit = settings.UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError({"file": f"文件过大（{upload.size / 1024 / 1024:.1f} MB）：不能超过 {limit // 1024 // 1024} MB"})
+    if limit := over_limit(upload.size):
+        raise ValidationError({"file": f"文件过大（{upload.size / 1024 / 1024:.1f} MB）：{limit}"})
     if Attachment.objects.filter(session=session).count() >= 50:
         raise ValidationError({"file": "每次学习最多上传 50 个附件"})
     upload.seek(0)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.htmx import pick_template
 from core.models import ImportBatch
+from core.uploads import over_limit
 from core.xlsx import xlsx_response
 
 from . import access, importing, selectors, services
@@ -31,10 +32,8 @@ from .models import Membership, Unit, UnitEvent, UnitLevel
 
 def _read_upload(request, form):
     upload = form.cleaned_data["file"]
-    from django.conf import settings
-
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        return None, f"文件过大：不能超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB"
+    if limit := over_limit(upload.size):
+        return None, f"文件过大：{limit}"
     return upload.read(), None
 
 
