@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core import audit
+from core.versions import check_version
 
 from . import files, search
 from .access import audience_path, material_visible_to_group
@@ -95,8 +96,7 @@ def material_create(*, owner_unit, title, kind, published_on, by, source="", tex
 def material_update(*, material, by, title, kind, published_on, source="", text="", important=False, tags=(),
                     version=None):
     material = Material.objects.select_for_update().get(pk=material.pk)
-    if version is not None and int(version) != material.version:
-        raise ValidationError({"version": "这份资料已被他人修改，请刷新后重试"}, code="stale")
+    check_version(material, version, "这份资料已被他人修改，请刷新后重试")
     title, source = _clean_material(title=title, kind=kind, published_on=published_on, source=source)
     tags = parse_tags(tags)
     before = {**audit.snapshot(material, MATERIAL_FIELDS), "text_chars": len(material.text)}

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core import audit
 from core.uploads import over_limit
+from core.versions import check_version
 from orgs import selectors as org_selectors
 from orgs.models import Membership, Person, StudyGroup
 
@@ -115,11 +116,6 @@ def _check_not_archived(session):
         raise ValidationError("这次学习已取消")
 
 
-def _check_version(session, version):
-    if version not in (None, "") and int(version) != session.version:
-        raise ValidationError({"version": "该记录已被他人修改，请刷新后重试"}, code="stale")
-
-
 def _lock(session):
     return StudySession.objects.select_for_update().get(pk=session.pk)
 
@@ -207,7 +203,7 @@ def session_schedule(*, group, by, title, form, starts_at, ends_at, place, topic
 def session_update(*, session, by, version=None, **fields):
     session = _lock(session)
     _check_not_archived(session)
-    _check_version(session, version)
+    check_version(session, version)
     before = audit.snapshot(session, SESSION_FIELDS)
     before_start = session.starts_at
     joint = [p.group for p in session.participations.select_related("group") if not p.is_host]
@@ -597,7 +593,7 @@ def draw_verify(draw):
 def record_save(*, session, by, minutes=None, summary=None, briefing=None, version=None):
     session = _lock(session)
     _check_not_archived(session)
-    _check_version(session, version)
+    check_version(session, version)
     before = {"minutes": session.minutes, "summary": session.summary, "briefing": session.briefing}
     for key, value in (("minutes", minutes), ("summary", summary), ("briefing", briefing)):
         if value is not None:

@@ -9,6 +9,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from core import audit
+from core.versions import check_version
 
 from .models import (
     Membership,
@@ -68,15 +69,10 @@ def unit_create(*, name, parent=None, kind="committee", level="township", by=Non
     return unit
 
 
-def _check_version(obj, version):
-    if version is not None and int(version) != obj.version:
-        raise ValidationError({"version": "该记录已被他人修改，请刷新后重试"}, code="stale")
-
-
 @transaction.atomic
 def unit_rename(*, unit, name, by, on=None, note="", version=None):
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    _check_version(unit, version)
+    check_version(unit, version)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "请填写单位名称"})
@@ -98,7 +94,7 @@ def unit_rename(*, unit, name, by, on=None, note="", version=None):
 @transaction.atomic
 def unit_move(*, unit, new_parent, by, on=None, note="", version=None):
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    _check_version(unit, version)
+    check_version(unit, version)
     if new_parent is not None and new_parent.path.startswith(unit.path):
         raise ValidationError({"parent": "不能把单位调整到它自己或它的下级单位之下"})
     if new_parent is not None and new_parent.is_closed:
@@ -175,7 +171,7 @@ def person_create(*, unit, name, by, gender="", post="", rank="", phone=""):
 @transaction.atomic
 def person_update(*, person, by, version=None, **fields):
     person = Person.objects.select_for_update().get(pk=person.pk)
-    _check_version(person, version)
+    check_version(person, version)
     before = audit.snapshot(person, PERSON_FIELDS)
     name, phone = _clean_person_fields(
         name=fields.get("name", person.name), gender=fields.get("gender", person.gender),

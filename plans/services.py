@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
+from core.versions import check_version
 from orgs import access as org_access
 
 from . import copycheck
@@ -170,8 +171,7 @@ def _lock(plan):
 
 
 def _check_version(plan, version):
-    if version is not None and int(version) != plan.version:
-        raise ValidationError({"version": "该计划已被他人修改，请刷新后重试"}, code="stale")
+    check_version(plan, version, "该计划已被他人修改，请刷新后重试")
 
 
 def _has_newer(plan):
