@@ -41,6 +41,11 @@ ACTION_LABELS = {
 GENESIS = "0" * 64
 
 
+def account(by):
+    """The user for an actor or created_by column; None when a command or the seed acts without an account."""
+    return by if getattr(by, "pk", None) else None
+
+
 def _jsonable(value):
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -92,7 +97,7 @@ def record(*, action, by=None, obj=None, object_type="", object_id="", before=No
         entry = AuditEntry(
             id=head.last_id + 1,
             ts=timezone.now(),
-            actor=by if (by is not None and getattr(by, "pk", None)) else None,
+            actor=account(by),
             actor_name=actor_name if actor_name is not None else (getattr(by, "username", "") or ""),
             address=address if address is not None else current_address(),
             action=action,

@@ -32,11 +32,6 @@ MATERIAL_FIELDS = ["title", "kind", "source", "published_on", "important", "owne
 MAX_TAGS = 10
 
 
-def _account(by):
-    """The user for a created_by-style column; None when a command or the seed acts without an account."""
-    return by if getattr(by, "pk", None) else None
-
-
 def parse_tags(value):
     """'理论, 全会；党史' → ['理论', '全会', '党史'] (comma, 、 or semicolon, half or full width)."""
     if isinstance(value, list | tuple):
@@ -84,7 +79,7 @@ def material_create(*, owner_unit, title, kind, published_on, by, source="", tex
     tags = parse_tags(tags)
     material = Material.objects.create(owner_unit=owner_unit, title=title, kind=kind, published_on=published_on,
                                        source=source, text=(text or "").strip(), important=bool(important),
-                                       created_by=_account(by))
+                                       created_by=audit.account(by))
     _set_tags(material, tags)
     search.reindex(material)
     audit.record(action="material.create", by=by, obj=material,
@@ -119,7 +114,7 @@ def attachment_add(*, material, name, data, by, append_text=True):
     material = Material.objects.select_for_update().get(pk=material.pk)
     attachment = Attachment(material=material, original_name=name, ext=ext, size=len(data),
                             sha256=hashlib.sha256(data).hexdigest(), text_chars=len(text),
-                            uploaded_by=_account(by))
+                            uploaded_by=audit.account(by))
     attachment.file.save(f"{attachment.sha256[:16]}{ext}", ContentFile(data), save=False)
     attachment.save()
     if append_text and text:
@@ -145,7 +140,7 @@ def reading_list_create(*, owner_unit, title, year, by, description=""):
         raise ValidationError(errors)
     reading_list = ReadingList.objects.create(owner_unit=owner_unit, title=title, year=year,
                                               description=(description or "").strip(),
-                                              created_by=_account(by))
+                                              created_by=audit.account(by))
     audit.record(action="reading_list.create", by=by, obj=reading_list,
                  after={"title": title, "year": year, "owner_unit": owner_unit.pk})
     return reading_list
@@ -195,7 +190,7 @@ def first_item_record(*, group, meeting_date, meeting_title, materials, by, note
         with transaction.atomic():
             study = FirstItemStudy.objects.create(group=group, meeting_date=meeting_date, meeting_title=meeting_title,
                                                   note=(note or "").strip()[:300],
-                                                  recorded_by=_account(by))
+                                                  recorded_by=audit.account(by))
     except IntegrityError:  # a double click that raced past the check above
         raise ValidationError({"meeting_title": "这次会议的第一议题已经记录过了"}) from None
     FirstItemMaterial.objects.bulk_create([FirstItemMaterial(study=study, material=m, group=group,

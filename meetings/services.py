@@ -179,7 +179,7 @@ def session_schedule(*, group, by, title, form, starts_at, ends_at, place, topic
         topic_source=topic_source, plan_topic_id=plan_topic_id, reference_topic_id=reference_topic_id,
         material_ids=[int(m) for m in material_ids], agenda=(agenda or "").strip(),
         pre_reading=(pre_reading or "").strip(), lead_reader=lead_reader,
-        outside_speaker=(outside_speaker or "").strip(), created_by=by if getattr(by, "pk", None) else None,
+        outside_speaker=(outside_speaker or "").strip(), created_by=audit.account(by),
     )
     session.speakers.set(speakers)
     venues = venues or {}
