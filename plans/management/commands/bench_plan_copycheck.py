@@ -72,6 +72,6 @@ class Command(BaseCommand):
         for kind, label in (("copy", "改名照抄"), ("honest", "自行撰写"), ("brute", "逐对比对（基线，无 LSH）")):
             t = sorted(timings[kind])
             self.stdout.write(f"{label}：{len(t)} 次，中位数 {statistics.median(t):.1f} ms，"
-                              f"p95 {t[int(len(t) * 0.95) - 1]:.1f} ms，最大 {t[-1]:.1f} ms；被标记 {flagged[kind]} 次")
+                              f"p95 {t[min(len(t) - 1, int(len(t) * 0.95))]:.1f} ms，最大 {t[-1]:.1f} ms；被标记 {flagged[kind]} 次")
         ratio = statistics.median(timings["copy"]) / statistics.median(timings["brute"])
         self.stdout.write(f"LSH 比对 / 逐对比对 中位数之比：{ratio:.2f}")
