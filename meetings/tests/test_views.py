@@ -58,20 +58,21 @@ class TestAttendancePage:
         assert response.status_code == 200 and "出席" in response.content.decode()
         assert Attendance.objects.get().status == "present"
 
+    @staticmethod
+    def tap(world, as_user, session, person_pk):
+        """The secretary taps 出席 for a person of group A on the phone page (htmx)."""
+        return as_user(world.secretary_a).post(reverse("meetings:attendance", args=[session.pk]), {
+            "group": world.group_a.pk, "person": person_pk, "status": "present"}, HTTP_HX_REQUEST="true")
+
     def test_a_mark_for_a_non_member_answers_400(self, world, as_user):
         from orgs import services as org_services
 
         session = make_session(world)
         colleague = org_services.person_create(unit=world.town_a, name="李干事", phone="", by=None)
-        response = as_user(world.secretary_a).post(
-            reverse("meetings:attendance", args=[session.pk]),
-            {"group": world.group_a.pk, "person": colleague.pk, "status": "present"}, HTTP_HX_REQUEST="true")
+        response = self.tap(world, as_user, session, colleague.pk)
         assert response.status_code == 400 and "李干事" in response.content.decode() and "不是" in response.content.decode()
         # Someone the secretary cannot see: the error must not reveal whose id it is.
-        response = as_user(world.secretary_a).post(
-            reverse("meetings:attendance", args=[session.pk]),
-            {"group": world.group_a.pk, "person": world.secretary_b.person.pk, "status": "present"},
-            HTTP_HX_REQUEST="true")
+        response = self.tap(world, as_user, session, world.secretary_b.person.pk)
         page = response.content.decode()
         assert response.status_code == 400 and "没有找到这个人员" in page and "孙秘书" not in page
         assert not Attendance.objects.exists()
@@ -81,9 +82,7 @@ class TestAttendancePage:
 
         session = make_session(world)
         odd = org_services.person_create(unit=world.town_a, name="<img src=x onerror=alert(1)>", phone="", by=None)
-        response = as_user(world.secretary_a).post(
-            reverse("meetings:attendance", args=[session.pk]),
-            {"group": world.group_a.pk, "person": odd.pk, "status": "present"}, HTTP_HX_REQUEST="true")
+        response = self.tap(world, as_user, session, odd.pk)
         page = response.content.decode()
         assert response.status_code == 400 and "<img" not in page and "&lt;img src=x" in page
 
