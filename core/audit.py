@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "attendance.checkin": "扫码签到", "attachment.add": "上传照片附件", "preparation.submit": "提交发言材料",
     "leave.request": "申请请假", "leave.decide": "审批请假", "makeup.assign": "布置补学", "makeup.submit": "提交补学体会",
     "makeup.report": "通报补学",
+    # 工作日历
+    "workday.set": "录入工作日调整", "workday.delete": "删除工作日调整",
 }
 GENESIS = "0" * 64
 
