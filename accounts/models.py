@@ -13,6 +13,12 @@ class User(AbstractUser):
     person = models.OneToOneField(
         "orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="user", verbose_name="人员"
     )
+    # 三员分立: a binding made by the system administrator waits here until the security administrator
+    # approves it, so the system administrator alone can never give an account someone's study role.
+    pending_person = models.ForeignKey(
+        "orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="待审批绑定的人员"
+    )
+    pending_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     admin_role = models.CharField("管理员角色", max_length=16, choices=AdminRole.choices, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     totp_secret = models.CharField(max_length=200, blank=True)  # SM4-encrypted

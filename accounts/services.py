@@ -7,28 +7,66 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit, crypto
 
-from .models import LoginAttempt, PasswordHistory, User
+from .models import AdminRole, LoginAttempt, PasswordHistory, User
+
+
+def _bound_account(person):
+    return User.objects.filter(Q(person=person) | Q(pending_person=person)).first()
 
 
 def user_create(*, username, password, by=None, person=None, admin_role="", validate=True):
+    """Create an account. A person has at most one account. When the system administrator binds the new
+    account to a person, the binding waits for the security administrator (三员分立): the person's
+    group roles would otherwise open study records to an account the system administrator controls."""
     username = (username or "").strip()
     if not username:
         raise ValidationError({"username": "请填写用户名"})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"用户名“{username}”已存在"})
+    if person is not None and admin_role:
+        raise ValidationError({"person": "三员分立：管理员账号不绑定人员，不担任中心组角色"})
+    if person is not None and (other := _bound_account(person)) is not None:
+        raise ValidationError({"person": f"{person.name}已有账号“{other.username}”，一个人只能有一个账号"})
+    pending = person is not None and getattr(by, "admin_role", "") == AdminRole.SYSTEM
     with transaction.atomic():
-        user = User(username=username, person=person, admin_role=admin_role)
+        user = User(username=username, admin_role=admin_role)
+        if pending:
+            user.pending_person, user.pending_by = person, by
+        else:
+            user.person = person
         if validate:
             validate_password(password, user)
         user.set_password(password)
         user.password_changed_at = timezone.now()
         user.save()
         audit.record(action="user.create", by=by, obj=user, after={"username": username, "admin_role": admin_role,
-                                                                     "person": person.pk if person else None})
+                                                                     "person": person.pk if person else None,
+                                                                     "pending": pending})
+    return user
+
+
+def binding_decide(*, user, approve, by):
+    """The security administrator approves or refuses a binding the system administrator requested."""
+    if getattr(by, "admin_role", "") != AdminRole.SECURITY:
+        raise ValidationError({"by": "只有安全管理员可以审批"})
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user.pk, pending_person__isnull=False).first()
+        if user is None:
+            raise ValidationError({"user": "该申请已处理"})
+        person = user.pending_person
+        after = {"person": person.pk, "requested_by": user.pending_by_id}
+        if approve:
+            if User.objects.filter(person=person).exclude(pk=user.pk).exists():
+                raise ValidationError({"user": f"{person.name}已有账号，不能再绑定"})
+            user.person = person
+        user.pending_person = user.pending_by = None
+        user.save(update_fields=["person", "pending_person", "pending_by"])
+        audit.record(action="user.bind_approve" if approve else "user.bind_refuse", by=by, obj=user, after=after)
     return user
 
 

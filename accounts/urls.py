@@ -10,4 +10,5 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("security/", views.security, name="security"),
     path("users/", views.users, name="users"),
+    path("approvals/", views.approvals, name="approvals"),
 ]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -156,16 +157,55 @@ def users(request):
                 person = access.get_person_for(request.user, d["person"])
             services.user_create(username=d["username"], password=d["password"], person=person,
                                  admin_role=d["admin_role"] or "", by=request.user)
-            messages.success(request, f"已创建账号 {d['username']}")
+            messages.success(request, f"已创建账号 {d['username']}" + ("，绑定人员待安全管理员审批" if d["person"] else ""))
             return redirect("accounts:users")
         except ValidationError as exc:
             apply_errors(form, exc)
         except Http404:
             form.add_error("person", "没有找到这个人员编号")
     q = (request.GET.get("q") or "").strip()[:40]
-    qs = User.objects.select_related("person__unit").order_by("username")
+    qs = User.objects.select_related("person__unit", "pending_person").order_by("username")
     if q:
         qs = qs.filter(username__contains=q) | qs.filter(person__name__contains=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/users.html", {"form": form, "page": page, "q": q},
                   status=400 if form.errors else 200)
+
+
+@login_required
+def approvals(request):
+    """安全管理员: what the system administrator requested that would open study records to an account —
+    a binding of an account to a person, a supervising scope. Nothing is in force before approval."""
+    from orgs import services as org_services
+    from orgs.models import Membership, SupervisorScope
+
+    access.require_admin_role(request.user, AdminRole.SECURITY)
+    if request.method == "POST":
+        kind, decision = request.POST.get("kind"), request.POST.get("decision")
+        pk = request.POST.get("id", "")
+        if kind not in ("binding", "scope") or decision not in ("approve", "refuse") or not pk.isdigit():
+            messages.error(request, "请求不完整，请从列表中选择要审批的事项")
+            return redirect("accounts:approvals")
+        try:
+            if kind == "binding":
+                user = User.objects.filter(pk=pk, pending_person__isnull=False).first()
+                if user is None:
+                    raise ValidationError("该申请已处理")
+                services.binding_decide(user=user, approve=decision == "approve", by=request.user)
+            else:
+                scope = SupervisorScope.objects.filter(pk=pk, pending=True).first()
+                if scope is None:
+                    raise ValidationError("该申请已处理")
+                org_services.supervisor_scope_decide(scope=scope, approve=decision == "approve", by=request.user)
+            messages.success(request, "已批准" if decision == "approve" else "已驳回")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("accounts:approvals")
+    bindings = list(User.objects.filter(pending_person__isnull=False)
+                    .select_related("pending_person__unit", "pending_by").order_by("id"))
+    today = timezone.localdate()
+    for user in bindings:
+        user.roles = [f"{m.group.unit.name} · {m.get_role_display()}" for m in
+                      Membership.objects.on(today).filter(person=user.pending_person).select_related("group__unit")]
+    scopes = SupervisorScope.objects.filter(pending=True).select_related("user__person", "unit", "requested_by")
+    return render(request, "accounts/approvals.html", {"bindings": bindings, "scopes": scopes.order_by("id")})

@@ -38,7 +38,7 @@ def supervised_units(user, day=None):
     if not user.is_authenticated:
         return Unit.objects.none()
     day = day or _today()
-    scopes = SupervisorScope.objects.filter(user=user, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    scopes = SupervisorScope.objects.filter(user=user, pending=False, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
     return Unit.objects.filter(id__in=scopes.values("unit_id"))
 
 

@@ -213,9 +213,24 @@ def _validate_membership(*, group, person, role, start, end=None, exclude=None):
             raise ValidationError({"role": "本组已有组长；请先办理原组长离任"})
 
 
+def _refuse_sysadmin_role_for_account(*, person, by):
+    """三员分立: a role in a group opens that group's study records to whoever holds the person's account.
+    The system administrator keeps rosters of people without accounts (imports, new members); giving a
+    role to a person who has (or awaits) an account is the business side's act: the group's 组长,
+    副组长 or 学习秘书."""
+    if not _by_sysadmin(by):
+        return
+    from accounts.models import User
+
+    if User.objects.filter(Q(person=person) | Q(pending_person=person)).exists():
+        raise ValidationError({"person": f"三员分立：{person.name}已有账号，其中心组角色须由本组组长、副组长或学习秘书办理，"
+                                         "系统管理员不能设定"})
+
+
 @transaction.atomic
 def membership_add(*, group, person, role, start, by, end=None, note=""):
     _validate_membership(group=group, person=person, role=role, start=start, end=end)
+    _refuse_sysadmin_role_for_account(person=person, by=by)
     membership = Membership.objects.create(group=group, person=person, role=role, start=start, end=end, note=note)
     audit.record(action="membership.add", by=by, obj=membership,
                  after={"group": group.pk, "person": person.pk, "role": role, "start": start, "end": end})
@@ -249,14 +264,52 @@ def membership_change_role(*, membership, role, on, by):
     return membership_add(group=membership.group, person=membership.person, role=role, start=on, by=by)
 
 
+def _by_sysadmin(by):
+    from accounts.models import AdminRole
+
+    return getattr(by, "admin_role", "") == AdminRole.SYSTEM
+
+
+def _require_secadmin(by):
+    from accounts.models import AdminRole
+
+    if getattr(by, "admin_role", "") != AdminRole.SECURITY:
+        raise ValidationError({"by": "只有安全管理员可以审批"})
+
+
 @transaction.atomic
 def supervisor_scope_add(*, user, unit, kind, start, by):
+    """A supervising scope reads every study record below `unit`. Granted by the business side (a command,
+    the seed) it is in force at once; requested by the system administrator it waits for the security
+    administrator (三员分立: the account manager alone can never give an account study records)."""
     if user.admin_role:
         raise ValidationError({"username": "三员分立：管理员账号不能担任督导"})
     if SupervisorScope.objects.filter(user=user, unit=unit, end__isnull=True).exists():
-        raise ValidationError({"username": f"{user} 已在督导该单位"})
-    scope = SupervisorScope.objects.create(user=user, unit=unit, kind=kind, start=start)
-    audit.record(action="supervisor.add", by=by, obj=scope, after={"user": user.pk, "unit": unit.pk, "kind": kind})
+        raise ValidationError({"username": f"{user} 已在督导该单位（或已提交审批）"})
+    pending = _by_sysadmin(by)
+    scope = SupervisorScope.objects.create(user=user, unit=unit, kind=kind, start=start, pending=pending,
+                                           requested_by=audit.account(by))
+    audit.record(action="supervisor.request" if pending else "supervisor.add", by=by, obj=scope,
+                 after={"user": user.pk, "unit": unit.pk, "kind": kind, "pending": pending})
+    return scope
+
+
+@transaction.atomic
+def supervisor_scope_decide(*, scope, approve, by):
+    """The security administrator approves (the scope comes into force) or refuses (it is removed)."""
+    _require_secadmin(by)
+    scope = SupervisorScope.objects.select_for_update().filter(pk=scope.pk, pending=True).first()
+    if scope is None:
+        raise ValidationError({"scope": "该申请已处理"})
+    after = {"user": scope.user_id, "unit": scope.unit_id, "kind": scope.kind, "requested_by": scope.requested_by_id}
+    if approve:
+        scope.pending = False
+        scope.approved_by = by
+        scope.save(update_fields=["pending", "approved_by"])
+        audit.record(action="supervisor.approve", by=by, obj=scope, after=after)
+    else:
+        audit.record(action="supervisor.refuse", by=by, obj=scope, after=after)
+        scope.delete()
     return scope
 
 

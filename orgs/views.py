@@ -106,8 +106,10 @@ def unit_detail(request, pk):
                 elif action == "close":
                     services.unit_close(unit=unit, on=d["on"], note=d["note"], by=request.user)
                 elif action == "scope":
-                    services.supervisor_scope_add(user=_user_named(d["username"]), unit=unit, kind=d["kind"],
-                                                  start=d["start"], by=request.user)
+                    scope = services.supervisor_scope_add(user=_user_named(d["username"]), unit=unit,
+                                                          kind=d["kind"], start=d["start"], by=request.user)
+                    if scope.pending:
+                        messages.info(request, "督导范围已提交安全管理员审批，批准后生效")
                 elif action == "observer":
                     services.observer_add(person=access.get_person_for(request.user, d["person"]), pool_unit=unit,
                                           note=d["note"], by=request.user)

@@ -7,5 +7,7 @@ CASES = [
     Case("accounts:security", method="post", expect={"secadmin": 302}),
     Case("accounts:users", expect={"sysadmin": 200}),
     Case("accounts:users", method="post", expect={"sysadmin": 400}),
+    Case("accounts:approvals", expect={"secadmin": 200}),
+    Case("accounts:approvals", method="post", expect={"secadmin": 302}),
 ]
 _ = OK
