@@ -21,8 +21,6 @@ class User(AbstractUser):
     pending_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     admin_role = models.CharField("管理员角色", max_length=16, choices=AdminRole.choices, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
-    totp_secret = models.CharField(max_length=200, blank=True)  # SM4-encrypted
-    totp_confirmed = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "账号"

@@ -1,8 +1,9 @@
 """Account writes: creating users, setting passwords, logging attempts, second factor. Each is audited."""
 
+import base64
 import datetime as dt
+import re
 
-import pyotp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import audit, crypto
+from core import audit
 
 from .models import AdminRole, LoginAttempt, PasswordHistory, User
 
@@ -125,30 +126,90 @@ def unlock(*, username, by):
     return n
 
 
+# ---- Second factor: django-otp's TOTP device (throttling, refusal of a used code) and static backup codes.
+
+BACKUP_CODES = 10
+
+
+def totp_device(user, *, confirmed=True):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("id").first()
+
+
 def totp_begin(*, user):
-    """Give the user a fresh secret to scan; it only counts once confirmed with a code."""
-    secret = pyotp.random_base32()
-    user.totp_secret = crypto.encrypt(secret)
-    user.totp_confirmed = False
-    user.save(update_fields=["totp_secret", "totp_confirmed"])
-    return secret
+    """A fresh unconfirmed device to scan; it only counts once a code from it is entered."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = totp_device(user, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="验证器", confirmed=False)
+    return device
 
 
-def totp_secret(user):
-    return crypto.decrypt(user.totp_secret) if user.totp_secret else ""
+def totp_secret(device):
+    return base64.b32encode(device.bin_key).decode()
 
 
-def totp_verify(*, user, code):
-    secret = totp_secret(user)
-    if not secret or not code:
-        return False
-    return pyotp.TOTP(secret).verify(str(code).strip(), valid_window=1)
+def _throttled_message(data):
+    wait = max(1, int((data["locked_until"] - timezone.now()).total_seconds()) + 1) if data.get("locked_until") else 60
+    return f"动态口令错误次数过多，请 {wait} 秒后再试"
+
+
+def second_factor_verify(*, user, code, setup=False):
+    """Check a code: a TOTP code (each accepted once) or, once bound, an unused backup code.
+
+    Returns the device that accepted it; raises ValidationError in Chinese otherwise. Every failure and
+    every throttled attempt is audited; the devices' own throttling doubles the wait after each failure."""
+    code = re.sub(r"\s", "", str(code or ""))
+    device = totp_device(user, confirmed=not setup)
+    if device is None:
+        raise ValidationError({"code": "尚未绑定动态口令"})
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        audit.record(action="user.totp_throttled", by=user, obj=user, result="fail",
+                     after={"failures": data.get("failure_count")})
+        raise ValidationError({"code": _throttled_message(data)})
+    if code.isdigit() or setup:
+        if device.verify_token(code):  # refuses a code at or before the last accepted one, and throttles
+            return device
+    else:
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        # The TOTP device's throttle counts backup-code failures too, so they are no way around it.
+        for static in StaticDevice.objects.filter(user=user, confirmed=True):
+            if static.verify_token(code.lower()):
+                audit.record(action="user.backup_code_used", by=user, obj=user,
+                             after={"left": static.token_set.count()})
+                return static
+        device.throttle_increment()
+    audit.record(action="user.totp_fail", by=user, obj=user, result="fail",
+                 after={"failures": device.throttling_failure_count})
+    raise ValidationError({"code": "动态口令不正确（每个口令只能使用一次），请核对手机上的验证器"})
 
 
 def totp_confirm(*, user, code):
-    if not totp_verify(user=user, code=code):
-        raise ValidationError({"code": "动态口令不正确，请核对手机上的验证器"})
+    """Bind the device once the user proves they scanned it; hand out backup codes (shown once)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device = second_factor_verify(user=user, code=code, setup=True)
     with transaction.atomic():
-        user.totp_confirmed = True
-        user.save(update_fields=["totp_confirmed"])
-        audit.record(action="user.totp_enable", by=user, obj=user)
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        StaticDevice.objects.filter(user=user).delete()
+        static = StaticDevice.objects.create(user=user, name="备用口令", confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+        StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+        audit.record(action="user.totp_enable", by=user, obj=user, after={"backup_codes": len(codes)})
+    return device, codes
+
+
+def totp_reset(*, user, by):
+    """安全管理员: a lost phone. The user binds a new device at the next log-in."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        audit.record(action="user.totp_reset", by=by, obj=user)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from orgs import access
 from orgs.forms import apply_errors
@@ -68,19 +69,23 @@ def otp_view(request):
     if not user.needs_second_factor:
         return redirect("home")
     form = OtpForm(request.POST if request.method == "POST" else None)
-    setup = not user.totp_confirmed
-    if setup and not user.totp_secret:
-        services.totp_begin(user=user)
+    device = services.totp_device(user)
+    setup = device is None
+    if setup:
+        device = services.totp_begin(user=user)
     if request.method == "POST" and form.is_valid():
-        code = form.cleaned_data["code"]
         try:
+            codes = None
             if setup:
-                services.totp_confirm(user=user, code=code)
-            elif not services.totp_verify(user=user, code=code):
-                raise ValidationError({"code": "动态口令不正确"})
+                device, codes = services.totp_confirm(user=user, code=form.cleaned_data["code"])
+            else:
+                device = services.second_factor_verify(user=user, code=form.cleaned_data["code"])
+            otp_login(request, device)
             request.session["otp_ok"] = True
             services.login_attempt_record(username=user.username, address=request.client_address, success=True,
                                           user=user, reason="totp")
+            if codes:
+                return render(request, "accounts/otp_backup_codes.html", {"codes": codes})
             return redirect("home")
         except ValidationError as exc:
             services.login_attempt_record(username=user.username, address=request.client_address, success=False,
@@ -88,9 +93,8 @@ def otp_view(request):
             apply_errors(form, exc)
     context = {"form": form, "setup": setup}
     if setup:
-        secret = services.totp_secret(user)
-        uri = f"otpauth://totp/中心组学习:{user.username}?secret={secret}&issuer=中心组学习"
-        context.update(secret=secret, qr_svg=segno.make(uri, error="m").svg_inline(scale=4))
+        context.update(secret=services.totp_secret(device),
+                       qr_svg=segno.make(device.config_url, error="m").svg_inline(scale=4))
     return render(request, "accounts/otp.html", context, status=400 if form.errors else 200)
 
 

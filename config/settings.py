@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "orgs",
@@ -137,6 +140,10 @@ LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+# TOTP through django-otp: each failure doubles the wait before the next code is checked (1, 2, 4 … s).
+OTP_TOTP_ISSUER = "中心组学习"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 200)  # ≥ 6 months
 
 AUTH_PASSWORD_VALIDATORS = [
