@@ -11,4 +11,7 @@ urlpatterns = [
     path("security/", views.security, name="security"),
     path("users/", views.users, name="users"),
     path("approvals/", views.approvals, name="approvals"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/all/", views.tokens_all, name="tokens_all"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -19,7 +19,7 @@ from orgs.forms import apply_errors
 
 from . import services
 from .forms import LoginForm, OtpForm, PasswordChangeForm, UserCreateForm
-from .models import AdminRole, LoginAttempt, User
+from .models import AdminRole, ApiToken, LoginAttempt, User
 
 
 def _next(request):
@@ -213,3 +213,56 @@ def approvals(request):
                       Membership.objects.on(today).filter(person=user.pending_person).select_related("group__unit")]
     scopes = SupervisorScope.objects.filter(pending=True).select_related("user__person", "unit", "requested_by")
     return render(request, "accounts/approvals.html", {"bindings": bindings, "scopes": scopes.order_by("id")})
+
+
+@login_required
+def tokens(request):
+    """Each user's own API tokens: made here (shown once), listed, revoked."""
+    from . import tokens as api_tokens
+    from .forms import TokenForm
+
+    needs_code = request.user.needs_second_factor
+    form = TokenForm(request.POST if request.method == "POST" else None, needs_code=needs_code)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            token, secret = api_tokens.token_create(user=request.user, name=d["name"], scope=d["scope"],
+                                                    days=d["days"], otp_code=d.get("code"))
+            created = {"token": token, "secret": secret}
+            form = TokenForm(needs_code=needs_code)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    mine = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": mine, "created": created,
+                                                    "is_secadmin": request.user.admin_role == AdminRole.SECURITY},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    from . import tokens as api_tokens
+
+    token = ApiToken.objects.filter(pk=pk).first()
+    is_secadmin = request.user.admin_role == AdminRole.SECURITY
+    if token is None or (token.user_id != request.user.pk and not is_secadmin):
+        raise Http404()
+    api_tokens.token_revoke(token=token, by=request.user)
+    messages.success(request, f"令牌“{token.name}”已吊销")
+    return redirect("accounts:tokens_all" if is_secadmin and token.user_id != request.user.pk else "accounts:tokens")
+
+
+@login_required
+def tokens_all(request):
+    """安全管理员: every token in force, whose it is and when it was last used."""
+    access.require_admin_role(request.user, AdminRole.SECURITY)
+    from django.db.models import Q
+
+    now = timezone.now()
+    qs = ApiToken.objects.select_related("user").filter(revoked_at__isnull=True, expires_at__gt=now)
+    q = (request.GET.get("q") or "").strip()[:40]
+    if q:
+        qs = qs.filter(Q(user__username__contains=q) | Q(name__contains=q))
+    page = Paginator(qs.order_by("user__username", "-created"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/tokens_all.html", {"page": page, "q": q})
