@@ -55,7 +55,7 @@ class LoginAttempt(models.Model):
     success = models.BooleanField()
 
     class Meta:
-        indexes = [models.Index(fields=["username", "address", "ts"])]
+        indexes = [models.Index(fields=["username", "address", "ts"]), models.Index(fields=["address", "ts"])]
 
 
 class TokenScope(models.TextChoices):

@@ -93,15 +93,51 @@ def password_expired(user):
     return timezone.now() - user.password_changed_at > dt.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
 
 
+def _since():
+    return timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+
+
 def is_locked(*, username, address):
-    since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    recent = LoginAttempt.objects.filter(username=username, address=address, ts__gte=since).order_by("-ts")
+    """The narrow lock: five failures of this username from this address in a row (STANDARDS.md)."""
+    recent = LoginAttempt.objects.filter(username=username, address=address, ts__gte=_since()).order_by("-ts")
     failures = 0
     for attempt in recent[: settings.LOGIN_MAX_FAILURES]:
         if attempt.success:
             break
         failures += 1
     return failures >= settings.LOGIN_MAX_FAILURES
+
+
+def username_failures(username):
+    """Failures of a username from any address since its last success, within the lockout window."""
+    since = _since()
+    last_ok = LoginAttempt.objects.filter(username=username, success=True, ts__gte=since).order_by("-ts").first()
+    if last_ok is not None:
+        since = last_ok.ts
+    return LoginAttempt.objects.filter(username=username, success=False, ts__gte=since).count()
+
+
+def address_failures(address):
+    """Failures from an address across every username within the lockout window (spraying)."""
+    return LoginAttempt.objects.filter(address=address, success=False, ts__gte=_since()).count()
+
+
+def lock_reason(*, username, address, known_device=False):
+    """Why a log-in is refused before the password is checked, or "".
+
+    The broad locks (one address guessing many usernames; one username guessed from many addresses) do
+    not apply to a browser that has logged in as this username before (a signed known-device cookie):
+    an attacker can slow a victim down from elsewhere but cannot lock them out of their own browser.
+    The narrow lock (this username from this address) applies to everyone."""
+    if is_locked(username=username, address=address):
+        return "pair"
+    if known_device:
+        return ""
+    if address_failures(address) >= settings.LOGIN_ADDRESS_MAX_FAILURES:
+        return "address"
+    if username_failures(username) >= settings.LOGIN_USERNAME_MAX_FAILURES:
+        return "username"
+    return ""
 
 
 def login_attempt_record(*, username, address, success, user=None, reason=""):
@@ -118,11 +154,16 @@ def logout_record(*, user, address):
     audit.record(action="logout", by=user, obj=user, address=address)
 
 
-def unlock(*, username, by):
+def unlock(*, username="", address="", by):
+    """安全管理员: clear the failures of a username (from every address) or of an address."""
+    if not username and not address:
+        raise ValidationError({"username": "请指定要解除锁定的用户名或地址"})
     with transaction.atomic():
-        n, _ = LoginAttempt.objects.filter(username=username, success=False).delete()
-        audit.record(action="login.unlock", by=by, object_type="accounts.user", object_id=username,
-                     after={"cleared": n})
+        failures = LoginAttempt.objects.filter(success=False)
+        failures = failures.filter(username=username) if username else failures.filter(address=address)
+        n, _ = failures.delete()
+        audit.record(action="login.unlock", by=by, object_type="accounts.user", object_id=username or address,
+                     after={"cleared": n, "username": username, "address": address})
     return n
 
 

@@ -29,14 +29,48 @@ def _next(request):
     return settings.LOGIN_REDIRECT_URL
 
 
+KNOWN_DEVICE_COOKIE = "zx_known"
+KNOWN_DEVICE_SALT = "accounts.known-device"
+LOCK_MESSAGES = {
+    "pair": "登录失败次数过多，账号已锁定 {m} 分钟，请稍后再试或联系安全管理员",
+    "address": "本地址登录失败次数过多，已暂停登录 {m} 分钟；曾在本浏览器登录过的账号不受影响",
+    "username": "该账号近期在多处登录失败，已暂停 {m} 分钟；请在常用的浏览器上登录，或联系安全管理员解除",
+}
+
+
+def _known_usernames(request):
+    from django.core import signing
+
+    try:
+        value = request.get_signed_cookie(KNOWN_DEVICE_COOKIE, salt=KNOWN_DEVICE_SALT,
+                                          max_age=settings.KNOWN_DEVICE_DAYS * 86400)
+        return [u for u in signing.loads(value, salt=KNOWN_DEVICE_SALT) if isinstance(u, str)][:5]
+    except (KeyError, signing.BadSignature, TypeError, ValueError):
+        return []
+
+
+def _remember_device(request, response, username):
+    """After a successful log-in this browser is known for the username: the broad locks skip it."""
+    from django.core import signing
+
+    names = [username] + [u for u in _known_usernames(request) if u != username]
+    response.set_signed_cookie(KNOWN_DEVICE_COOKIE, signing.dumps(names[:5], salt=KNOWN_DEVICE_SALT),
+                               salt=KNOWN_DEVICE_SALT, max_age=settings.KNOWN_DEVICE_DAYS * 86400,
+                               httponly=True, samesite="Lax", secure=request.is_secure())
+    return response
+
+
 def login_view(request):
     form = LoginForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         username, address = form.cleaned_data["username"].strip(), request.client_address
-        if services.is_locked(username=username, address=address):
-            services.login_attempt_record(username=username, address=address, success=False, reason="locked")
-            form.add_error(None, f"登录失败次数过多，账号已锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟，请稍后再试或联系安全管理员")
+        reason = services.lock_reason(username=username, address=address,
+                                      known_device=username in _known_usernames(request))
+        if reason:
+            services.login_attempt_record(username=username, address=address, success=False,
+                                          reason=f"locked:{reason}")
+            form.add_error(None, LOCK_MESSAGES[reason].format(m=settings.LOGIN_LOCKOUT_MINUTES))
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
@@ -47,10 +81,11 @@ def login_view(request):
                 now = int(time.time())
                 request.session["login_at"] = now
                 request.session["last_seen"] = now
-                services.login_attempt_record(username=username, address=address, success=True, user=user)
                 if user.needs_second_factor:
+                    # Not yet a successful log-in: the failure counts stand until the code is given.
                     return redirect("accounts:otp")
-                return redirect(_next(request))
+                services.login_attempt_record(username=username, address=address, success=True, user=user)
+                return _remember_device(request, redirect(_next(request)), username)
         status = 400
     return render(request, "accounts/login.html", {"form": form, "next": _next(request)}, status=status)
 
@@ -85,8 +120,10 @@ def otp_view(request):
             services.login_attempt_record(username=user.username, address=request.client_address, success=True,
                                           user=user, reason="totp")
             if codes:
-                return render(request, "accounts/otp_backup_codes.html", {"codes": codes})
-            return redirect("home")
+                response = render(request, "accounts/otp_backup_codes.html", {"codes": codes})
+            else:
+                response = redirect("home")
+            return _remember_device(request, response, user.username)
         except ValidationError as exc:
             services.login_attempt_record(username=user.username, address=request.client_address, success=False,
                                           user=user, reason="totp")
@@ -122,30 +159,41 @@ def security(request):
     access.require_admin_role(request.user, AdminRole.SECURITY)
     if request.method == "POST":
         username = request.POST.get("username", "")[:150]
-        n = services.unlock(username=username, by=request.user)
-        messages.success(request, f"已解除 {username} 的锁定（清除 {n} 条失败记录）")
+        address = request.POST.get("address", "")[:64]
+        try:
+            n = services.unlock(username=username, address="" if username else address, by=request.user)
+            messages.success(request, f"已解除 {username or address} 的锁定（清除 {n} 条失败记录）")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
         return redirect("accounts:security")
     from datetime import timedelta
 
     from django.db.models import Count
-    from django.utils import timezone
 
     since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    failing = (LoginAttempt.objects.filter(ts__gte=since, success=False).values("username", "address")
-               .annotate(n=Count("id")).order_by("-n"))
+    recent = LoginAttempt.objects.filter(ts__gte=since, success=False)
+    failing = recent.values("username", "address").annotate(n=Count("id")).order_by("-n")[:200]
     locked = [r for r in failing if services.is_locked(username=r["username"], address=r["address"])]
+    locked_names = [r for r in recent.values("username").annotate(n=Count("id")).order_by("-n")[:200]
+                    if services.username_failures(r["username"]) >= settings.LOGIN_USERNAME_MAX_FAILURES]
+    locked_addresses = [r for r in recent.values("address").annotate(n=Count("id")).order_by("-n")[:200]
+                        if r["n"] >= settings.LOGIN_ADDRESS_MAX_FAILURES]
     policy = [
         ("密码最短长度", f"{settings.PASSWORD_MIN_LENGTH} 位"),
         ("密码字符类别", f"至少 {settings.PASSWORD_MIN_CLASSES} 类"),
         ("密码有效期", f"{settings.PASSWORD_MAX_AGE_DAYS} 天"),
         ("不得重复使用", f"最近 {settings.PASSWORD_HISTORY} 次"),
         ("登录失败锁定", f"连续 {settings.LOGIN_MAX_FAILURES} 次失败锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟（按用户名+地址）"),
+        ("同一地址", f"{settings.LOGIN_LOCKOUT_MINUTES} 分钟内各账号合计失败 {settings.LOGIN_ADDRESS_MAX_FAILURES} 次暂停该地址"),
+        ("同一账号", f"{settings.LOGIN_LOCKOUT_MINUTES} 分钟内各地址合计失败 {settings.LOGIN_USERNAME_MAX_FAILURES} 次暂停该账号"
+                     "（曾登录过的浏览器不受影响）"),
         ("会话空闲超时", f"{settings.SESSION_IDLE_MINUTES} 分钟"),
         ("会话最长时间", f"{settings.SESSION_ABSOLUTE_HOURS} 小时"),
         ("管理员双因素", "系统、安全、审计管理员须使用动态口令（TOTP）"),
         ("上传大小上限", f"{settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB"),
     ]
-    return render(request, "accounts/security.html", {"policy": policy, "locked": locked})
+    return render(request, "accounts/security.html", {"policy": policy, "locked": locked, "locked_names": locked_names,
+                                                      "locked_addresses": locked_addresses})
 
 
 @login_required
