@@ -329,3 +329,40 @@ def observer_assign(*, observer, group, start, by, end=None, kind="fixed"):
     audit.record(action="observer.assign", by=by, obj=assignment,
                  after={"observer": observer.pk, "group": group.pk, "start": start, "kind": kind})
     return assignment
+
+
+ANONYMISED = "已匿名人员#"
+
+
+@transaction.atomic
+def person_anonymise(*, person, by):
+    """PIPL: a person who has left keeps no name, contact or post here, while every record they took part in
+    stays (attendance rows, memberships, plans), so counts and archives do not change. Their account is
+    disabled and stripped of its name; its tokens are revoked. The audit entry names the id only."""
+    from accounts.models import ApiToken, User
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.name.startswith(ANONYMISED):
+        raise ValidationError({"person": "该人员已匿名化"})
+    today = timezone.localdate()
+    if Membership.objects.on(today).filter(person=person).exists() or Membership.objects.filter(
+            person=person, start__gt=today).exists():
+        raise ValidationError({"person": "该人员仍在中心组任职，请先办理离组再匿名化"})
+    person.name = f"{ANONYMISED}{person.pk}"
+    person.gender = person.post = person.rank = ""
+    person.set_phone("")
+    person.version += 1
+    person.save()
+    Observer.objects.filter(person=person).update(active=False, note="")
+    accounts = list(User.objects.filter(Q(person=person) | Q(pending_person=person)))
+    for user in accounts:
+        user.username = f"anonymised-{user.pk}"
+        user.first_name = user.last_name = user.email = ""
+        user.is_active = False
+        user.pending_person = None
+        user.set_unusable_password()
+        user.save()
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record(action="person.anonymise", by=by, obj=person,
+                 after={"person": person.pk, "accounts_disabled": [u.pk for u in accounts]})
+    return person
