@@ -157,6 +157,15 @@ def password_change(request):
 def security(request):
     """安全管理员: the policies in force and the locked accounts, which they may unlock."""
     access.require_admin_role(request.user, AdminRole.SECURITY)
+    if request.method == "POST" and request.POST.get("action") == "totp_reset":
+        # A lost phone: the administrator binds a new authenticator at their next log-in.
+        target = User.objects.filter(username=request.POST.get("username", "")[:150]).first()
+        if target is None or target.pk == request.user.pk:
+            messages.error(request, "没有找到这个账号（不能重置自己的动态口令）")
+        else:
+            services.totp_reset(user=target, by=request.user)
+            messages.success(request, f"已重置 {target.username} 的动态口令，其下次登录时重新绑定")
+        return redirect("accounts:security")
     if request.method == "POST":
         username = request.POST.get("username", "")[:150]
         address = request.POST.get("address", "")[:64]

@@ -95,3 +95,17 @@ def test_a_wrong_backup_code_also_slows_the_next_attempt(world, bound):
     device = TOTPDevice.objects.get(user=world.auditadmin)
     assert device.throttling_failure_count == 1
     clear_throttle()
+
+
+def test_the_security_administrator_resets_a_lost_authenticator(world, bound):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from core.testing import login
+
+    sec = login(Client(), world.secadmin)
+    sec.post("/accounts/security/", {"action": "totp_reset", "username": "auditadmin"})
+    assert not TOTPDevice.objects.filter(user=world.auditadmin).exists()
+    assert not StaticDevice.objects.filter(user=world.auditadmin).exists()
+    assert AuditEntry.objects.filter(action="user.totp_reset", actor=world.secadmin).exists()
+    page = password_step().get("/accounts/otp/")
+    assert page.context["setup"]
