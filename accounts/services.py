@@ -140,9 +140,13 @@ def lock_reason(*, username, address, known_device=False):
     return ""
 
 
-def login_attempt_record(*, username, address, success, user=None, reason=""):
+def login_attempt_record(*, username, address, success, user=None, reason="", counts=True):
+    """Every attempt is audited; `counts=False` (a right password still awaiting the second factor) keeps
+    it out of the lockout counts, so only a completed log-in clears them."""
     with transaction.atomic():
-        LoginAttempt.objects.create(username=username[:150], address=address, ts=timezone.now(), success=success)
+        if counts:
+            LoginAttempt.objects.create(username=username[:150], address=address, ts=timezone.now(),
+                                        success=success)
         audit.record(
             action="login", by=user, actor_name=username[:150], address=address,
             object_type="accounts.user", object_id=str(user.pk) if user else "",

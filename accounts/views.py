@@ -83,6 +83,8 @@ def login_view(request):
                 request.session["last_seen"] = now
                 if user.needs_second_factor:
                     # Not yet a successful log-in: the failure counts stand until the code is given.
+                    services.login_attempt_record(username=username, address=address, success=True, user=user,
+                                                  reason="password; totp pending", counts=False)
                     return redirect("accounts:otp")
                 services.login_attempt_record(username=username, address=address, success=True, user=user)
                 return _remember_device(request, redirect(_next(request)), username)
