@@ -325,6 +325,7 @@ def observer_add(*, person, pool_unit, by, note=""):
 def observer_assign(*, observer, group, start, by, end=None, kind="fixed"):
     if not group.unit.path.startswith(observer.pool_unit.path):
         raise ValidationError({"group": "只能派往本巡听库所属单位下辖的中心组"})
+    _refuse_sysadmin_role_for_account(person=observer.person, by=by)  # an assignment opens the group's records
     assignment = ObserverAssignment.objects.create(observer=observer, group=group, start=start, end=end, kind=kind)
     audit.record(action="observer.assign", by=by, obj=assignment,
                  after={"observer": observer.pk, "group": group.pk, "start": start, "kind": kind})
