@@ -40,3 +40,15 @@ class UserCreateForm(forms.Form):
         from .models import AdminRole
 
         self.fields["admin_role"].choices = [("", "（普通用户）")] + list(AdminRole.choices)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="名称（用在哪里）", max_length=60)
+    scope = forms.ChoiceField(label="权限", choices=[("read", "只读"), ("write", "读写")], initial="read")
+    days = forms.IntegerField(label="有效期（天）", min_value=1, max_value=365, initial=90)
+
+    def __init__(self, *args, needs_code=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_code:
+            # Step-up: an administrator's token is made only with a fresh code from their authenticator.
+            self.fields["code"] = forms.CharField(label="动态口令（管理员创建令牌须再次验证）", max_length=12)

@@ -6,8 +6,10 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-EXEMPT_PREFIXES = ("/static/", "/accounts/login", "/accounts/logout", "/accounts/otp", "/accounts/password",
-                   "/healthz")
+# Before the second factor only the way to give it (or to leave) is open: changing the password with a
+# stolen password alone would lock the owner out.
+OTP_EXEMPT_PREFIXES = ("/static/", "/accounts/login", "/accounts/logout", "/accounts/otp", "/healthz")
+EXEMPT_PREFIXES = OTP_EXEMPT_PREFIXES + ("/accounts/password",)
 
 
 class SessionPolicyMiddleware:
@@ -30,9 +32,10 @@ class SessionPolicyMiddleware:
             session.setdefault("login_at", login_at)
             if now - last_seen >= 30 or "last_seen" not in session:
                 session["last_seen"] = now
+            if user.needs_second_factor and not session.get("otp_ok") and not request.path.startswith(
+                    OTP_EXEMPT_PREFIXES):
+                return redirect("accounts:otp")
             if not request.path.startswith(EXEMPT_PREFIXES):
-                if user.needs_second_factor and not session.get("otp_ok"):
-                    return redirect("accounts:otp")
                 from .services import password_expired
 
                 if password_expired(user):

@@ -15,10 +15,15 @@ ALGO = "sm3"
 # What the audit administrator reads; the code stays in English so that queries and exports are stable.
 ACTION_LABELS = {
     "login": "登录", "logout": "退出", "login.unlock": "解除锁定", "user.create": "创建账号",
-    "user.password_change": "修改密码", "user.totp_enable": "启用动态口令", "unit.create": "设立单位",
+    "user.password_change": "修改密码", "user.totp_enable": "启用动态口令",
+    "user.totp_fail": "动态口令错误", "user.totp_throttled": "动态口令尝试过频", "user.backup_code_used": "使用备用口令",
+    "user.totp_reset": "重置动态口令", "token.create": "创建 API 令牌", "token.revoke": "吊销 API 令牌",
+    "token.use": "使用 API 令牌（当日首次）", "person.export": "导出个人数据", "person.anonymise": "匿名化人员", "unit.create": "设立单位",
     "unit.rename": "单位更名", "unit.move": "调整隶属", "unit.close": "撤销单位", "person.create": "新增人员",
     "person.update": "修改人员", "membership.add": "加入中心组", "membership.end": "离开中心组",
-    "supervisor.add": "设置督导范围", "observer.add": "加入巡听库", "observer.assign": "派出巡听",
+    "supervisor.add": "设置督导范围", "supervisor.request": "申请设置督导范围",
+    "supervisor.approve": "批准督导范围", "supervisor.refuse": "驳回督导范围", "user.bind_approve": "批准账号绑定人员",
+    "user.bind_refuse": "驳回账号绑定人员", "observer.add": "加入巡听库", "observer.assign": "派出巡听",
     "import.members": "导入成员", "import.units": "导入单位", "seed.load": "生成数据",
     "seed.materials": "生成学习资料", "seed.plans": "生成学习计划", "seed.meetings": "生成集体学习",
     # 学习资料与第一议题

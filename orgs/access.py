@@ -38,7 +38,7 @@ def supervised_units(user, day=None):
     if not user.is_authenticated:
         return Unit.objects.none()
     day = day or _today()
-    scopes = SupervisorScope.objects.filter(user=user, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    scopes = SupervisorScope.objects.filter(user=user, pending=False, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
     return Unit.objects.filter(id__in=scopes.values("unit_id"))
 
 
@@ -211,3 +211,32 @@ def get_person_for(user, pk, *, write=False):
 def require_admin_role(user, role):
     if not user.is_authenticated or user.admin_role != role:
         raise Http404()
+
+
+def _detail_scope(user):
+    """(supervised paths, unit ids of managed groups, person ids in managed groups): what widens a user's
+    view of people from names and roles to their post, rank, gender and masked phone."""
+
+    def compute():
+        managed = managed_group_ids(user)
+        unit_ids = set(StudyGroup.objects.filter(pk__in=managed).values_list("unit_id", flat=True))
+        person_ids = set(Membership.objects.filter(group_id__in=managed).values_list("person_id", flat=True))
+        return [u.path for u in supervised_roots(user)], unit_ids, person_ids
+
+    return memo(user, "detail_scope", compute)
+
+
+def can_see_person_details(user, person):
+    """PIPL: collect and show only what the work needs. A plain 成员 (or an observer) sees others' names
+    and roles; their post, rank, gender and masked phone are for the people who keep the roster (the
+    group's 组长/副组长/学习秘书, the system administrator), the supervisors above, and the person."""
+    if not user.is_authenticated:
+        return False
+    if is_sysadmin(user) or (user.person_id and user.person_id == person.pk):
+        return True
+    if is_admin_role(user):
+        return False
+    paths, unit_ids, person_ids = _detail_scope(user)
+    if person.pk in person_ids or person.unit_id in unit_ids:
+        return True
+    return any(person.unit.path.startswith(p) for p in paths)

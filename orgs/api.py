@@ -34,6 +34,13 @@ class PersonSerializer(serializers.ModelSerializer):
         model = Person
         fields = ["id", "name", "gender", "unit", "unit_name", "post", "rank", "phone", "version"]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not access.can_see_person_details(request.user, instance):
+            data.update(gender="", post="", rank="", phone="")  # PIPL: names and roles only for a plain member
+        return data
+
 
 class MemberSerializer(serializers.Serializer):
     membership_id = serializers.IntegerField()
@@ -97,7 +104,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
             row = next(r for r in selectors.group_members(group, membership.start) if r.membership_id == membership.pk)
             return Response(MemberSerializer(row).data, status=status.HTTP_201_CREATED)
         group = self.get_object()
-        return Response(MemberSerializer(selectors.group_members(group), many=True).data)
+        return Response(MemberSerializer(selectors.group_members(group, viewer=request.user), many=True).data)
 
 
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -290,10 +290,10 @@ def apply_units(*, batch, by):
     return len(made)
 
 
-def export_members(group, day=None):
+def export_members(group, day=None, viewer=None):
     from .selectors import group_members
 
-    rows = group_members(group, day)
+    rows = group_members(group, day, viewer=viewer)
     return write_workbook(
         "成员名单", MEMBER_HEADERS + ["离开日期"],
         [[r.name, r.gender, r.unit, r.post, r.rank, r.phone_masked, r.role_label, r.start.isoformat(),

@@ -187,6 +187,13 @@ class SupervisorScope(models.Model):
     kind = models.CharField("部门", max_length=16, choices=SupervisorKind.choices, default=SupervisorKind.PROPAGANDA)
     start = models.DateField("开始日期")
     end = models.DateField("结束日期", null=True, blank=True)
+    # 三员分立: a scope requested by the system administrator is not in force until the security
+    # administrator approves it (access.supervised_units reads approved scopes only).
+    pending = models.BooleanField("待审批", default=False)
+    requested_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    approved_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     class Meta:
         verbose_name = "督导范围"

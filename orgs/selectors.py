@@ -1,7 +1,7 @@
 """Reads for pages, exports and the API; plain dataclasses, rendering is someone else's job."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -81,7 +81,8 @@ class MemberRow:
     end: dt.date | None
 
 
-def group_members(group, day=None, *, include_past=False):
+def group_members(group, day=None, *, include_past=False, viewer=None):
+    """The roster. With a viewer, people whose details the viewer may not see are names and roles only."""
     day = day or timezone.localdate()
     qs = Membership.objects.filter(group=group).select_related("person", "person__unit")
     if not include_past:
@@ -92,6 +93,10 @@ def group_members(group, day=None, *, include_past=False):
         for m in qs
     ]
     rows.sort(key=lambda r: (r.end is not None, ROLE_ORDER.get(r.role, 9), r.start, r.membership_id))
+    if viewer is not None:
+        people = {m.person_id: m.person for m in qs}
+        rows = [r if access.can_see_person_details(viewer, people[r.person_id]) else
+                replace(r, gender="", post="", rank="", phone_masked="") for r in rows]
     return rows
 
 

@@ -213,9 +213,24 @@ def _validate_membership(*, group, person, role, start, end=None, exclude=None):
             raise ValidationError({"role": "本组已有组长；请先办理原组长离任"})
 
 
+def _refuse_sysadmin_role_for_account(*, person, by):
+    """三员分立: a role in a group opens that group's study records to whoever holds the person's account.
+    The system administrator keeps rosters of people without accounts (imports, new members); giving a
+    role to a person who has (or awaits) an account is the business side's act: the group's 组长,
+    副组长 or 学习秘书."""
+    if not _by_sysadmin(by):
+        return
+    from accounts.models import User
+
+    if User.objects.filter(Q(person=person) | Q(pending_person=person)).exists():
+        raise ValidationError({"person": f"三员分立：{person.name}已有账号，其中心组角色须由本组组长、副组长或学习秘书办理，"
+                                         "系统管理员不能设定"})
+
+
 @transaction.atomic
 def membership_add(*, group, person, role, start, by, end=None, note=""):
     _validate_membership(group=group, person=person, role=role, start=start, end=end)
+    _refuse_sysadmin_role_for_account(person=person, by=by)
     membership = Membership.objects.create(group=group, person=person, role=role, start=start, end=end, note=note)
     audit.record(action="membership.add", by=by, obj=membership,
                  after={"group": group.pk, "person": person.pk, "role": role, "start": start, "end": end})
@@ -249,14 +264,52 @@ def membership_change_role(*, membership, role, on, by):
     return membership_add(group=membership.group, person=membership.person, role=role, start=on, by=by)
 
 
+def _by_sysadmin(by):
+    from accounts.models import AdminRole
+
+    return getattr(by, "admin_role", "") == AdminRole.SYSTEM
+
+
+def _require_secadmin(by):
+    from accounts.models import AdminRole
+
+    if getattr(by, "admin_role", "") != AdminRole.SECURITY:
+        raise ValidationError({"by": "只有安全管理员可以审批"})
+
+
 @transaction.atomic
 def supervisor_scope_add(*, user, unit, kind, start, by):
+    """A supervising scope reads every study record below `unit`. Granted by the business side (a command,
+    the seed) it is in force at once; requested by the system administrator it waits for the security
+    administrator (三员分立: the account manager alone can never give an account study records)."""
     if user.admin_role:
         raise ValidationError({"username": "三员分立：管理员账号不能担任督导"})
     if SupervisorScope.objects.filter(user=user, unit=unit, end__isnull=True).exists():
-        raise ValidationError({"username": f"{user} 已在督导该单位"})
-    scope = SupervisorScope.objects.create(user=user, unit=unit, kind=kind, start=start)
-    audit.record(action="supervisor.add", by=by, obj=scope, after={"user": user.pk, "unit": unit.pk, "kind": kind})
+        raise ValidationError({"username": f"{user} 已在督导该单位（或已提交审批）"})
+    pending = _by_sysadmin(by)
+    scope = SupervisorScope.objects.create(user=user, unit=unit, kind=kind, start=start, pending=pending,
+                                           requested_by=audit.account(by))
+    audit.record(action="supervisor.request" if pending else "supervisor.add", by=by, obj=scope,
+                 after={"user": user.pk, "unit": unit.pk, "kind": kind, "pending": pending})
+    return scope
+
+
+@transaction.atomic
+def supervisor_scope_decide(*, scope, approve, by):
+    """The security administrator approves (the scope comes into force) or refuses (it is removed)."""
+    _require_secadmin(by)
+    scope = SupervisorScope.objects.select_for_update().filter(pk=scope.pk, pending=True).first()
+    if scope is None:
+        raise ValidationError({"scope": "该申请已处理"})
+    after = {"user": scope.user_id, "unit": scope.unit_id, "kind": scope.kind, "requested_by": scope.requested_by_id}
+    if approve:
+        scope.pending = False
+        scope.approved_by = by
+        scope.save(update_fields=["pending", "approved_by"])
+        audit.record(action="supervisor.approve", by=by, obj=scope, after=after)
+    else:
+        audit.record(action="supervisor.refuse", by=by, obj=scope, after=after)
+        scope.delete()
     return scope
 
 
@@ -272,7 +325,45 @@ def observer_add(*, person, pool_unit, by, note=""):
 def observer_assign(*, observer, group, start, by, end=None, kind="fixed"):
     if not group.unit.path.startswith(observer.pool_unit.path):
         raise ValidationError({"group": "只能派往本巡听库所属单位下辖的中心组"})
+    _refuse_sysadmin_role_for_account(person=observer.person, by=by)  # an assignment opens the group's records
     assignment = ObserverAssignment.objects.create(observer=observer, group=group, start=start, end=end, kind=kind)
     audit.record(action="observer.assign", by=by, obj=assignment,
                  after={"observer": observer.pk, "group": group.pk, "start": start, "kind": kind})
     return assignment
+
+
+ANONYMISED = "已匿名人员#"
+
+
+@transaction.atomic
+def person_anonymise(*, person, by):
+    """PIPL: a person who has left keeps no name, contact or post here, while every record they took part in
+    stays (attendance rows, memberships, plans), so counts and archives do not change. Their account is
+    disabled and stripped of its name; its tokens are revoked. The audit entry names the id only."""
+    from accounts.models import ApiToken, User
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.name.startswith(ANONYMISED):
+        raise ValidationError({"person": "该人员已匿名化"})
+    today = timezone.localdate()
+    if Membership.objects.on(today).filter(person=person).exists() or Membership.objects.filter(
+            person=person, start__gt=today).exists():
+        raise ValidationError({"person": "该人员仍在中心组任职，请先办理离组再匿名化"})
+    person.name = f"{ANONYMISED}{person.pk}"
+    person.gender = person.post = person.rank = ""
+    person.set_phone("")
+    person.version += 1
+    person.save()
+    Observer.objects.filter(person=person).update(active=False, note="")
+    accounts = list(User.objects.filter(Q(person=person) | Q(pending_person=person)))
+    for user in accounts:
+        user.username = f"anonymised-{user.pk}"
+        user.first_name = user.last_name = user.email = ""
+        user.is_active = False
+        user.pending_person = None
+        user.set_unusable_password()
+        user.save()
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record(action="person.anonymise", by=by, obj=person,
+                 after={"person": person.pk, "accounts_disabled": [u.pk for u in accounts]})
+    return person

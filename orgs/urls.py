@@ -19,4 +19,6 @@ urlpatterns = [
     path("groups/<int:pk>/import/<int:batch>/", views.group_import_preview, name="group_import_preview"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/export.json", views.person_export, name="person_export"),
+    path("people/<int:pk>/anonymise/", views.person_anonymise, name="person_anonymise"),
 ]

@@ -106,8 +106,10 @@ def unit_detail(request, pk):
                 elif action == "close":
                     services.unit_close(unit=unit, on=d["on"], note=d["note"], by=request.user)
                 elif action == "scope":
-                    services.supervisor_scope_add(user=_user_named(d["username"]), unit=unit, kind=d["kind"],
-                                                  start=d["start"], by=request.user)
+                    scope = services.supervisor_scope_add(user=_user_named(d["username"]), unit=unit,
+                                                          kind=d["kind"], start=d["start"], by=request.user)
+                    if scope.pending:
+                        messages.info(request, "督导范围已提交安全管理员审批，批准后生效")
                 elif action == "observer":
                     services.observer_add(person=access.get_person_for(request.user, d["person"]), pool_unit=unit,
                                           note=d["note"], by=request.user)
@@ -158,7 +160,7 @@ def group_detail(request, pk):
             except ValidationError as exc:
                 apply_errors(form, exc)
         status = 400
-    members = selectors.group_members(group, include_past=show_past)
+    members = selectors.group_members(group, include_past=show_past, viewer=request.user)
     return render(request, "orgs/group_detail.html", {
         "group": group, "unit": group.unit, "members": members, "can_manage": can_manage, "form": form,
         "show_past": show_past, "breadcrumb": selectors.unit_breadcrumb(group.unit),
@@ -189,7 +191,7 @@ def membership_end(request, pk, membership_pk):
 @login_required
 def group_export(request, pk):
     group = access.get_group_for(request.user, pk, study_records=False)
-    return xlsx_response(f"{group.unit.name}-中心组成员.xlsx", importing.export_members(group))
+    return xlsx_response(f"{group.unit.name}-中心组成员.xlsx", importing.export_members(group, viewer=request.user))
 
 
 @login_required
@@ -310,6 +312,8 @@ def people(request):
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(unit__name__contains=q) | Q(post__contains=q))
     page = Paginator(qs.order_by("unit__path", "name", "id"), 50).get_page(request.GET.get("page"))
+    for person in page:
+        person.details_visible = access.can_see_person_details(request.user, person)
     template = pick_template(request, "orgs/people.html", "orgs/_people_rows.html")
     return render(request, template, {"page": page, "q": q})
 
@@ -337,5 +341,42 @@ def person_detail(request, pk):
         status = 400
     groups = access.groups_visible(request.user, study_records=False)
     memberships = Membership.objects.filter(person=person, group__in=groups).select_related("group__unit")
-    return render(request, "orgs/person_detail.html", {"person": person, "form": form, "can_edit": can_edit,
-                                                       "memberships": memberships}, status=status)
+    return render(request, "orgs/person_detail.html", {
+        "person": person, "form": form, "can_edit": can_edit, "memberships": memberships,
+        "details_visible": access.can_see_person_details(request.user, person),
+        "can_export": can_edit or person.pk == request.user.person_id,
+        "can_anonymise": can_edit and not person.name.startswith(services.ANONYMISED),
+    }, status=status)
+
+
+@login_required
+def person_export(request, pk):
+    """A person's own data, for them (PIPL): the person themself or whoever keeps their roster."""
+    import json
+
+    from django.http import HttpResponse
+
+    from . import personal_data
+
+    person = access.get_person_for(request.user, pk)
+    if person.pk != request.user.person_id and not access.can_edit_person(request.user, person):
+        raise PermissionDenied("只能导出本人的数据，或由本组组长、副组长、学习秘书代为导出")
+    data = personal_data.export(person=person, by=request.user)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def person_anonymise(request, pk):
+    person = access.get_person_for(request.user, pk, write=True)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "请勾选确认后再匿名化")
+        return redirect("orgs:person", pk=person.pk)
+    try:
+        services.person_anonymise(person=person, by=request.user)
+        messages.success(request, "已匿名化；相关学习与考勤记录保留")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("orgs:person", pk=person.pk)

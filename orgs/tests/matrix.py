@@ -52,6 +52,13 @@ CASES = [
     Case("orgs:person", args=lambda w: [w.member_a.person.pk], method="post",
          expect={"secretary_a": 400, "leader_a": 400, "sysadmin": 400, "member_a": 403, "supervisor_a": 403,
                  "city_supervisor": 403}),
+    Case("orgs:person_export", args=lambda w: [w.member_a.person.pk],
+         expect={"member_a": 200, "secretary_a": 200, "leader_a": 200, "sysadmin": 200, "supervisor_a": 403,
+                 "city_supervisor": 403}),
+    # Anonymising member_a is refused while they are still in the group: the page answers with a redirect.
+    Case("orgs:person_anonymise", args=lambda w: [w.member_a.person.pk], method="post",
+         expect={"secretary_a": 302, "leader_a": 302, "sysadmin": 302, "member_a": 403, "supervisor_a": 403,
+                 "city_supervisor": 403}),
     # API: same rules; a foreign object is 404, the list is filtered.
     Case("unit-list", api=True, default=200),
     Case("unit-detail", args=lambda w: [w.town_a.pk], api=True, expect=SEE_A),

@@ -73,11 +73,11 @@ def test_lists_are_filtered_by_the_same_rule(world, as_user):
 
 
 def test_token_authentication_follows_the_same_rules(world, client):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import token_create
 
-    token = Token.objects.create(user=world.secretary_b)
-    ok = client.get(f"/api/groups/{world.group_b.pk}/members/", HTTP_AUTHORIZATION=f"Token {token.key}")
-    foreign = client.get(f"/api/groups/{world.group_a.pk}/members/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = token_create(user=world.secretary_b, name="一表通", scope="read", days=30)
+    ok = client.get(f"/api/groups/{world.group_b.pk}/members/", HTTP_AUTHORIZATION=f"Token {key}")
+    foreign = client.get(f"/api/groups/{world.group_a.pk}/members/", HTTP_AUTHORIZATION=f"Token {key}")
     assert ok.status_code == 200 and foreign.status_code == 404
     assert {m["name"] for m in ok.json()} == {"孙秘书"}
 
