@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "plans",
     "meetings",
     "workdays",
+    "reports",
 ]
 
 MIDDLEWARE = [

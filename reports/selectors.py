@@ -1,0 +1,237 @@
+"""Reads for bulletins, dashboards, 报送 tasks and archives.
+
+`period_figures` is the ONE source of the figures a bulletin prints and the supervisor's dashboard shows,
+so the two cannot disagree. The `stats` app (maintained per-group figures) is not in main yet: the
+figures are read from the meetings and plans selectors, which sum the counts stored on each
+Participation in the database (never the raw attendance rows).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.db.models.functions import ExtractMonth
+from django.http import Http404
+from django.utils import timezone
+
+from meetings.models import Participation, SessionStatus
+from meetings.selectors import Rate, plan_progress, year_group_counts
+from orgs import access as org_access
+from orgs.models import Membership, StudyGroup
+from plans.models import Status, StudyPlan
+
+ATTENDANCE_THRESHOLD = 80.0  # 参学率 below this is a problem in a bulletin
+SEMINAR_NAMES = ["第一季度", "第二季度", "第三季度", "第四季度"]
+
+
+def period_bounds(year, quarter=None):
+    if quarter is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def period_label(year, quarter=None):
+    return f"{year}年第{'一二三四'[quarter - 1]}季度" if quarter else f"{year}年度"
+
+
+@dataclass
+class GroupFigure:
+    group_id: int
+    name: str
+    held: int
+    seminars: list  # 研讨 per quarter of the period (up to its end)
+    quarters_without_seminar: list
+    rate: Rate
+    late: int
+    plan_approved: bool
+    topics_due: int
+    topics_done: int
+
+    @property
+    def percent(self):
+        return self.rate.percent
+
+
+@dataclass
+class PeriodFigures:
+    unit: object
+    year: int
+    quarter: "int | None"
+    start: dt.date
+    end: dt.date
+    rows: list = field(default_factory=list)
+
+    @property
+    def label(self):
+        return period_label(self.year, self.quarter)
+
+    @property
+    def held(self):
+        return sum(r.held for r in self.rows)
+
+    @property
+    def rate(self):
+        return Rate(sum(r.rate.attended for r in self.rows), sum(r.rate.expected for r in self.rows))
+
+    @property
+    def plans_approved(self):
+        return sum(r.plan_approved for r in self.rows)
+
+    @property
+    def has_data(self):
+        return bool(self.rows) and (self.held > 0 or self.plans_approved > 0)
+
+    def as_table(self):
+        """The rows as printed in the bulletin and on the dashboard: the same strings in both places."""
+        return [[r.name, str(r.held), "、".join(str(n) for n in r.seminars),
+                 f"{r.percent}%" if r.percent is not None else "—",
+                 "已审定" if r.plan_approved else "未审定",
+                 f"{r.topics_done}/{r.topics_due}" if r.plan_approved else "—"] for r in self.rows]
+
+
+TABLE_HEADERS = ["中心组", "集体学习（次）", "各季度研讨（次）", "参学率", "年度计划", "计划专题（已学/应学）"]
+
+
+def subtree_groups(unit):
+    return StudyGroup.objects.filter(unit__path__startswith=unit.path, unit__closed_on__isnull=True)
+
+
+def period_figures(unit, year, quarter=None, *, today=None):
+    """Every group of `unit`'s subtree over the period: from January 1 to the period's end (通报 report the
+    year to date), 研讨 per quarter, attendance, late records and the approved plan's topics."""
+    today = today or timezone.localdate()
+    start, end = period_bounds(year, quarter)
+    last_day = min(end, today)
+    now = timezone.make_aware(dt.datetime.combine(last_day, dt.time.max)) if last_day < today else timezone.now()
+    groups = subtree_groups(unit)
+    stats = year_group_counts(groups, year=year, now=now)
+    progress = plan_progress(groups, year=year, today=last_day + dt.timedelta(days=1))
+    approved = set(StudyPlan.objects.filter(group__in=groups, year=year, status=Status.APPROVED,
+                                            decided_at__lte=now).values_list("group_id", flat=True))
+    quarters = quarter or 4
+    finished = [q for q in range(quarters) if period_bounds(year, q + 1)[1] < today]
+    empty = {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0}
+    figures = PeriodFigures(unit, year, quarter, dt.date(year, 1, 1), end)
+    for gid, name in groups.order_by("unit__path").values_list("pk", "name"):
+        st = stats.get(gid, empty)
+        prog = progress.get(gid)
+        figures.rows.append(GroupFigure(
+            gid, name, st["held"], st["q"][:quarters], [SEMINAR_NAMES[q] for q in finished if st["q"][q] == 0],
+            Rate(st["att"], st["exp"]), st["late"], gid in approved,
+            prog.due if prog else 0, prog.done_due if prog else 0))
+    return figures
+
+
+@dataclass
+class Judgement:
+    praised: list  # [GroupFigure]
+    problems: list  # [(GroupFigure, [what they must fix])]
+    source: str
+
+
+def judge(figures):
+    """Praised units and units with problems. The `assessment` app is not in main yet, so this is a rule on
+    the period's figures; when its ranking exists, this one function is what to replace."""
+    praised, problems = [], []
+    for r in figures.rows:
+        fixes = []
+        if not r.plan_approved:
+            fixes.append("尽快制定并审定年度学习计划，按要求报送")
+        if r.quarters_without_seminar:
+            fixes.append(f"{'、'.join(r.quarters_without_seminar)}未开展专题研讨，须补上研讨并形成研讨记录")
+        if r.percent is not None and r.percent < ATTENDANCE_THRESHOLD:
+            fixes.append(f"参学率仅{r.percent}%，低于{ATTENDANCE_THRESHOLD:.0f}%，须严格请假和补学制度")
+        if r.held == 0:
+            fixes.append("本期未组织集体学习，须按计划组织学习")
+        if r.plan_approved and r.topics_done < r.topics_due:
+            fixes.append(f"计划专题应学{r.topics_due}个、已学{r.topics_done}个，须按计划补学")
+        if fixes:
+            problems.append((r, fixes))
+        elif r.held > 0:
+            praised.append(r)
+    return Judgement(praised, problems, "按本期数据规则判定（考核排名功能接入后以排名为准）")
+
+
+def months_held(unit, year):
+    """Sessions held per month in the subtree (for the supervisor's chart); a session hosted for several
+    groups counts once per group that took part, as in period_figures."""
+    counts = dict(Participation.objects.filter(group__in=subtree_groups(unit), session__starts_at__year=year,
+                                               session__starts_at__lte=timezone.now())
+                  .exclude(session__status=SessionStatus.CANCELLED)
+                  .annotate(m=ExtractMonth("session__day")).values("m").order_by().annotate(n=Count("pk"))
+                  .values_list("m", "n"))
+    return [counts.get(m, 0) for m in range(1, 13)]
+
+
+def supervised_unit_for(user, pk):
+    """A unit inside one of the user's supervised subtrees, else 404 (a sibling supervisor sees nothing)."""
+    unit = org_access.units_visible(user).filter(pk=pk).first()
+    if unit is None or not org_access.can_supervise(user, unit):
+        raise Http404("没有找到这个单位，或它不在您的督导范围内")
+    return unit
+
+
+def members_today(group):
+    return list(Membership.objects.on(timezone.localdate()).filter(group=group).select_related("person")
+                .order_by("role", "person__name").values_list("person__name", "role", "person__post"))
+
+
+def task_prefill(task, group):
+    """What the system already holds for a task, so the unit types nothing twice (一表通)."""
+    from plans.selectors import approved_topics
+
+    data = {}
+    if task.kind == "plan":
+        plan = StudyPlan.objects.filter(group=group, year=task.year, status=Status.APPROVED).order_by("-number").first()
+        data["plan"] = plan.title if plan else "（尚无已审定的年度学习计划）"
+        data["topics"] = list(approved_topics(StudyGroup.objects.filter(pk=group.pk), task.year)
+                              .order_by("sort").values_list("title", flat=True))
+        from orgs.models import Role
+        labels = dict(Role.choices)
+        data["members"] = [f"{name}（{labels.get(role, role)}{'，' + post if post else ''}）"
+                           for name, role, post in members_today(group)]
+    else:
+        quarter = 2 if task.kind == "half_year" else None
+        figures = period_figures(group.unit, task.year, quarter)
+        row = next((r for r in figures.rows if r.group_id == group.pk), None)
+        if row:
+            data["figures"] = {"集体学习（次）": row.held, "研讨（次）": sum(row.seminars),
+                               "参学率": f"{row.percent}%" if row.percent is not None else "—",
+                               "计划专题（已学/应学）": f"{row.topics_done}/{row.topics_due}"}
+    return data
+
+
+def task_status(task):
+    """(group, submission or None, state) for every open group of the task's subtree."""
+    subs = {s.group_id: s for s in task.submissions.all()}
+    today = timezone.localdate()
+    out = []
+    for group in subtree_groups(task.unit).select_related("unit").order_by("unit__path"):
+        sub = subs.get(group.pk)
+        if sub:
+            state = "逾期报送" if sub.late else "已报送"
+        else:
+            state = "逾期未报" if today > task.deadline else "未报送"
+        out.append((group, sub, state))
+    return out
+
+
+def ancestor_paths(path):
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def tasks_for_group_ids(group_ids):
+    """Tasks addressed to these groups: those issued for a unit at or above each group's unit."""
+    from .models import ReportTask
+
+    paths = set()
+    for path in StudyGroup.objects.filter(pk__in=group_ids).values_list("unit__path", flat=True):
+        paths.update(ancestor_paths(path))
+    return ReportTask.objects.filter(unit__path__in=paths).select_related("unit")
+
+
+def task_addressed(task, group):
+    return group.unit.path.startswith(task.unit.path) and group.unit.closed_on is None
