@@ -68,12 +68,17 @@ def _page_setup(doc):
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    # A line grid plus a -0.2 pt character spacing (156 mm / 28 = 15.79 pt a character at 16 pt): Word, WPS
+    # and LibreOffice all set 28 characters a line this way, whereas a "linesAndChars" grid is drawn with
+    # different pitches by LibreOffice.
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
-    grid.set(qn("w:charSpace"), str(round((Mm(156).pt / 28 - BODY_PT) * 4096)))
     normal = doc.styles["Normal"]
     set_fonts(normal, fonts()["body"])
     normal.font.size = Pt(BODY_PT)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(round((Mm(156).pt / 28 - BODY_PT) * 20)))
+    normal.element.get_or_add_rPr().append(spacing)
     return section
 
 
@@ -117,7 +122,9 @@ def _red_header(doc, office, template):
                 body.insert(len(body) - 1, el)
         return
     p = _para(doc, indent=False, exact=False, align=WD_ALIGN_PARAGRAPH.CENTER, before=Mm(35).pt - MARK_PT)
-    run = add_run(p, office.mark, font=f["title"], size=MARK_PT)
+    # the mark must stay on one line of the type area (GB/T 9704 7.2.1: not wider than the type area)
+    size = min(MARK_PT, int(Mm(156).pt * 0.9 / max(len(office.mark), 1)))
+    run = add_run(p, office.mark, font=f["title"], size=size)
     run.font.color.rgb = RED
     p.paragraph_format.line_spacing = 1.0
 
@@ -202,20 +209,12 @@ def bulletin_docx(*, office, doc_number, title, figures, judgement, issued_on, t
     return out.getvalue()
 
 
-def _frame(paragraph):
-    """Pin the 版记 to the bottom of the last page: consecutive paragraphs with one frame form one block."""
-    ppr = paragraph._p.get_or_add_pPr()
-    fp = OxmlElement("w:framePr")
-    for k, v in (("w:w", str(round(Mm(156).pt * 20))), ("w:wrap", "around"), ("w:vAnchor", "margin"),
-                 ("w:hAnchor", "margin"), ("w:xAlign", "center"), ("w:yAlign", "bottom")):
-        fp.set(qn(k), v)
-    ppr.insert(0, fp)
-
-
 def _imprint(doc, office, issued_on):
     """版记: 抄送 and 印发机关/印发日期 in 4号仿宋 between full-width rules (thick first and last, thin between)."""
     f = fonts()
     lines = []
+    _para(doc)  # a blank line between the 成文日期 and the 版记 (pinning it to the page bottom needs a frame,
+    # which LibreOffice draws without its rules)
     if office.cc:
         cc = _para(doc, indent=False)
         cc.paragraph_format.left_indent = cc.paragraph_format.right_indent = Pt(NOTE_PT)
@@ -230,8 +229,6 @@ def _imprint(doc, office, issued_on):
     if len(lines) > 1:
         _border(lines[0], "bottom", color="000000", size=4)
     _border(lines[-1], "bottom", color="000000", size=8)
-    for p in lines:
-        _frame(p)
 
 
 def to_pdf(docx_bytes, *, timeout=120):

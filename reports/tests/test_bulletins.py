@@ -58,7 +58,7 @@ def test_the_docx_follows_gb_t_9704_when_read_back(world, year_a):
     assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
                                   section.right_margin)] == [37, 35, 28, 26]
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars" and grid.get(qn("w:linePitch")) == "579"
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:linePitch")) == "579"
     paras = [p for p in doc.paragraphs if p.text]
     mark, number, title, recipients = paras[:4]
     assert mark.text == "中共江城区委宣传部文件" and str(mark.runs[0].font.color.rgb) == "E60012"
