@@ -1,0 +1,69 @@
+"""档案专卷: one group's year as a zip with a table of contents and the audit chain's head."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from core.models import AuditHead
+from reports import services
+from reports.models import ArchiveBuild
+
+from .fixtures import study_year
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_thread(settings):
+    settings.REPORTS_ARCHIVE_THREAD = False  # the test runs the build itself, inside its transaction
+
+
+def test_the_archive_holds_every_session_record_with_a_contents_page_and_the_audit_head(world, as_user):
+    study_year(world)
+    client = as_user(world.secretary_a)
+    response = client.post(reverse("reports:archive", args=[world.group_a.pk]), {"year": world.today.year})
+    assert response.status_code == 302
+    build = ArchiveBuild.objects.get()
+    assert client.get(reverse("reports:archive_status", args=[build.pk])).json()["status"] == "pending"
+    head = AuditHead.objects.get(pk=1)
+    services.archive_build(build.pk)
+    status = client.get(reverse("reports:archive_status", args=[build.pk])).json()
+    assert status["status"] == "done" and status["percent"] == 100
+    zf = zipfile.ZipFile(io.BytesIO(client.get(reverse("reports:archive_download", args=[build.pk])).content))
+    names = zf.namelist()
+    assert sum(n.endswith("学习记录.docx") for n in names) == 3
+    assert sum(n.endswith("考勤表.xlsx") for n in names) == 3
+    assert sum(n.endswith("纪要和简报.txt") for n in names) == 3
+    toc = zf.read("00-目录.txt").decode()
+    assert head.last_hash in toc and "目录" in toc and "学习记录（五落实）" in toc
+    assert "2月会议纪要" in zf.read(next(n for n in names if n.startswith("02-集体学习/01-") and n.endswith(".txt"))
+                                ).decode()
+
+
+def test_a_double_click_joins_the_build_under_way(world):
+    first = services.archive_request(group=world.group_a, year=world.today.year, by=world.secretary_a)
+    second = services.archive_request(group=world.group_a, year=world.today.year, by=world.secretary_a)
+    assert first.pk == second.pk and ArchiveBuild.objects.count() == 1
+
+
+def test_the_management_command_builds_queued_archives(world):
+    from django.core.management import call_command
+
+    build = services.archive_request(group=world.group_a, year=world.today.year, by=world.secretary_a)
+    call_command("reports_build_archives", stdout=io.StringIO())
+    build.refresh_from_db()
+    assert build.status == "done" and build.content
+
+
+def test_who_may_build_and_download_an_archive(world, as_user):
+    build = services.archive_request(group=world.group_a, year=world.today.year, by=world.secretary_a)
+    services.archive_build(build.pk)
+    url = reverse("reports:archive_download", args=[build.pk])
+    assert as_user(world.supervisor_a).get(url).status_code == 200
+    assert as_user(world.member_a).get(url).status_code == 403
+    assert as_user(world.supervisor_b).get(url).status_code == 404
+    assert as_user(world.outsider).get(url).status_code == 404
+    assert as_user(world.secretary_a).post(reverse("reports:archive", args=[world.group_a.pk]),
+                                           {"year": "abc"}).status_code == 400

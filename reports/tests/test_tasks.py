@@ -1,0 +1,99 @@
+"""报送 tasks: issued to a subtree, pre-filled from what the system holds, submitted once, late and missing shown."""
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from reports import services
+from reports.models import ReportTask, Submission
+
+from .fixtures import study_year
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def task(world):
+    return services.task_create(unit=world.city, by=world.city_supervisor, kind="half_year", title="2026年上半年学习总结",
+                                year=world.today.year, deadline=world.today + dt.timedelta(days=5))
+
+
+def test_a_unit_submits_a_half_year_summary_prefilled_with_its_figures(world, task, as_user):
+    study_year(world)
+    client = as_user(world.secretary_a)
+    url = reverse("reports:task_submit", args=[task.pk, world.group_a.pk])
+    page = client.get(url).content.decode()
+    assert "集体学习（次）：3" in page and "参学率：100.0%" in page  # typed by nobody: the system's own figures
+    response = client.post(url, {"text": "上半年集体学习3次，研讨2次。"})
+    assert response.status_code == 302
+    sub = Submission.objects.get()
+    assert sub.prefilled["figures"]["集体学习（次）"] == 3 and not sub.late
+
+
+def test_the_plan_task_is_prefilled_with_the_plan_topics_and_the_member_list(world):
+    from plans.tests.matrix import _plan
+
+    task = services.task_create(unit=world.county_a, by=world.supervisor_a, kind="plan", title="年度学习计划及成员名单",
+                                year=world.today.year - 2, workdays=5)
+    _plan(world, "approved")
+    from reports.selectors import task_prefill
+
+    data = task_prefill(task, world.group_a)
+    assert data["topics"] == ["学习党的创新理论"]
+    assert any(m.startswith("赵书记（组长") for m in data["members"])
+    assert task.deadline > world.today  # five working days from today
+
+
+def test_the_supervisor_sees_submitted_late_and_missing_and_exports_them(world, task, as_user):
+    sub = services.submission_submit(task=task, group=world.group_a, by=world.secretary_a, text="已报送")
+    # a week later: A had submitted before the deadline, B never did
+    Submission.objects.filter(pk=sub.pk).update(submitted_at=sub.submitted_at - dt.timedelta(days=7))
+    ReportTask.objects.filter(pk=task.pk).update(deadline=world.today - dt.timedelta(days=1))
+    client = as_user(world.city_supervisor)
+    page = client.get(reverse("reports:task", args=[task.pk])).content.decode()
+    assert "已报送" in page and "逾期未报" in page
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("reports:task_export", args=[task.pk])).content))
+    states = {row[1]: row[2] for row in book.active.iter_rows(values_only=True) if row[1]}
+    assert states[world.group_a.name] == "已报送" and states[world.group_b.name] == "逾期未报"
+
+
+def test_a_second_submission_is_refused_and_changes_nothing(world, task, as_user):
+    services.submission_submit(task=task, group=world.group_a, by=world.secretary_a, text="第一次")
+    with pytest.raises(ValidationError, match="已经报送过"):
+        services.submission_submit(task=task, group=world.group_a, by=world.secretary_a, text="第二次")
+    response = as_user(world.secretary_a).post(reverse("reports:task_submit", args=[task.pk, world.group_a.pk]),
+                                               {"text": "第三次"})
+    assert response.status_code == 400
+    assert list(Submission.objects.values_list("text", flat=True)) == ["第一次"]
+
+
+def test_bad_task_input_gets_chinese_messages(world, as_user):
+    client = as_user(world.supervisor_a)
+    url = reverse("reports:task_new", args=[world.county_a.pk])
+    for data, message in (({"kind": "x", "title": "t", "year": 2026}, "请选择报送类型"),
+                          ({"kind": "special", "title": "t", "year": 2026, "deadline": "2020-01-01"}, "不能早于今天"),
+                          ({"kind": "special", "title": "t", "year": 2026}, "请填写截止日期或工作日数"),
+                          ({"kind": "special", "title": "t", "year": 2026, "workdays": "999"}, "不能超过 120")):
+        response = client.post(url, data)
+        assert response.status_code == 400 and message in response.content.decode(), message
+    assert not ReportTask.objects.exists()
+    response = as_user(world.secretary_a).post(reverse("reports:task_submit", args=[
+        services.task_create(unit=world.county_a, by=world.supervisor_a, kind="special", title="专题报告",
+                             year=2026, workdays=3).pk, world.group_a.pk]), {"text": "  "})
+    assert response.status_code == 400 and "请填写报送内容" in response.content.decode()
+
+
+def test_who_may_see_and_submit_a_task(world, task, as_user):
+    url = reverse("reports:task_submit", args=[task.pk, world.group_a.pk])
+    assert as_user(world.member_a).post(url, {"text": "x"}).status_code == 403  # a plain member cannot submit
+    assert as_user(world.secretary_b).get(url).status_code == 404  # another group's form
+    assert as_user(world.outsider).get(reverse("reports:task", args=[task.pk])).status_code == 404
+    county_task = services.task_create(unit=world.county_a, by=world.supervisor_a, kind="special", title="专题",
+                                       year=2026, workdays=3)
+    assert as_user(world.supervisor_b).get(reverse("reports:task", args=[county_task.pk])).status_code == 404
+    assert as_user(world.secretary_b).get(reverse("reports:task", args=[county_task.pk])).status_code == 404
+    assert not Submission.objects.exists()
