@@ -170,3 +170,17 @@ def test_the_office_form_refuses_a_file_that_is_not_a_docx(world, as_user):
         "mark": "中共江城区委宣传部文件", "prefix": "江宣", "printer": "宣传部办公室",
         "template_file": SimpleUploadedFile("红头.docx", b"not a docx")})
     assert response.status_code == 400 and "不是有效的 .docx" in response.content.decode()
+
+
+def test_an_uploaded_template_gives_the_red_header(world, year_a):
+    template = Document()
+    template.add_paragraph("中共江城区委宣传部（模板红头）")
+    out = io.BytesIO()
+    template.save(out)
+    office = services.office_save(unit=world.county_a, by=world.supervisor_a, template=out.getvalue(),
+                                  template_name="红头.docx", data={"mark": "文字红头", "prefix": "江宣",
+                                                                  "printer": "宣传部办公室"})
+    doc = Document(io.BytesIO(bytes(_generate(world, office).docx)))
+    texts = [p.text for p in doc.paragraphs if p.text]
+    assert texts[:2] == ["中共江城区委宣传部（模板红头）", f"江宣〔{world.today.year}〕1号"]
+    assert "文字红头" not in texts
