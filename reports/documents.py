@@ -1,5 +1,6 @@
 """The bulletin (通报) as a GB/T 9704-2012 .docx, its PDF through LibreOffice, and the archive's zip."""
 
+import copy
 import io
 import shutil
 import subprocess
@@ -139,13 +140,23 @@ def _table(doc, headers, rows):
         p = cell.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         add_run(p, text, font=f["h1"], size=TABLE_PT)
+    if not rows:
+        return table
+    # One data row is formatted through python-docx; the others are copies of its XML with their texts
+    # replaced (formatting every cell through the API costs ~2 ms a cell: 1.4 s for a county's 100 groups).
+    cells = table.add_row().cells
+    for i, cell in enumerate(cells):
+        cell.text = ""
+        p = cell.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.CENTER
+        add_run(p, "·", font=f["body"], size=TABLE_PT)  # a placeholder w:t each copy fills in
+    proto = table.rows[-1]._tr
+    table._tbl.remove(proto)
     for row in rows:
-        cells = table.add_row().cells
-        for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
-            cell.text = ""
-            p = cell.paragraphs[0]
-            p.alignment = WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.CENTER
-            add_run(p, str(text), font=f["body"], size=TABLE_PT)
+        tr = copy.deepcopy(proto)
+        for t, text in zip(tr.iter(qn("w:t")), row, strict=True):
+            t.text = str(text)
+        table._tbl.append(tr)
     return table
 
 
