@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "plans",
     "meetings",
     "workdays",
+    "writings",
+    "research",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +171,10 @@ FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 # ---- Study work ------------------------------------------------------------------------------
 # A session recorded more than this many days after it was held is flagged 补录 everywhere.
 MEETINGS_LATE_RECORD_DAYS = env_int("MEETINGS_LATE_RECORD_DAYS", 7)
-MEETINGS_MAKEUP_DAYS = env_int("MEETINGS_MAKEUP_DAYS", 14)
+MEETINGS_MAKEUP_DAYS = env_int("MEETINGS_MAKEUP_DAYS", 10)  # working days (workdays.selectors.add_workdays)
+# 宣讲 and 党课 each member gives a year (research/): kind -> at least how many.
+RESEARCH_LECTURE_REQUIREMENTS = {"party_lesson": env_int("RESEARCH_PARTY_LESSONS", 1),
+                                 "publicity": env_int("RESEARCH_PUBLICITY_TALKS", 1)}
 MEETINGS_WEBHOOK_URL = env("MEETINGS_WEBHOOK_URL", "")  # 钉钉/企业微信 group bot; empty = off
 MEETINGS_EMAIL_NOTICES = env_bool("MEETINGS_EMAIL_NOTICES", False)
 PLAN_COPY_THRESHOLD = float(env("PLAN_COPY_THRESHOLD", "0.6"))
@@ -228,6 +233,8 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "meetings.models.SessionStatus",
         "AttendanceStatusEnum": "meetings.models.AttendanceStatus",
         "MaterialKindEnum": "materials.models.MaterialKind",
+        "WritingKindEnum": "writings.models.Kind",
+        "WritingStatusEnum": "writings.models.Status",
     },
 }
 
