@@ -8,7 +8,7 @@ queryset), so a foreign writing never reaches a result, a snippet or a count.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 
 from materials import search as material_search
@@ -38,7 +38,10 @@ def ranked_ids(terms, visible, *, limit, offset=0, table="writings"):
     key = {"writings": "writing_id", "materials": "material_id"}[table]
     index = {"writings": "writings_writingindex", "materials": "materials_materialindex"}[table]
     fts = f"{table}_fts"
-    sub_sql, sub_params = visible.values("id").query.sql_with_params()
+    try:
+        sub_sql, sub_params = visible.values("id").query.sql_with_params()
+    except EmptyResultSet:  # the user may see nothing of this source (e.g. pk__in=[]): no hits, not an error
+        return [], 0
     if connection.vendor == "postgresql":
         base = f"FROM {index} i, plainto_tsquery('simple', %s) q WHERE i.tsv @@ q AND i.{key} IN ({sub_sql})"
         params = [" ".join(terms), *sub_params]
