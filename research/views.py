@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -91,7 +91,7 @@ def topic_detail(request, pk):
 def topic_claim(request, pk):
     topic = access.get_topic_for(request.user, pk)
     if not request.user.person_id or not access.is_member(request.user, topic.group):
-        raise Http404()
+        raise PermissionDenied("只有本组成员可以认领调研课题")
     try:
         services.topic_claim(topic=topic, person=request.user.person, by=request.user)
         messages.success(request, "已认领")
@@ -158,7 +158,7 @@ def group_lectures(request, pk):
     _no_admins(request.user)
     group = org_access.get_group_for(request.user, pk)
     if not (org_access.can_manage_group(request.user, group) or org_access.can_supervise(request.user, group.unit)):
-        raise Http404()
+        raise PermissionDenied("只有本组的组长、副组长、学习秘书或上级督导人员可以查看")
     year = _year(request)
     return render(request, "research/group_lectures.html", {
         "g": selectors.group_lectures(group, year, timezone.localdate()), "req": selectors.requirements(),
