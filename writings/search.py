@@ -39,7 +39,8 @@ def ranked_ids(terms, visible, *, limit, offset=0, table="writings"):
     index = {"writings": "writings_writingindex", "materials": "materials_materialindex"}[table]
     fts = f"{table}_fts"
     try:
-        sub_sql, sub_params = visible.values("id").query.sql_with_params()
+        # No ORDER BY inside the IN (...): the model's default ordering would sort every visible row first.
+        sub_sql, sub_params = visible.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:  # the user may see nothing of this source (e.g. pk__in=[]): no hits, not an error
         return [], 0
     if connection.vendor == "postgresql":
