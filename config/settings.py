@@ -189,7 +189,8 @@ DOCUMENT_FONTS = {
     "page": env("DOCX_FONT_PAGE", "宋体"),
 }
 # The 工作台 asks each study app what needs doing (core/dashboard.py).
-DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "materials.dashboard.cards"]
+DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "materials.dashboard.cards",
+                       "writings.dashboard.cards"]
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 

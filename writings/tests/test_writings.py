@@ -220,3 +220,14 @@ class TestReviewLoop:
 
     def test_a_makeup_task_has_no_writing_until_the_member_writes(self, world):
         assert not Writing.objects.filter(makeup=makeup_task(world)).exists()
+
+
+class TestDashboard:
+    def test_the_secretary_sees_what_waits_and_the_member_sees_what_was_returned(self, world, as_user):
+        w = submitted_makeup(world)
+        home = as_user(world.secretary_a).get(reverse("home")).content.decode()
+        assert "待审阅" in home and w.title in home
+        assert w.title not in as_user(world.supervisor_b).get(reverse("home")).content.decode()
+        services.writing_return(writing=w, comment="请充实内容", by=world.secretary_a)
+        home = as_user(world.member_a).get(reverse("home")).content.decode()
+        assert "退回修改" in home and "请充实内容" in home
