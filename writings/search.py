@@ -15,6 +15,7 @@ from materials import search as material_search
 
 TITLE_WEIGHT, BODY_WEIGHT = material_search.TITLE_WEIGHT, material_search.BODY_WEIGHT
 MAX_QUERY_CHARS = material_search.MAX_QUERY_CHARS
+COUNT_CAP = 1000  # SQLite: totals above this are shown as "1000 多项"
 
 
 def reindex(writing):
@@ -63,7 +64,8 @@ def ranked_ids(terms, visible, *, limit, offset=0, table="writings"):
             return [(r[0], r[1]) for r in rows], rows[0][2]
         if not rows and not offset:
             return [], 0
-        cursor.execute(f"SELECT count(*) {base}", params)
+        # Counting every match is a second pass over the FTS hits; past COUNT_CAP the page says "more than".
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP + 1})", params)
         return [(r[0], r[1]) for r in rows], cursor.fetchone()[0]
 
 

@@ -270,6 +270,7 @@ def search_page(request):
     f = search_filters(request)
     page = _page(request)
     context = {"q": q, "f": f, "page": page, "error": "", "hits": [], "total": 0, "kinds": Kind.choices,
+               "count_cap": search.COUNT_CAP,
                "units": org_access.units_visible(request.user).order_by("path")[:300],
                "years": year_choices(first=FIRST_YEAR, last=timezone.localdate().year)}
     status = 200
