@@ -62,9 +62,9 @@ def diff_html(old, new):
             out.append(escape("".join(a[i1:i2])))
             continue
         if op in ("delete", "replace"):
-            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+            out.append(f'<del class="bg-danger-subtle">{escape("".join(a[i1:i2]))}</del>')
         if op in ("insert", "replace"):
-            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+            out.append(f'<ins class="bg-success-subtle">{escape("".join(b[j1:j2]))}</ins>')
     return mark_safe("".join(out))
 
 
