@@ -2,12 +2,12 @@
 services as the pages, so every rule and every version is the same. Another system (or a unit importing last
 year's files) posts writings here; a foreign writing answers 404, and the list never holds one."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import access, services
+from . import access, search, services
 from .models import Kind, Writing, WritingVersion
 
 
@@ -21,6 +21,16 @@ class WritingSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "kind_label", "title", "text", "day", "year", "person", "person_name", "group", "unit",
                   "plan_topic", "session", "material", "makeup", "ai_assisted", "status", "status_label",
                   "submitted_at", "review_comment", "version"]
+        read_only_fields = fields
+
+
+class WritingHitSerializer(WritingSerializer):
+    score = serializers.FloatField(read_only=True, allow_null=True, help_text="相关度；不检索时为空")
+    snippet = serializers.CharField(read_only=True, allow_null=True,
+                                    help_text="命中片段（已转义的 HTML，命中词用 <mark> 标出）；不检索时为空")
+
+    class Meta(WritingSerializer.Meta):
+        fields = WritingSerializer.Meta.fields + ["score", "snippet"]
         read_only_fields = fields
 
 
@@ -76,6 +86,23 @@ class WritingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
 
     def get_object(self):
         return access.get_writing_for(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(parameters=[
+        OpenApiParameter("q", str, description="全文检索（中文分词，按相关度排序）；只有标点时答 400"),
+        OpenApiParameter("year", int), OpenApiParameter("kind", str), OpenApiParameter("status", str),
+        OpenApiParameter("group", int)], responses=WritingHitSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        q = (request.query_params.get("q") or "").strip()[: search.MAX_QUERY_CHARS]
+        if not q:
+            return super().list(request, *args, **kwargs)
+        paginator = self.paginator
+        limit, offset = min(paginator.get_limit(request), 100), paginator.get_offset(request)
+        # The same statement as the search page, among the caller's visible writings only.
+        results = search.search(q, materials=None, writings=self.get_queryset(), limit=limit, offset=offset)
+        for hit in results.hits:
+            hit.obj.score, hit.obj.snippet = hit.score, str(hit.snippet)
+        paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, results.total
+        return paginator.get_paginated_response(WritingHitSerializer([h.obj for h in results.hits], many=True).data)
 
     @extend_schema(request=WritingCreateSerializer, responses={201: WritingSerializer})
     def create(self, request, *args, **kwargs):

@@ -231,3 +231,15 @@ class TestDashboard:
         services.writing_return(writing=w, comment="请充实内容", by=world.secretary_a)
         home = as_user(world.member_a).get(reverse("home")).content.decode()
         assert "退回修改" in home and "请充实内容" in home
+
+
+class TestApiSearch:
+    def test_the_api_searches_only_what_the_caller_may_read_and_refuses_fts_syntax_in_chinese(self, world, as_user):
+        submitted_reflection(world)
+        hits = as_user(world.supervisor_a).get(reverse("writing-list"), {"q": "调查研究"}).json()
+        assert hits["count"] == 1 and "<mark>" in hits["results"][0]["snippet"]
+        assert as_user(world.supervisor_b).get(reverse("writing-list"), {"q": "调查研究"}).json()["count"] == 0
+        r = as_user(world.supervisor_a).get(reverse("writing-list"), {"q": '"* NEAR('})
+        assert r.status_code in (200, 400) and (r.status_code == 200 or "请输入要查找的字词" in r.content.decode())
+        r = as_user(world.supervisor_a).get(reverse("writing-list"), {"q": "！？"})
+        assert r.status_code == 400 and "请输入要查找的字词" in r.content.decode()
