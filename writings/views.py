@@ -263,6 +263,17 @@ def filtered_sources(user, f):
     return materials, writings
 
 
+def _author_choices(user):
+    """People to filter by: the members of the groups this user reads as 组长/学习秘书 (a supervisor filters by
+    unit; listing a whole subtree's people here would be long and slow)."""
+    from orgs.models import Membership, Person
+
+    ids = set(Membership.objects.filter(group_id__in=access.reader_group_ids(user)).values_list("person_id", flat=True))
+    if user.person_id:
+        ids.add(user.person_id)
+    return list(Person.objects.filter(pk__in=ids).order_by("name", "pk").values_list("pk", "name")[:300])
+
+
 @login_required
 def search_page(request):
     _no_admins(request.user)
@@ -270,7 +281,7 @@ def search_page(request):
     f = search_filters(request)
     page = _page(request)
     context = {"q": q, "f": f, "page": page, "error": "", "hits": [], "total": 0, "kinds": Kind.choices,
-               "count_cap": search.COUNT_CAP,
+               "count_cap": search.COUNT_CAP, "people": _author_choices(request.user),
                "units": org_access.units_visible(request.user).order_by("path")[:300],
                "years": year_choices(first=FIRST_YEAR, last=timezone.localdate().year)}
     status = 200
