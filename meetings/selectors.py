@@ -22,7 +22,6 @@ from .models import (
     Leave,
     MakeUp,
     Participation,
-    Preparation,
     SessionStatus,
     StudySession,
     attendance_field,
@@ -220,7 +219,11 @@ def session_detail(session):
     draws = list(CallOnDraw.objects.filter(session=session).select_related("picked").order_by("drawn_at", "id"))
     for d in draws:
         d.verified = services.draw_verify(d)
-    preps = list(Preparation.objects.filter(session=session).select_related("person").order_by("submitted_at", "id"))
+    # 发言材料 are writings now; a draft is its author's alone, so only submitted ones count here.
+    from writings.models import SHARED_STATUSES, Kind, Writing
+
+    preps = list(Writing.objects.filter(session=session, kind=Kind.STATEMENT, status__in=SHARED_STATUSES)
+                 .select_related("person").order_by("submitted_at", "id"))
     pending_reports = list(MakeUp.objects.filter(group=session.group, status="submitted",
                                                  session__starts_at__lt=session.starts_at)
                            .select_related("person", "session").order_by("session__starts_at", "id"))

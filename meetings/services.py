@@ -33,7 +33,6 @@ from .models import (
     MakeUpStatus,
     Notice,
     Participation,
-    Preparation,
     SessionForm,
     SessionStatus,
     StudySession,
@@ -476,7 +475,10 @@ def leave_decide(*, leave, approve, by, note=""):
 
 
 def _default_due(session):
-    return session.day + dt.timedelta(days=getattr(settings, "MEETINGS_MAKEUP_DAYS", 14))
+    # Working days on the product's one calendar (调休 included), not calendar days.
+    from workdays.selectors import add_workdays
+
+    return add_workdays(session.day, getattr(settings, "MEETINGS_MAKEUP_DAYS", 10))
 
 
 @transaction.atomic
@@ -499,18 +501,21 @@ def makeup_assign_absentees(*, session, by, due=None):
 
 
 @transaction.atomic
-def makeup_submit(*, makeup, reflection, by):
+def makeup_submit(*, makeup, reflection, by, ai_assisted=False):
+    """The 体会 is a writing of kind 补学体会 FK'd to the MakeUp (writings/); each save keeps a version and
+    submitting marks the task 已提交 (writings.services._after_submit)."""
+    from writings.services import makeup_write
+
     makeup = MakeUp.objects.select_for_update().get(pk=makeup.pk)
-    reflection = (reflection or "").strip()
-    if len(reflection) < 20:
-        raise ValidationError({"reflection": "补学体会不少于 20 字"})
     if makeup.status == MakeUpStatus.REPORTED:
         raise ValidationError("补学情况已在会上通报，不能再修改")
-    makeup.reflection = reflection
-    makeup.status = MakeUpStatus.SUBMITTED
-    makeup.submitted_at = timezone.now()
-    makeup.save()
-    audit.record(action="makeup.submit", by=by, obj=makeup, after={"chars": len(reflection)})
+    try:
+        writing = makeup_write(makeup=makeup, text=reflection, ai_assisted=ai_assisted, by=by)
+    except ValidationError as exc:
+        # The page's field is still called reflection.
+        raise ValidationError({"reflection": exc.messages}) from exc
+    makeup.refresh_from_db()
+    audit.record(action="makeup.submit", by=by, obj=makeup, after={"writing": writing.pk, "chars": len(writing.text)})
     return makeup
 
 
@@ -532,18 +537,18 @@ def makeup_report(*, session, by):
 # ---- Preparation, random call-on ------------------------------------------------------------------
 
 @transaction.atomic
-def preparation_submit(*, session, person, text, by):
+def preparation_submit(*, session, person, text, by, ai_assisted=False):
+    """A member's 发言材料 is a writing of kind 发言材料 (writings/), one per member and session, versioned."""
+    from writings.services import statement_write
+
     session = StudySession.objects.get(pk=session.pk)
     _check_not_archived(session)
-    text = (text or "").strip()
-    if not text:
+    if not (text or "").strip():
         raise ValidationError({"text": "请填写研讨发言材料"})
-    if len(text) > 20000:
-        raise ValidationError({"text": "发言材料不超过 20000 字"})
-    prep, created = Preparation.objects.update_or_create(session=session, person=person,
-                                                         defaults={"text": text, "submitted_at": timezone.now()})
-    audit.record(action="preparation.submit", by=by, obj=prep, after={"session": session.pk, "chars": len(text)})
-    return prep
+    writing = statement_write(session=session, person=person, text=text, ai_assisted=ai_assisted, by=by)
+    audit.record(action="preparation.submit", by=by, obj=session, after={"writing": writing.pk,
+                                                                        "chars": len(writing.text)})
+    return writing
 
 
 def _pick(seed, candidates, weights):

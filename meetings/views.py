@@ -32,7 +32,7 @@ from .forms import (
     SessionScheduleForm,
     SpeakerApprovalForm,
 )
-from .models import Attachment, Attendance, Leave, MakeUp, Notice, Preparation, SessionStatus, attendance_field
+from .models import Attachment, Attendance, Leave, MakeUp, Notice, SessionStatus, attendance_field
 
 
 def _year(request):
@@ -404,7 +404,9 @@ def attachment(request, pk, att_pk):
 def prepare(request, pk):
     session = access.get_session_for(request.user, pk)
     access.require_member(request.user, session)
-    mine = Preparation.objects.filter(session=session, person_id=request.user.person_id).first()
+    from writings.models import Kind, Writing
+
+    mine = Writing.objects.filter(session=session, person_id=request.user.person_id, kind=Kind.STATEMENT).first()
     form = PreparationForm(initial={"text": mine.text if mine else ""})
     status = 200
     if request.method == "POST":
@@ -500,7 +502,10 @@ def makeup(request, pk):
     item = MakeUp.objects.filter(pk=pk, person_id=request.user.person_id or -1).select_related("session").first()
     if item is None or not request.user.person_id:
         raise Http404("没有找到这项补学任务")
-    form = MakeUpForm(initial={"reflection": item.reflection})
+    from writings.models import Writing
+
+    writing = Writing.objects.filter(makeup=item).first()  # the 体会 is a writing (writings/)
+    form = MakeUpForm(initial={"reflection": writing.text if writing else ""})
     status = 200
     if request.method == "POST":
         form = MakeUpForm(request.POST)
@@ -512,7 +517,8 @@ def makeup(request, pk):
             except ValidationError as exc:
                 apply_errors(form, exc)
         status = 400
-    return render(request, "meetings/makeup.html", {"item": item, "s": item.session, "form": form}, status=status)
+    return render(request, "meetings/makeup.html", {"item": item, "s": item.session, "form": form,
+                                                    "writing": writing}, status=status)
 
 
 @login_required
