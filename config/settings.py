@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "materials",
     "plans",
     "meetings",
+    "integrity",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,13 @@ FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 # ---- Study work ------------------------------------------------------------------------------
 # A session recorded more than this many days after it was held is flagged 补录 everywhere.
 MEETINGS_LATE_RECORD_DAYS = env_int("MEETINGS_LATE_RECORD_DAYS", 7)
+# integrity (真学真记): reuse thresholds per text kind override integrity.reuse.DEFAULT_THRESHOLDS, e.g.
+# {"writing": 0.35}; a device that checks in this many people for one session raises a signal; sessions
+# entered late by one account within INTEGRITY_BATCH_HOURS, this many of them, are a 集中补录.
+INTEGRITY_REUSE_THRESHOLDS = {}
+INTEGRITY_DEVICE_PEOPLE = env_int("INTEGRITY_DEVICE_PEOPLE", 2)
+INTEGRITY_BATCH_SESSIONS = env_int("INTEGRITY_BATCH_SESSIONS", 3)
+INTEGRITY_BATCH_HOURS = env_int("INTEGRITY_BATCH_HOURS", 2)
 MEETINGS_MAKEUP_DAYS = env_int("MEETINGS_MAKEUP_DAYS", 14)
 MEETINGS_WEBHOOK_URL = env("MEETINGS_WEBHOOK_URL", "")  # 钉钉/企业微信 group bot; empty = off
 MEETINGS_EMAIL_NOTICES = env_bool("MEETINGS_EMAIL_NOTICES", False)
