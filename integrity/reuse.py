@@ -222,8 +222,9 @@ def _candidates(row):
     qs = ReuseText.objects.filter(pk__in=ids, is_draft=False).exclude(kind=TextKind.MATERIAL).select_related(
         "author", "group", "unit")
     for other in qs:
-        if row.chain == other.chain:
-            continue  # an earlier or later version of the same document
+        if row.chain == other.chain or (other.content_type_id, other.object_id) == (row.content_type_id,
+                                                                                    row.object_id):
+            continue  # another version of the same document, or another text of the same record
         if other.signature is None or engine.estimate(sig, engine.sig_from_bytes(other.signature)) < PREFILTER:
             continue
         out.append(other)

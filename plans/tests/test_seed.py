@@ -3,9 +3,9 @@ import random
 import pytest
 from django.utils import timezone
 
+from integrity.models import ReuseText
 from orgs import seed as org_seed
 from plans import seed
-from integrity.models import ReuseText
 from plans.models import CopyFlag, Guidance, Status, StudyPlan
 
 pytestmark = pytest.mark.django_db
