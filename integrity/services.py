@@ -49,7 +49,8 @@ def _raise(*, kind, group, year, explanation, facts, session=None, key=""):
         return existing
     try:
         with transaction.atomic():
-            return IntegritySignal.objects.create(year=year, explanation=explanation[:300], facts=facts, **lookup)
+            return IntegritySignal.objects.create(**{**lookup, "year": year}, explanation=explanation[:300],
+                                                  facts=facts)
     except IntegrityError:  # written at the same moment by another request
         return IntegritySignal.objects.filter(**lookup).first()
 
