@@ -332,11 +332,11 @@ def recheck(*, unit=None, year=None, kinds=None):
         qs = qs.filter(year=year)
     if kinds:
         qs = qs.filter(kind__in=list(kinds))
-    checked = pairs = 0
+    checked, pairs = 0, set()
     for row in qs.order_by("pk").iterator(chunk_size=200):
-        pairs += len(check(row).matches)
+        pairs.update((m.source.pk, m.suspect.pk) for m in check(row).matches)
         checked += 1
-    return {"texts": checked, "matches": pairs}
+    return {"texts": checked, "matches": len(pairs)}
 
 
 def index_material(material):
