@@ -116,16 +116,34 @@ def idf(df, n):
     return math.log(1.0 + (n + 1.0) / max(df, 1))
 
 
+class Weights:
+    """Shingle weights as two aligned arrays (sorted hashes, weights), so a text's weight is one vectorised
+    lookup instead of a Python loop over its shingles."""
+
+    def __init__(self, weight):
+        self.keys = np.array(sorted(weight), dtype=np.int64)
+        self.values = np.array([weight[int(h)] for h in self.keys], dtype=np.float64)
+
+    def total(self, arr):
+        if not len(arr):
+            return 0.0
+        idx = np.searchsorted(self.keys, arr)
+        idx[idx >= len(self.keys)] = 0
+        hit = self.keys[idx] == arr
+        return float(self.values[idx][hit].sum())
+
+
 def weighted_overlap(a, b, weight):
     """Σw(A∩B) / min(Σw(A), Σw(B)): how much of the smaller text's own (uncommon, unquoted) words the other has.
 
-    `a`, `b`: sorted int64 arrays; `weight`: dict hash → weight (0 for quotes of materials)."""
+    `a`, `b`: sorted int64 arrays; `weight`: a Weights (or a dict hash → weight); quotes of materials weigh 0."""
+    if isinstance(weight, dict):
+        weight = Weights(weight)
     common = np.intersect1d(a, b, assume_unique=True)
-    wa = sum(weight.get(int(h), 0.0) for h in a)
-    wb = sum(weight.get(int(h), 0.0) for h in b)
+    wa, wb = weight.total(a), weight.total(b)
     if min(wa, wb) <= 0:
         return 0.0, common
-    return sum(weight.get(int(h), 0.0) for h in common) / min(wa, wb), common
+    return weight.total(common) / min(wa, wb), common
 
 
 def marked(a_words, b_words):

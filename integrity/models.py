@@ -51,6 +51,9 @@ class ReuseText(models.Model):
     shingles = models.BinaryField(default=b"", editable=False)  # sorted int64 shingle hashes
     signature = models.BinaryField(null=True, blank=True, editable=False)  # 128 uint64 MinHash minima
     shingle_count = models.PositiveIntegerField(default=0)
+    # Shingles not found in the library when indexed: lets a check bound a candidate's weight without loading
+    # the document frequencies of all its shingles.
+    own_count = models.PositiveIntegerField(default=0, editable=False)
     counted = models.BooleanField(default=False, editable=False)  # its shingles are in ReuseShingle.df
     indexed_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)

@@ -15,6 +15,7 @@ text written earlier as the source and the later one as the suspect.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -30,7 +31,7 @@ DEFAULT_THRESHOLDS = {
     "plan": 0.5, "writing": 0.55, "reflection": 0.55, "speech": 0.55,
     "minutes": 0.55, "summary": 0.55, "briefing": 0.55,
 }
-PREFILTER = 0.06  # MinHash estimate below which a candidate is not worth loading
+PREFILTER = 0.2  # MinHash estimate below which a candidate is not worth loading (copies measured ≥ 0.5)
 QUOTE_SHARE = 0.6  # a sentence whose shingles are mostly in one material quotes it
 COMMON_SHARE = 0.5  # a shingle weighing less than this share of a unique one is common phrasing
 UNCOMMON_SHARE = 0.3  # a sentence with fewer uncommon shingles than this share is common phrasing
@@ -136,11 +137,12 @@ def index_text(obj, *, kind, text, written_on, author=None, group=None, unit=Non
     row.shingles, row.shingle_count = arr.tobytes(), len(arr)
     row.counted = kind != TextKind.MATERIAL and not is_draft and len(arr) > 0
     row.indexed_at = timezone.now()
+    own = set(hashes) - _material_hashes(hashes) if kind != TextKind.MATERIAL else set()
+    row.own_count = len(own)
     if kind == TextKind.MATERIAL or len(arr) < engine.MIN_SHINGLES:
         row.signature = None
     else:
         # Quotes of the library are left out of the signature, so texts sharing a quote are not candidates.
-        own = set(hashes) - _material_hashes(hashes)
         sig = engine.signature(sorted(own)) if len(own) >= engine.MIN_SHINGLES else None
         row.signature = sig.tobytes() if sig is not None else None
     row.save()
@@ -198,10 +200,10 @@ def _quotes(row, arr):
         return [], set()
     quotes, quoted = [], set()
     materials = ReuseText.objects.in_bulk(list(by_material))
+    own = [(s, engine.sentence_shingles(s, row.names)) for s in engine.sentences(row.text)]
     for mid, hs in by_material.items():
         said = []
-        for s in engine.sentences(row.text):
-            sh = engine.sentence_shingles(s, row.names)
+        for s, sh in own:
             if sh and sum(h in hs for h in sh) / len(sh) >= QUOTE_SHARE:
                 said.append(s)
         if said:
@@ -220,7 +222,7 @@ def _candidates(row):
     sig = engine.sig_from_bytes(row.signature)
     out = []
     qs = ReuseText.objects.filter(pk__in=ids, is_draft=False).exclude(kind=TextKind.MATERIAL).select_related(
-        "author", "group", "unit")
+        "author", "group", "unit").defer("text")
     for other in qs:
         if row.chain == other.chain or (other.content_type_id, other.object_id) == (row.content_type_id,
                                                                                     row.object_id):
@@ -242,21 +244,46 @@ def _order(a, b):
     return (a, b) if (a.written_on, a.pk) <= (b.written_on, b.pk) else (b, a)
 
 
+def _bounded(row, arr, others, quoted, n):
+    """Drop candidates whose score cannot reach the threshold, knowing only this text's weights.
+
+    W(A∩B) is exact from A's weights; W(B) is at least W(A∩B) plus B's other own (unquoted) shingles at the
+    smallest weight any shingle can have, so score ≤ W(A∩B) / min(W(A), that). Only the survivors need the
+    corpus frequencies of all their shingles."""
+    if len(others) <= 3:
+        return others
+    table = engine.Weights(_weights(set(int(h) for h in arr), n, zero=quoted))
+    wa = table.total(arr)
+    w_min = engine.idf(n + 1, n)
+    limit = threshold(row.kind)
+    keep = []
+    for o in others:
+        b = engine.from_bytes(o.shingles)
+        common = np.intersect1d(arr, b, assume_unique=True)
+        wc = table.total(common)
+        wb_low = wc + max(0, o.own_count - len(common)) * w_min
+        if wa > 0 and wb_low > 0 and wc / min(wa, wb_low) >= limit:
+            keep.append(o)
+    return keep
+
+
 def compare(row, others, *, n=None):
     """[(other, score, passages, quotes_zeroed)] for the others above the kind's threshold."""
     arr = engine.from_bytes(row.shingles)
     quotes, quoted = _quotes(row, arr)
+    n = n if n is not None else _corpus_size()
+    others = _bounded(row, arr, others, quoted, n)
     arrays = {o.pk: engine.from_bytes(o.shingles) for o in others}
     everything = set(int(h) for h in arr)
     for a in arrays.values():
         everything.update(int(h) for h in a)
-    n = n if n is not None else _corpus_size()
     other_quoted = _material_hashes(everything) if others else set()
     weights = _weights(everything, n, zero=quoted | other_quoted)
+    table = engine.Weights(weights)
     rare = engine.idf(1, n)
     found = []
     for o in others:
-        score, _ = engine.weighted_overlap(arr, arrays[o.pk], weights)
+        score, _ = engine.weighted_overlap(arr, arrays[o.pk], table)
         if score < threshold(row.kind):
             continue
 

@@ -72,7 +72,7 @@ def test_quotes_of_a_library_material_are_reported_as_quotes_and_never_count(wor
     load_library(world.city)
     title = "关于调查研究的论述摘编"
     quote = "；".join(MATERIALS[title])
-    a = writing(world, world.member_a, f"《{title}》指出：{quote}。" + doc(4), day=dt.date(2026, 3, 1))
+    writing(world, world.member_a, f"《{title}》指出：{quote}。" + doc(4), day=dt.date(2026, 3, 1))
     # The other quotes the same passage retyped (commas, spaces) and writes its own words otherwise.
     retyped = quote.replace("，", ",").replace("、", " ")
     b = writing(world, world.leader_a, f"学习{title}，{retyped}。" + doc(5, "东湖区湖滨街道"), day=dt.date(2026, 4, 1))
@@ -95,7 +95,7 @@ def test_common_phrasing_is_discounted_by_how_often_the_corpus_uses_it(world):
 
 def test_own_earlier_versions_and_own_drafts_never_count(world):
     text = doc(6)
-    v1 = writing(world, world.member_a, text, day=dt.date(2026, 3, 1), obj=world.group_a)
+    writing(world, world.member_a, text, day=dt.date(2026, 3, 1), obj=world.group_a)
     v2 = writing(world, world.member_a, text + "补充一句新的体会。", day=dt.date(2026, 3, 5), obj=world.county_a,
                  version_of=world.group_a)
     assert not reuse.check(v2).matches
