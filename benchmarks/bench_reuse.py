@@ -44,7 +44,7 @@ def bulk_load(n, rng):
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    from integrity import engine
+    from integrity import engine, reuse
     from integrity.models import ReuseBand, ReuseShingle, ReuseText
     from integrity.tests.corpus import UNITS, copy_of, honest
     from orgs.models import Unit
@@ -60,14 +60,18 @@ def bulk_load(n, rng):
             docs.append(honest(rng, f"h{i}", UNITS[i % len(UNITS)]))
     rows, bands, df = [], [], Counter()
     start = ReuseText.objects.count()
+    sets = [engine.shingle_set(d.text) for d in docs]
+    for hashes in sets:
+        df.update(hashes)
+    # As index_text does, the signature leaves out phrasing common in the corpus (here: the final corpus).
+    limit = max(reuse.COMMON_MIN_DF, reuse.COMMON_RATIO * n)
     for i, d in enumerate(docs):
-        hashes = engine.shingle_set(d.text)
+        hashes = sets[i]
         arr = engine.to_array(hashes)
-        sig = engine.signature(arr)
+        sig = engine.signature(sorted(h for h in hashes if df[h] <= limit))
         rows.append(ReuseText(kind="writing", content_type=ct, object_id=start + i + 1, unit=unit, title=d.key,
                               written_on=dt.date(2026, 1, 1) + dt.timedelta(days=i % 300), year=2026, text=d.text,
                               shingles=arr.tobytes(), signature=sig.tobytes(), shingle_count=len(arr), own_count=len(arr), counted=True))
-        df.update(int(h) for h in arr)
     ReuseText.objects.bulk_create(rows, batch_size=1000)
     for r in rows:
         bands += [ReuseBand(text_id=r.pk, key=k) for k in engine.band_keys(engine.sig_from_bytes(r.signature))]
@@ -107,7 +111,7 @@ def bench(n, rounds):
     docs, rows, unit = bulk_load(n, rng)
     load_s = time.perf_counter() - t0
     engine_ms, base_ms = [], []
-    agree = 0
+    found_engine = found_base = 0
     for r in range(rounds):
         src_i = rng.randrange(min(50, n))
         new = copy_of(docs[src_i], rng, f"new{r}", rng.choice(UNITS), "rewritten20")
@@ -121,13 +125,14 @@ def bench(n, rounds):
         t = time.perf_counter()
         found = baseline(row)
         base_ms.append((time.perf_counter() - t) * 1000)
-        agree += rows[src_i].pk in {m.source.pk for m in report.matches} and rows[src_i].pk in found
+        found_engine += rows[src_i].pk in {m.source.pk for m in report.matches}
+        found_base += rows[src_i].pk in found
     med = statistics.median
     print(f"N = {n} stored texts (loaded in {load_s:.1f} s), {rounds} checks of a new text (a 20%-rewritten copy)")
     print(f"  engine (LSH + weighted verify + passages): median {med(engine_ms):.1f} ms, max {max(engine_ms):.1f} ms")
     print(f"  pair-by-pair baseline (same scoring, all N): median {med(base_ms):.1f} ms, max {max(base_ms):.1f} ms")
-    print(f"  ratio baseline/engine: {med(base_ms) / med(engine_ms):.1f}x; both found the planted source "
-          f"in {agree}/{rounds}")
+    print(f"  ratio baseline/engine: {med(base_ms) / med(engine_ms):.1f}x; the planted source found by the engine "
+          f"in {found_engine}/{rounds}, by the baseline in {found_base}/{rounds}")
 
 
 def calibrate(seeds):

@@ -31,7 +31,7 @@ DEFAULT_THRESHOLDS = {
     "plan": 0.5, "writing": 0.55, "reflection": 0.55, "speech": 0.55,
     "minutes": 0.55, "summary": 0.55, "briefing": 0.55,
 }
-PREFILTER = 0.2  # MinHash estimate below which a candidate is not worth loading (copies measured ≥ 0.5)
+PREFILTER = 0.12  # MinHash estimate (on uncommon shingles) below which a candidate is not loaded
 QUOTE_SHARE = 0.6  # a sentence whose shingles are mostly in one material quotes it
 COMMON_SHARE = 0.5  # a shingle weighing less than this share of a unique one is common phrasing
 UNCOMMON_SHARE = 0.3  # a sentence with fewer uncommon shingles than this share is common phrasing
@@ -98,6 +98,21 @@ def _df_change(hashes, delta):
                 ReuseShingle.objects.filter(hash__in=hashes[i:i + 500]).update(df=F("df") - 1)
 
 
+COMMON_MIN_DF, COMMON_RATIO = 5, 0.05
+
+
+def _common(hashes):
+    """Shingles found in more than max(5, 5 %) of the corpus: formulas, slogans, mandated wording."""
+    n = ReuseText.objects.filter(counted=True).count()
+    limit = max(COMMON_MIN_DF, COMMON_RATIO * n)
+    hashes = [int(h) for h in hashes]
+    found = set()
+    for i in range(0, len(hashes), 500):
+        found.update(ReuseShingle.objects.filter(hash__in=hashes[i:i + 500], df__gt=limit)
+                     .values_list("hash", flat=True))
+    return found
+
+
 def _material_hashes(hashes):
     hashes = [int(h) for h in hashes]
     found = set()
@@ -142,7 +157,10 @@ def index_text(obj, *, kind, text, written_on, author=None, group=None, unit=Non
     if kind == TextKind.MATERIAL or len(arr) < engine.MIN_SHINGLES:
         row.signature = None
     else:
-        # Quotes of the library are left out of the signature, so texts sharing a quote are not candidates.
+        # Quotes of the library and phrasing already common in the corpus are left out of the signature, so
+        # texts sharing only a quote or the usual formulas do not become candidates (checked or not, they
+        # would be discarded; this keeps a check's cost from growing with the corpus).
+        own -= _common(own)
         sig = engine.signature(sorted(own)) if len(own) >= engine.MIN_SHINGLES else None
         row.signature = sig.tobytes() if sig is not None else None
     row.save()
