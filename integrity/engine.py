@@ -38,8 +38,8 @@ _B = _rng.integers(0, 2**63 - 1, NUM_PERM, dtype=np.int64).astype(np.uint64)
 
 
 def sentences(text):
-    """Sentences as written (for showing), in order."""
-    text = unicodedata.normalize("NFKC", text or "")
+    """Sentences as written (for showing, so no normalising here: clean() does that), in order."""
+    text = text or ""
     return [s.strip() for s in SPLIT_RE.split(text) if s.strip()]
 
 
