@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 
 from orgs import access as org_access
 
-from .models import IntegritySignal, ReuseMatch
+from .models import IntegritySignal, QuoteFound, ReuseMatch
 
 
 @dataclass
@@ -75,3 +75,9 @@ def scope_matches(unit, year, limit=300):
     qs = ReuseMatch.objects.filter(suspect__unit__path__startswith=unit.path, suspect__year=year).select_related(
         "source__author", "source__group", "source__unit", "suspect__author", "suspect__group", "suspect__unit")
     return list(qs.order_by("-score", "id")[:limit])
+
+
+def quotes_of(texts):
+    """[(text, material title, sentences)]: what these texts quote from the library, reported apart."""
+    rows = QuoteFound.objects.filter(text__in=texts).select_related("material", "text").order_by("text_id", "id")
+    return [(q.text, q.material.title, q.sentences) for q in rows]

@@ -46,7 +46,7 @@ def group_signals(request, pk):
 @login_required
 def reuse_match(request, pk):
     m = selectors.get_match_for(request.user, pk)
-    return render(request, "integrity/match.html", {"m": m})
+    return render(request, "integrity/match.html", {"m": m, "quotes": selectors.quotes_of([m.suspect, m.source])})
 
 
 @login_required

@@ -83,6 +83,19 @@ def test_quotes_of_a_library_material_are_reported_as_quotes_and_never_count(wor
     assert QuoteFound.objects.filter(text=b).exists()
 
 
+def test_the_match_page_lists_quotes_of_the_library_apart(world, client):
+    load_library(world.city)
+    title = "关于基层治理的重要论述"
+    quote = "；".join(MATERIALS[title])
+    text = f"《{title}》指出：{quote}。" + doc(14)
+    writing(world, world.member_a, text, day=dt.date(2026, 3, 1))
+    m = reuse.check(writing(world, world.leader_a, text, day=dt.date(2026, 4, 1))).flagged[0]
+    assert not any("基层强则国家强" in "".join(x for x, _ in p["a"]) for p in m.passages)
+    login(client, world.supervisor_a)
+    page = client.get(reverse("integrity:reuse_match", args=[m.id])).content.decode()
+    assert "引用学习资料" in page and f"《{title}》" in page and "基层强则国家强" in page
+
+
 def test_common_phrasing_is_discounted_by_how_often_the_corpus_uses_it(world):
     slogan = "坚持以学铸魂、以学增智、以学正风、以学促干，把学习成果转化为推动高质量发展的实际成效。"
     rows = [writing(world, world.member_a, slogan + doc(10 + i), day=dt.date(2026, 3, 1), obj=world.group_a
