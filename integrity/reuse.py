@@ -160,7 +160,11 @@ def index_text(obj, *, kind, text, written_on, author=None, group=None, unit=Non
         # Quotes of the library and phrasing already common in the corpus are left out of the signature, so
         # texts sharing only a quote or the usual formulas do not become candidates (checked or not, they
         # would be discarded; this keeps a check's cost from growing with the corpus).
-        own -= _common(own)
+        uncommon = own - _common(own)
+        # A text made mostly of common sentences (a plan assembled from the usual formulas) keeps them all:
+        # otherwise a verbatim copy of it would have too little left to be found.
+        if len(uncommon) >= max(engine.MIN_SHINGLES, len(own) // 4):
+            own = uncommon
         sig = engine.signature(sorted(own)) if len(own) >= engine.MIN_SHINGLES else None
         row.signature = sig.tobytes() if sig is not None else None
     row.save()
