@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "workdays",
     "writings",
     "research",
+    "integrity",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,13 @@ MEETINGS_MAKEUP_DAYS = env_int("MEETINGS_MAKEUP_DAYS", 10)  # working days (work
 # 宣讲 and 党课 each member gives a year (research/): kind -> at least how many.
 RESEARCH_LECTURE_REQUIREMENTS = {"party_lesson": env_int("RESEARCH_PARTY_LESSONS", 1),
                                  "publicity": env_int("RESEARCH_PUBLICITY_TALKS", 1)}
+# integrity (真学真记): reuse thresholds per text kind override integrity.reuse.DEFAULT_THRESHOLDS, e.g.
+# {"writing": 0.35}; a device that checks in this many people for one session raises a signal; sessions
+# entered late by one account within INTEGRITY_BATCH_HOURS, this many of them, are a 集中补录.
+INTEGRITY_REUSE_THRESHOLDS = {}
+INTEGRITY_DEVICE_PEOPLE = env_int("INTEGRITY_DEVICE_PEOPLE", 2)
+INTEGRITY_BATCH_SESSIONS = env_int("INTEGRITY_BATCH_SESSIONS", 3)
+INTEGRITY_BATCH_HOURS = env_int("INTEGRITY_BATCH_HOURS", 2)
 MEETINGS_WEBHOOK_URL = env("MEETINGS_WEBHOOK_URL", "")  # 钉钉/企业微信 group bot; empty = off
 MEETINGS_EMAIL_NOTICES = env_bool("MEETINGS_EMAIL_NOTICES", False)
 PLAN_COPY_THRESHOLD = float(env("PLAN_COPY_THRESHOLD", "0.6"))

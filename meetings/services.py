@@ -14,6 +14,7 @@ from django.utils import timezone
 from core import audit
 from core.uploads import over_limit
 from core.versions import check_version
+from integrity import services as integrity  # 真学真记: signals computed as records are written
 from orgs import selectors as org_selectors
 from orgs.models import Membership, Person, StudyGroup
 
@@ -186,6 +187,7 @@ def session_schedule(*, group, by, title, form, starts_at, ends_at, place, topic
     for g in joint_groups:
         Participation.objects.create(session=session, group=g, venue=(venues.get(g.pk) or "").strip()[:200])
     _flag_late(session, "学习记录", session.created)
+    integrity.session_scheduled(session)  # 真学真记 (integrity)
     participation_counts_refresh(participations=session.participations.all())
     audit.record(action="session.schedule", by=by, obj=session, after=audit.snapshot(session, SESSION_FIELDS)
                  | {"joint_groups": [g.pk for g in joint_groups]})
@@ -316,6 +318,7 @@ def attendance_record(*, session, group, person, status, by, note=""):
         defaults={"status": status, "note": (note or "")[:200], "recorded_by": by, "recorded_at": timezone.now(),
                   "source": "secretary"},
     )
+    integrity.attendance_written(row)  # 真学真记 (integrity)
     participation_counts_refresh(participations=Participation.objects.filter(session=session, group=group))
     audit.record(action="attendance.record", by=by, obj=row, before=before,
                  after={"session": session.pk, "group": group.pk, "person": person.pk, "status": status})
@@ -416,6 +419,7 @@ def checkin(*, session, token, by, now=None):
             rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
             continue
         created_any = True
+        integrity.attendance_written(row)  # 真学真记 (integrity)
         if row_status in ATTENDED:
             # A new row of a member present or late: one more attended, unless the counts are not yet stored.
             Participation.objects.filter(session=session, group_id=group_id, expected__isnull=False).update(
@@ -462,6 +466,7 @@ def leave_decide(*, leave, approve, by, note=""):
     leave.decided_by, leave.decided_at, leave.decision_note = by, timezone.now(), (note or "")[:200]
     leave.save()
     if approve:
+        integrity.leave_approved(leave)  # 真学真记 (integrity)
         Attendance.objects.update_or_create(
             session=leave.session, group=leave.group, person=leave.person,
             defaults={"status": AttendanceStatus.LEAVE, "source": "leave", "recorded_by": by,
@@ -607,6 +612,7 @@ def record_save(*, session, by, minutes=None, summary=None, briefing=None, versi
         return session
     session.version += 1
     session.save(update_fields=["minutes", "summary", "briefing", "version"])
+    integrity.records_written(session, before)  # 真学真记 (integrity)
     audit.record(action="session.record", by=by, obj=session,
                  before={k: len(v) for k, v in before.items()},
                  after={"minutes": len(session.minutes), "summary": len(session.summary),
@@ -693,6 +699,7 @@ def session_archive(*, session, by):
     session.archived_by = by
     session.version += 1
     session.save(update_fields=["status", "archived_at", "archived_by", "version"])
+    integrity.session_archived(session)  # 真学真记 (integrity)
     audit.record(action="session.archive", by=by, obj=session, after=audit.snapshot(session, SESSION_FIELDS))
     return session
 

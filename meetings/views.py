@@ -15,6 +15,9 @@ from core.documents import docx_response
 from core.htmx import is_htmx
 from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
+from integrity import devices as integrity_devices
+from integrity import selectors as integrity_selectors
+from integrity import services as integrity_services
 from orgs import access as org_access
 from orgs import selectors as org_selectors
 from orgs.forms import apply_errors
@@ -300,10 +303,13 @@ def checkin(request, pk):
     access.require_member(request.user, session)
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
     error, rows, created, status = None, None, False, 200
+    device = integrity_devices.device_mark(request)  # 真学真记: the phone's own mark, never its address
     try:
         services.checkin_verify(session, token)
         if request.method == "POST":
             rows, created = services.checkin(session=session, token=token, by=request.user)
+            integrity_services.checkin_device(session=session, person_id=request.user.person_id,
+                                              device=device)  # 真学真记: one phone, several people
     except ValidationError as exc:
         error, status = _error_text(exc), 400
     except OperationalError:
@@ -314,7 +320,7 @@ def checkin(request, pk):
                                                          "created": created}, status=status)
     if status == 503:
         response["Retry-After"] = "2"
-    return response
+    return integrity_devices.remember(request, response, device)
 
 
 @login_required
@@ -611,4 +617,5 @@ def overview(request):
     return render(request, "meetings/overview.html", {
         "rows": rows[:500], "truncated": len(rows) > 500, "year": year, "threshold": threshold, "summary": summary,
         "roots": roots, "scope": scope, "only": only or "", "years": _years(),
+        "signal_counts": integrity_selectors.signal_counts([r.group_id for r in rows[:500]], year),  # 真学真记
     })
