@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "materials",
     "plans",
     "meetings",
+    "stats",
 ]
 
 MIDDLEWARE = [

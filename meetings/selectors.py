@@ -403,20 +403,16 @@ def plan_progress(groups, *, year, today=None):
 
 def overview(groups, *, year, threshold=90.0, today=None):
     """Per group: sessions held this year (against the rule of at least 12), the approved plan's topics
-    studied against those due, quarters with no 研讨 so far, the year's attendance rate and late records."""
-    today = today or timezone.localdate()
-    stats = year_group_counts(groups, year=year)
-    progress = plan_progress(groups, year=year, today=today)
-    empty = {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0}
-    finished = [q for q in range(4) if year < today.year or (year == today.year and (q + 1) * 3 < today.month)]
-    out = []
-    for gid, name in groups.order_by("unit__path").values_list("pk", "name"):
-        st = stats.get(gid, empty)
-        rate = Rate(st["att"], st["exp"])
-        out.append(GroupYear(gid, name, st["held"], st["q"],
-                             [f"第{q + 1}季度" for q in finished if st["q"][q] == 0], rate, st["late"],
-                             rate.percent is not None and rate.percent < threshold, progress.get(gid)))
-    return out
+    studied against those due, quarters with no 研讨 so far, the year's attendance rate and late records.
+
+    Read from the figures the stats app maintains (one row per group and period); pages use
+    stats.selectors.overview, which pages the groups and sums them by unit."""
+    from stats import selectors as stats_selectors
+
+    stats_selectors.ensure_fresh(groups, year)
+    rows = stats_selectors.year_rows(groups, year=year, threshold=threshold, today=today)
+    return stats_selectors.group_rows(rows.order_by("group__unit__path", "group_id"), year=year,
+                                      threshold=threshold, today=today)
 
 
 def upcoming_for_person(person, *, since=None):

@@ -16,6 +16,7 @@ from core.uploads import over_limit
 from core.versions import check_version
 from orgs import selectors as org_selectors
 from orgs.models import Membership, Person, StudyGroup
+from stats import services as stats_services
 
 from .access import PRESIDING_ROLES
 from .counts import membership_stamps, with_live_counts
@@ -188,6 +189,7 @@ def session_schedule(*, group, by, title, form, starts_at, ends_at, place, topic
         Participation.objects.create(session=session, group=g, venue=(venues.get(g.pk) or "").strip()[:200])
     _flag_late(session, "学习记录", session.created)
     participation_counts_refresh(participations=session.participations.all())
+    stats_services.refresh_session(session)
     audit.record(action="session.schedule", by=by, obj=session, after=audit.snapshot(session, SESSION_FIELDS)
                  | {"joint_groups": [g.pk for g in joint_groups]})
     day = session.day
@@ -226,6 +228,7 @@ def session_update(*, session, by, version=None, **fields):
         _flag_late(session, "学习时间改动后")
         # Another day may mean other members: recount every participating group.
         participation_counts_refresh(participations=session.participations.all())
+    stats_services.refresh_session(session, years={timezone.localdate(before_start).year})
     audit.record(action="session.update", by=by, obj=session, before=before,
                  after=audit.snapshot(session, SESSION_FIELDS))
     return session
@@ -318,6 +321,7 @@ def attendance_record(*, session, group, person, status, by, note=""):
                   "source": "secretary"},
     )
     participation_counts_refresh(participations=Participation.objects.filter(session=session, group=group))
+    stats_services.refresh_session(session, topics=False)
     audit.record(action="attendance.record", by=by, obj=row, before=before,
                  after={"session": session.pk, "group": group.pk, "person": person.pk, "status": status})
     return row
@@ -421,6 +425,7 @@ def checkin(*, session, token, by, now=None):
             # A new row of a member present or late: one more attended, unless the counts are not yet stored.
             Participation.objects.filter(session=session, group_id=group_id, expected__isnull=False).update(
                 attended=F("attended") + 1)
+            stats_services.checkin_counted(session=session, group_id=group_id, status=row_status, now=now)
         audit.record(action="attendance.checkin", by=by, obj=row,
                      after={"session": session.pk, "group": group_id, "status": row_status})
         rows.append(row)
@@ -469,6 +474,7 @@ def leave_decide(*, leave, approve, by, note=""):
                       "recorded_at": timezone.now(), "note": leave.reason})
         participation_counts_refresh(participations=Participation.objects.filter(session=leave.session,
                                                                                  group=leave.group))
+        stats_services.refresh_session(leave.session, topics=False)
     audit.record(action="leave.decide", by=by, obj=leave, after={"status": leave.status, "note": leave.decision_note})
     _notify([leave.person_id], leave.session,
             f"请假申请{'已批准' if approve else '未批准'}：{leave.session.title}")
@@ -707,6 +713,7 @@ def session_cancel(*, session, reason, by):
     session.cancel_reason = reason[:200]
     session.version += 1
     session.save(update_fields=["status", "cancel_reason", "version"])
+    stats_services.refresh_session(session)
     people = set()
     for p in session.participations.select_related("group"):
         people |= set(members_on_day(p.group, session.day))
@@ -752,6 +759,7 @@ def correction_add(*, session, field, new_value, reason, by):
         raise ValidationError({"new_value": "更正后的内容与现有内容相同"})
     correction = Correction.objects.create(session=session, field=field, label=label, old_value=old,
                                            new_value=new_value, reason=reason[:300], by=by)
+    stats_services.refresh_session(session, topics=False)
     audit.record(action="session.correct", by=by, obj=session,
                  after={"field": field, "old": old[:200], "new": new_value[:200], "reason": correction.reason})
     return correction
