@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Min, OuterRef, Q, Sum, Value
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from . import services
@@ -99,12 +100,10 @@ def due_period(year, today):
 
 
 def _below_q(threshold):
-    return Q(expected__gt=0, pct_lhs__lt=F("pct_rhs"))
-
-
-def _with_rate(rows, threshold):
-    return rows.alias(pct_lhs=ExpressionWrapper(F("attended") * Value(100.0), output_field=FloatField()),
-                      pct_rhs=ExpressionWrapper(F("expected") * Value(float(threshold)), output_field=FloatField()))
+    """Attendance below the threshold (percent), compared in SQL without dividing."""
+    return Q(expected__gt=0) & LessThan(
+        ExpressionWrapper(F("attended") * Value(100.0), output_field=FloatField()),
+        ExpressionWrapper(F("expected") * Value(float(threshold)), output_field=FloatField()))
 
 
 def _no_seminar(year, today):
@@ -122,7 +121,7 @@ def _behind(year, today):
 def year_rows(groups, *, year, threshold=90.0, today=None, only=""):
     """The year rows of these groups, filtered as the overview's 筛选 asks (a queryset, not evaluated)."""
     today = today or timezone.localdate()
-    rows = _with_rate(GroupFigures.objects.filter(group__in=groups, year=year, period=YEAR), threshold)
+    rows = GroupFigures.objects.filter(group__in=groups, year=year, period=YEAR)
     if only == "below":
         rows = rows.filter(_below_q(threshold))
     elif only == "few":
