@@ -14,7 +14,6 @@ from django.utils import timezone
 from core import audit
 from core.uploads import over_limit
 from core.versions import check_version
-from orgs import selectors as org_selectors
 from orgs.models import Membership, Person, StudyGroup
 from stats import services as stats_services
 
@@ -657,18 +656,27 @@ def attachment_add(*, session, kind, upload, by):
     return att
 
 
-def five_checks(session, now=None):
-    """五落实: [(label, ok, detail)] — 时间、地点、人员、内容、效果."""
+def five_checks(session, now=None, *, sheets=None, marked=None, attachments=None):
+    """五落实: [(label, ok, detail)] — 时间、地点、人员、内容、效果.
+
+    The session page passes its attendance sheets, whether anything is marked and its attachments, so the
+    checks read nothing more; otherwise the members of all groups are read in one query."""
     now = now or timezone.now()
     held = session.starts_at <= now
-    marked = set(Attendance.objects.filter(session=session).values_list("group_id", "person_id"))
-    missing = 0
-    for p in session.participations.select_related("group"):
-        missing += sum(1 for pid in org_selectors.members_on(p.group, session.day) if (p.group_id, pid) not in marked)
+    if sheets is not None:
+        missing = sum(1 for g in sheets for line in g.lines if line.role != "attendee" and not line.status)
+    else:
+        rows = set(Attendance.objects.filter(session=session).values_list("group_id", "person_id"))
+        marked = bool(rows)
+        members = Membership.objects.on(session.day).filter(
+            group_id__in=session.participations.values("group_id")).exclude(role="attendee")
+        missing = sum(1 for key in members.values_list("group_id", "person_id").distinct() if key not in rows)
     content = bool(session.title and (session.agenda or session.pre_reading or session.material_ids
                                       or session.plan_topic_id or session.reference_topic_id))
-    effect = bool(session.summary or session.minutes) or session.attachments.filter(
-        kind__in=(AttachmentKind.MINUTES, AttachmentKind.SUMMARY, AttachmentKind.BRIEFING)).exists()
+    record_kinds = (AttachmentKind.MINUTES, AttachmentKind.SUMMARY, AttachmentKind.BRIEFING)
+    effect = bool(session.summary or session.minutes) or (
+        any(a.kind in record_kinds for a in attachments) if attachments is not None
+        else session.attachments.filter(kind__in=record_kinds).exists())
     return [
         ("时间", held, f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}" if held else "学习尚未举行"),
         ("地点", bool(session.place), session.place or "未填写地点"),

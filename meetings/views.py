@@ -18,7 +18,8 @@ from core.years import requested_year, year_choices
 from orgs import access as org_access
 from orgs import selectors as org_selectors
 from orgs.forms import apply_errors
-from orgs.models import Person
+from orgs.models import Person, Unit
+from stats import selectors as stats_selectors
 
 from . import access, documents, selectors, services
 from .forms import (
@@ -131,12 +132,14 @@ def schedule(request, pk):
 def _detail_context(request, session):
     detail = selectors.session_detail(session)
     user = request.user
-    my_groups = access.member_groups(user, session)
+    # From the participations already read, not asked again per group (a 联学 has 20).
+    taking_part = {p.group_id for p in detail.participations}
+    my_groups = [gid for gid, _ in org_access.roles_today(user) if gid in taking_part]
     person_id = user.person_id
     return {
         "s": session, "d": detail,
         "can_write": org_access.can_manage_group(user, session.group),
-        "can_mark": bool(access.managed_groups(user, session)),
+        "can_mark": any(org_access.can_manage_group(user, p.group) for p in detail.participations),
         "can_preside": access.can_preside(user, session.group),
         "presiding_groups": {p.group_id for p in detail.participations if access.can_preside(user, p.group)},
         "is_member": bool(my_groups),
@@ -586,23 +589,17 @@ def overview(request):
     if unit_id and unit_id.isdigit():
         scope = org_access.get_unit_for(request.user, int(unit_id))
         groups = groups.filter(unit__path__startswith=scope.path)
-    rows = selectors.overview(groups, year=year, threshold=threshold)
-    only = request.GET.get("only")
-    if only == "below":
-        rows = [r for r in rows if r.below]
-    elif only == "no_seminar":
-        rows = [r for r in rows if r.quarters_without_seminar]
-    elif only == "few":
-        rows = [r for r in rows if r.held < 12]
-    elif only == "behind":
-        rows = [r for r in rows if r.plan and r.plan.behind]
-    elif only == "no_plan":
-        rows = [r for r in rows if r.plan is None]
-    summary = {"groups": len(rows), "below": sum(r.below for r in rows),
-               "no_seminar": sum(bool(r.quarters_without_seminar) for r in rows),
-               "late": sum(r.late for r in rows), "held": sum(r.held for r in rows),
-               "behind": sum(bool(r.plan and r.plan.behind) for r in rows)}
+    only = request.GET.get("only") or ""
+    page = request.GET.get("page") or "1"
+    page = int(page) if page.isdigit() else 1
+    # From the maintained figures (stats app): a page of groups, the summary of all, and one line per unit below.
+    parents = [scope] if scope else roots
+    units = Unit.objects.filter(parent__in=parents, closed_on__isnull=True).order_by("sort", "path") \
+        if len(parents) == 1 else parents
+    view = stats_selectors.overview(groups, year=year, threshold=threshold, only=only, page=page, units=units)
+    pages = max(1, -(-view.count // stats_selectors.PER_PAGE))
     return render(request, "meetings/overview.html", {
-        "rows": rows[:500], "truncated": len(rows) > 500, "year": year, "threshold": threshold, "summary": summary,
-        "roots": roots, "scope": scope, "only": only or "", "years": _years(),
+        "rows": view.rows, "summary": view.summary, "units": view.units, "computed_at": view.computed_at,
+        "left_stale": view.left_stale, "page": min(page, pages), "pages": pages, "year": year,
+        "threshold": threshold, "roots": roots, "scope": scope, "only": only, "years": _years(),
     })
