@@ -390,6 +390,15 @@ def checkin_verify(session, token, now=None):
         raise ValidationError("签到已结束，请联系学习秘书登记")
 
 
+def checkin_done(*, session, by, group_ids):
+    """The rows of an earlier check-in in each of these groups (a replayed token, a second scan), read without
+    a transaction; None when something is still to be written."""
+    group_ids = set(group_ids)
+    rows = list(Attendance.objects.filter(session=session, person_id=by.person_id, group_id__in=group_ids)
+                .order_by("group_id")) if by.person_id and group_ids else []
+    return rows if rows and {r.group_id for r in rows} == group_ids else None
+
+
 @transaction.atomic
 def checkin(*, session, token, by, now=None):
     """Self check-in by QR code (a convenience, never required). Returns (rows, created).

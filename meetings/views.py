@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -300,21 +302,26 @@ def qr(request, pk):
 @login_required
 def checkin(request, pk):
     session = access.get_session_for(request.user, pk)
-    access.require_member(request.user, session)
+    groups = access.require_member(request.user, session)
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
     error, rows, created, status = None, None, False, 200
     try:
         services.checkin_verify(session, token)
         if request.method == "POST":
-            rows, created = services.checkin(session=session, token=token, by=request.user)
+            # A replay or a second scan is answered from what is stored, without taking the write lock.
+            rows = services.checkin_done(session=session, by=request.user, group_ids=groups)
+            if rows is None:
+                rows, created = services.checkin(session=session, token=token, by=request.user)
     except ValidationError as exc:
         error, status = _error_text(exc), 400
     except OperationalError:
         # SQLite under a burst of scans (hundreds at once in a 联学) may wait past its busy timeout for the
         # write lock. Nothing was written: say so and let the member scan again, instead of a server error.
         error, status = "签到人数较多，系统繁忙，请稍后再扫一次二维码", 503
-    response = render(request, "meetings/checkin.html", {"s": session, "t": token, "error": error, "rows": rows,
-                                                         "created": created}, status=status)
+    # The phone page alone, rendered without the request so no context processor (sidebar, notices) runs.
+    html = get_template("meetings/checkin.html").render({
+        "s": session, "t": token, "error": error, "rows": rows, "created": created, "csrf_token": get_token(request)})
+    response = HttpResponse(html, status=status)
     if status == 503:
         response["Retry-After"] = "2"
     return response

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import rjieba
-from datasketch import MinHash
 from django.conf import settings
 from rapidfuzz import fuzz, process
 
@@ -92,6 +91,8 @@ def shingles(text):
 
 
 def signature(shingle_set):
+    from datasketch import MinHash  # imported here: datasketch pulls in scipy (~90 MB per web worker)
+
     m = MinHash(num_perm=NUM_PERM, seed=1)
     m.update_batch([s.encode() for s in shingle_set])
     return m.hashvalues.astype(np.uint64)

@@ -129,3 +129,32 @@ def plans_revised(world, plan, topics):
     plans.plan_submit(plan=new, by=world.secretary_a)
     return plans.plan_approve(plan=new, by=world.leader_a)
 PINNED = {}
+
+
+def test_a_check_in_is_a_small_page_and_a_replay_writes_nothing(world, as_user):
+    from meetings.models import Attendance
+
+    partners = add_groups(world, 19, members=10)
+    session = make_session(world, form="joint", joint_groups=partners)
+    client = as_user(world.member_a)
+    url = reverse("meetings:checkin", args=[session.pk])
+    token = meetings.checkin_token(session)
+    with CaptureQueriesContext(connection) as first:
+        response = client.post(url, {"t": token})
+    assert "签到成功" in response.content.decode()
+    assert len(response.content) < 3000 and "<nav" not in response.content.decode()
+    with CaptureQueriesContext(connection) as replay:
+        response = client.post(url, {"t": token})
+    assert "无需重复签到" in response.content.decode()
+    writes = [q["sql"] for q in replay.captured_queries
+              if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN")
+              and "django_session" not in q["sql"]]
+    assert writes == []
+    assert Attendance.objects.filter(session=session).count() == 1
+    print("CHECKIN QUERIES", len(first.captured_queries), len(replay.captured_queries))
+    assert (len(first.captured_queries), len(replay.captured_queries)) == CHECKIN
+    assert not any("orgs_membership" in q["sql"] and "person_id\" =" not in q["sql"] and "person_id" not in q["sql"]
+                   for q in first.captured_queries), "no member list is loaded"
+
+
+CHECKIN = (0, 0)
