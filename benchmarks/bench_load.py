@@ -308,13 +308,18 @@ def main():
                         help="city: the demo city (99 groups); region: a reduced province (3 cities, ≈500 groups)")
     parser.add_argument("--db", help="SQLite file (seeded at --scale if empty)")
     parser.add_argument("--pg", action="store_true", help="a throwaway PostgreSQL cluster, seeded at --scale")
+    parser.add_argument("--pg-port", type=int, help="port of the throwaway cluster (default: any free port)")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=8.0, help="per page at saturation")
     parser.add_argument("--think", type=float, default=2.0)
     parser.add_argument("--think-seconds", type=float, default=20.0, help="per page with think time")
     args = parser.parse_args()
     if args.pg:
+        from benchmarks import bench_meetings
         from benchmarks.bench_meetings import ThrowawayPostgres
+
+        if args.pg_port:  # a port agreed with others sharing the machine, instead of any free one
+            bench_meetings.free_port = lambda: args.pg_port
 
         with ThrowawayPostgres() as db_url:
             return bench(db_url, args)
