@@ -182,3 +182,16 @@ def test_the_overview_pages_and_sums_by_unit(world):
     assert view.count == groups.count() and len(view.rows) == 1
     assert view.summary["held"] == 1
     assert [(u.name, u.held) for u in view.units] == [(world.county_a.name, 1), (world.county_b.name, 0)]
+
+
+def test_the_overview_page_of_a_supervisor_of_many_groups_stays_small(world, as_user):
+    from django.urls import reverse
+
+    for i in range(60):
+        org.unit_create(name=f"中共东湖区第{i + 1}社区委员会", parent=world.county_b)
+    page = as_user(world.city_supervisor).get(reverse("meetings:overview")).content.decode()
+    assert page.count('href="/meetings/groups/') == selectors.PER_PAGE
+    assert "第 1 / 2 页" in page and "统计时间" in page
+    assert len(page.encode()) < 60_000
+    second = as_user(world.city_supervisor).get(reverse("meetings:overview") + "?page=2").content.decode()
+    assert second.count('href="/meetings/groups/') == StudyGroup.objects.count() - selectors.PER_PAGE
