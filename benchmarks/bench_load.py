@@ -167,6 +167,13 @@ class User:
 
     def hit(self, method, path, data=None):
         started = time.perf_counter()
+        try:
+            return self._hit(method, path, data, started)
+        except requests.ConnectionError:
+            # The server closed a kept-alive connection (gthread drops idle ones): a failure, then reconnect.
+            return time.perf_counter() - started, 0, 0
+
+    def _hit(self, method, path, data, started):
         if method == "POST":
             r = self.http.post(self.base + path, data=data, headers={"X-CSRFToken": CSRF}, timeout=120,
                                allow_redirects=False)
