@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "writings",
     "research",
     "integrity",
+    "stats",
 ]
 
 MIDDLEWARE = [

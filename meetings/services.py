@@ -15,8 +15,8 @@ from core import audit
 from core.uploads import over_limit
 from core.versions import check_version
 from integrity import services as integrity  # 真学真记: signals computed as records are written
-from orgs import selectors as org_selectors
 from orgs.models import Membership, Person, StudyGroup
+from stats import services as stats_services
 
 from .access import PRESIDING_ROLES
 from .counts import membership_stamps, with_live_counts
@@ -189,6 +189,7 @@ def session_schedule(*, group, by, title, form, starts_at, ends_at, place, topic
     _flag_late(session, "学习记录", session.created)
     integrity.session_scheduled(session)  # 真学真记 (integrity)
     participation_counts_refresh(participations=session.participations.all())
+    stats_services.refresh_session(session)
     audit.record(action="session.schedule", by=by, obj=session, after=audit.snapshot(session, SESSION_FIELDS)
                  | {"joint_groups": [g.pk for g in joint_groups]})
     day = session.day
@@ -227,6 +228,7 @@ def session_update(*, session, by, version=None, **fields):
         _flag_late(session, "学习时间改动后")
         # Another day may mean other members: recount every participating group.
         participation_counts_refresh(participations=session.participations.all())
+    stats_services.refresh_session(session, years={timezone.localdate(before_start).year})
     audit.record(action="session.update", by=by, obj=session, before=before,
                  after=audit.snapshot(session, SESSION_FIELDS))
     return session
@@ -320,6 +322,7 @@ def attendance_record(*, session, group, person, status, by, note=""):
     )
     integrity.attendance_written(row)  # 真学真记 (integrity)
     participation_counts_refresh(participations=Participation.objects.filter(session=session, group=group))
+    stats_services.refresh_session(session, topics=False)
     audit.record(action="attendance.record", by=by, obj=row, before=before,
                  after={"session": session.pk, "group": group.pk, "person": person.pk, "status": status})
     return row
@@ -389,6 +392,15 @@ def checkin_verify(session, token, now=None):
         raise ValidationError("签到已结束，请联系学习秘书登记")
 
 
+def checkin_done(*, session, by, group_ids):
+    """The rows of an earlier check-in in each of these groups (a replayed token, a second scan), read without
+    a transaction; None when something is still to be written."""
+    group_ids = set(group_ids)
+    rows = list(Attendance.objects.filter(session=session, person_id=by.person_id, group_id__in=group_ids)
+                .order_by("group_id")) if by.person_id and group_ids else []
+    return rows if rows and {r.group_id for r in rows} == group_ids else None
+
+
 @transaction.atomic
 def checkin(*, session, token, by, now=None):
     """Self check-in by QR code (a convenience, never required). Returns (rows, created).
@@ -424,6 +436,7 @@ def checkin(*, session, token, by, now=None):
             # A new row of a member present or late: one more attended, unless the counts are not yet stored.
             Participation.objects.filter(session=session, group_id=group_id, expected__isnull=False).update(
                 attended=F("attended") + 1)
+            stats_services.checkin_counted(session=session, group_id=group_id, status=row_status, now=now)
         audit.record(action="attendance.checkin", by=by, obj=row,
                      after={"session": session.pk, "group": group_id, "status": row_status})
         rows.append(row)
@@ -473,6 +486,7 @@ def leave_decide(*, leave, approve, by, note=""):
                       "recorded_at": timezone.now(), "note": leave.reason})
         participation_counts_refresh(participations=Participation.objects.filter(session=leave.session,
                                                                                  group=leave.group))
+        stats_services.refresh_session(leave.session, topics=False)
     audit.record(action="leave.decide", by=by, obj=leave, after={"status": leave.status, "note": leave.decision_note})
     _notify([leave.person_id], leave.session,
             f"请假申请{'已批准' if approve else '未批准'}：{leave.session.title}")
@@ -662,18 +676,27 @@ def attachment_add(*, session, kind, upload, by):
     return att
 
 
-def five_checks(session, now=None):
-    """五落实: [(label, ok, detail)] — 时间、地点、人员、内容、效果."""
+def five_checks(session, now=None, *, sheets=None, marked=None, attachments=None):
+    """五落实: [(label, ok, detail)] — 时间、地点、人员、内容、效果.
+
+    The session page passes its attendance sheets, whether anything is marked and its attachments, so the
+    checks read nothing more; otherwise the members of all groups are read in one query."""
     now = now or timezone.now()
     held = session.starts_at <= now
-    marked = set(Attendance.objects.filter(session=session).values_list("group_id", "person_id"))
-    missing = 0
-    for p in session.participations.select_related("group"):
-        missing += sum(1 for pid in org_selectors.members_on(p.group, session.day) if (p.group_id, pid) not in marked)
+    if sheets is not None:
+        missing = sum(1 for g in sheets for line in g.lines if line.role != "attendee" and not line.status)
+    else:
+        rows = set(Attendance.objects.filter(session=session).values_list("group_id", "person_id"))
+        marked = bool(rows)
+        members = Membership.objects.on(session.day).filter(
+            group_id__in=session.participations.values("group_id")).exclude(role="attendee")
+        missing = sum(1 for key in members.values_list("group_id", "person_id").distinct() if key not in rows)
     content = bool(session.title and (session.agenda or session.pre_reading or session.material_ids
                                       or session.plan_topic_id or session.reference_topic_id))
-    effect = bool(session.summary or session.minutes) or session.attachments.filter(
-        kind__in=(AttachmentKind.MINUTES, AttachmentKind.SUMMARY, AttachmentKind.BRIEFING)).exists()
+    record_kinds = (AttachmentKind.MINUTES, AttachmentKind.SUMMARY, AttachmentKind.BRIEFING)
+    effect = bool(session.summary or session.minutes) or (
+        any(a.kind in record_kinds for a in attachments) if attachments is not None
+        else session.attachments.filter(kind__in=record_kinds).exists())
     return [
         ("时间", held, f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}" if held else "学习尚未举行"),
         ("地点", bool(session.place), session.place or "未填写地点"),
@@ -719,6 +742,7 @@ def session_cancel(*, session, reason, by):
     session.cancel_reason = reason[:200]
     session.version += 1
     session.save(update_fields=["status", "cancel_reason", "version"])
+    stats_services.refresh_session(session)
     people = set()
     for p in session.participations.select_related("group"):
         people |= set(members_on_day(p.group, session.day))
@@ -764,6 +788,7 @@ def correction_add(*, session, field, new_value, reason, by):
         raise ValidationError({"new_value": "更正后的内容与现有内容相同"})
     correction = Correction.objects.create(session=session, field=field, label=label, old_value=old,
                                            new_value=new_value, reason=reason[:300], by=by)
+    stats_services.refresh_session(session, topics=False)
     audit.record(action="session.correct", by=by, obj=session,
                  after={"field": field, "old": old[:200], "new": new_value[:200], "reason": correction.reason})
     return correction

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core import audit
 from core.versions import check_version
 from orgs import access as org_access
+from stats import services as stats_services
 
 from .access import is_leader
 from .models import (
@@ -295,6 +296,7 @@ def plan_approve(*, plan, by, version=None):
     plan.decided_by = by
     plan.return_comment = ""
     _bump(plan, "status", "decided_at", "decided_by", "return_comment")
+    stats_services.refresh_plan(plan)
     audit.record(action="plans.plan.approve", by=by, obj=plan, after=audit.snapshot(plan, PLAN_FIELDS))
     return plan
 
@@ -351,6 +353,7 @@ def plan_revise(*, plan, reason, by):
                            if f.attname not in ("id", "plan_id")})
         for t in plan.topics.all()
     ])
+    stats_services.refresh_plan(new)
     audit.record(action="plans.plan.revise", by=by, obj=new,
                  after={**audit.snapshot(new, PLAN_FIELDS), "previous": plan.pk})
     return new
