@@ -56,6 +56,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--no-meetings", action="store_true", help="skip benchmarks/bench_meetings.py")
     parser.add_argument("--no-study", action="store_true", help="skip benchmarks/bench_study.py")
+    parser.add_argument("--no-load", action="store_true", help="skip benchmarks/bench_load.py (50 users)")
     args = parser.parse_args()
     report = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
 
@@ -105,6 +106,12 @@ def main():
     if not args.no_study:
         # Issue 3's benchmarks (material search, 第一时间 page, copy check against pair-by-pair) on the same data.
         cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_study.py")]
+        if not os.environ.get("DATABASE_URL"):
+            cmd += ["--db", db_url.split("sqlite:///", 1)[1]]
+        subprocess.run(cmd, cwd=ROOT, check=True)
+    if not args.no_load:
+        # Issue 10's benchmark: 50 logged-in users against gunicorn gthread --preload, on the same data.
+        cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_load.py"), "--scale", "region"]
         if not os.environ.get("DATABASE_URL"):
             cmd += ["--db", db_url.split("sqlite:///", 1)[1]]
         subprocess.run(cmd, cwd=ROOT, check=True)

@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "plans",
     "meetings",
     "workdays",
+    "writings",
+    "research",
+    "integrity",
+    "stats",
     "reports",
 ]
 
@@ -185,7 +189,17 @@ FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 # ---- Study work ------------------------------------------------------------------------------
 # A session recorded more than this many days after it was held is flagged 补录 everywhere.
 MEETINGS_LATE_RECORD_DAYS = env_int("MEETINGS_LATE_RECORD_DAYS", 7)
-MEETINGS_MAKEUP_DAYS = env_int("MEETINGS_MAKEUP_DAYS", 14)
+MEETINGS_MAKEUP_DAYS = env_int("MEETINGS_MAKEUP_DAYS", 10)  # working days (workdays.selectors.add_workdays)
+# 宣讲 and 党课 each member gives a year (research/): kind -> at least how many.
+RESEARCH_LECTURE_REQUIREMENTS = {"party_lesson": env_int("RESEARCH_PARTY_LESSONS", 1),
+                                 "publicity": env_int("RESEARCH_PUBLICITY_TALKS", 1)}
+# integrity (真学真记): reuse thresholds per text kind override integrity.reuse.DEFAULT_THRESHOLDS, e.g.
+# {"writing": 0.35}; a device that checks in this many people for one session raises a signal; sessions
+# entered late by one account within INTEGRITY_BATCH_HOURS, this many of them, are a 集中补录.
+INTEGRITY_REUSE_THRESHOLDS = {}
+INTEGRITY_DEVICE_PEOPLE = env_int("INTEGRITY_DEVICE_PEOPLE", 2)
+INTEGRITY_BATCH_SESSIONS = env_int("INTEGRITY_BATCH_SESSIONS", 3)
+INTEGRITY_BATCH_HOURS = env_int("INTEGRITY_BATCH_HOURS", 2)
 MEETINGS_WEBHOOK_URL = env("MEETINGS_WEBHOOK_URL", "")  # 钉钉/企业微信 group bot; empty = off
 MEETINGS_EMAIL_NOTICES = env_bool("MEETINGS_EMAIL_NOTICES", False)
 PLAN_COPY_THRESHOLD = float(env("PLAN_COPY_THRESHOLD", "0.6"))
@@ -200,7 +214,8 @@ DOCUMENT_FONTS = {
     "page": env("DOCX_FONT_PAGE", "宋体"),
 }
 # The 工作台 asks each study app what needs doing (core/dashboard.py).
-DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "materials.dashboard.cards"]
+DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "materials.dashboard.cards",
+                       "writings.dashboard.cards"]
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 
@@ -244,6 +259,8 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "meetings.models.SessionStatus",
         "AttendanceStatusEnum": "meetings.models.AttendanceStatus",
         "MaterialKindEnum": "materials.models.MaterialKind",
+        "WritingKindEnum": "writings.models.Kind",
+        "WritingStatusEnum": "writings.models.Status",
     },
 }
 

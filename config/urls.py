@@ -3,10 +3,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from core import views as core_views
+from integrity import api as integrity_api
 from materials import api as materials_api
 from meetings import api as meetings_api
 from orgs import api as orgs_api
 from plans import api as plans_api
+from writings import api as writings_api
 
 router = DefaultRouter()
 router.register("units", orgs_api.UnitViewSet, basename="unit")
@@ -15,6 +17,9 @@ router.register("people", orgs_api.PersonViewSet, basename="person")
 router.register("plans", plans_api.PlanViewSet, basename="plan")
 router.register("sessions", meetings_api.SessionViewSet, basename="session")
 router.register("materials", materials_api.MaterialViewSet, basename="material")
+router.register("writings", writings_api.WritingViewSet, basename="writing")
+router.register("integrity/signals", integrity_api.SignalViewSet, basename="integrity-signal")
+router.register("integrity/matches", integrity_api.MatchViewSet, basename="integrity-match")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -26,6 +31,9 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("meetings/", include("meetings.urls")),
     path("workdays/", include("workdays.urls")),
+    path("writings/", include("writings.urls")),
+    path("research/", include("research.urls")),
+    path("integrity/", include("integrity.urls")),
     path("reports/", include("reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

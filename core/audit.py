@@ -42,6 +42,12 @@ ACTION_LABELS = {
     "attendance.checkin": "扫码签到", "attachment.add": "上传照片附件", "preparation.submit": "提交发言材料",
     "leave.request": "申请请假", "leave.decide": "审批请假", "makeup.assign": "布置补学", "makeup.submit": "提交补学体会",
     "makeup.report": "通报补学",
+    # 学习成果、调研与宣讲
+    "writing.create": "新建学习成果", "writing.update": "修改学习成果", "writing.submit": "提交学习成果",
+    "writing.accept": "认可补学体会/发言材料", "writing.return": "退回补学体会/发言材料",
+    "research.topic_create": "列出调研课题", "research.topic_claim": "认领调研课题",
+    "research.topic_advance": "调研课题进入下一阶段", "research.outcome_add": "登记成果转化",
+    "research.lecture_record": "登记宣讲党课",
     # 工作日历
     "workday.set": "录入工作日调整", "workday.delete": "删除工作日调整",
 }

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core import audit
 from core.versions import check_version
+from integrity import reuse
 
 from . import files, search
 from .access import audience_path, material_visible_to_group
@@ -82,6 +83,7 @@ def material_create(*, owner_unit, title, kind, published_on, by, source="", tex
                                        created_by=audit.account(by))
     _set_tags(material, tags)
     search.reindex(material)
+    reuse.index_material(material)  # integrity: quotes of the library are reported as quotes
     audit.record(action="material.create", by=by, obj=material,
                  after={**audit.snapshot(material, MATERIAL_FIELDS), "tags": tags, "text_chars": len(material.text)})
     return material
@@ -101,6 +103,7 @@ def material_update(*, material, by, title, kind, published_on, source="", text=
     material.save()
     _set_tags(material, tags)
     search.reindex(material)
+    reuse.index_material(material)  # integrity: quotes of the library are reported as quotes
     audit.record(action="material.update", by=by, obj=material, before=before,
                  after={**audit.snapshot(material, MATERIAL_FIELDS), "tags": tags, "text_chars": len(material.text)})
     return material
@@ -122,6 +125,7 @@ def attachment_add(*, material, name, data, by, append_text=True):
         material.version += 1
         material.save(update_fields=["text", "version", "updated"])
         search.reindex(material)
+        reuse.index_material(material)  # integrity: quotes of the library are reported as quotes
     audit.record(action="material.attachment_add", by=by, obj=material,
                  after={"attachment": attachment.pk, "name": name, "size": len(data), "sha256": attachment.sha256,
                         "text_chars": len(text)})

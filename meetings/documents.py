@@ -34,6 +34,20 @@ def _cell(cell, text, *, bold=False, center=False, size=12):
 TALL_ROWS = {"学习内容": 22, "会议纪要": 30, "学习小结": 18}  # mm, at least; the usual record still fits one A4 page
 
 
+def _accepted_writings(session):
+    """The 补学体会 and 发言材料 the secretary accepted (writings/), one row per kind, by name and title."""
+    from writings.models import Kind, Status, Writing
+
+    accepted = (Writing.objects.filter(session=session, kind__in=(Kind.STATEMENT, Kind.MAKEUP),
+                                       status=Status.ACCEPTED).select_related("person").order_by("person__name", "id"))
+    rows = []
+    for kind, label in ((Kind.STATEMENT, "发言材料"), (Kind.MAKEUP, "补学体会")):
+        names = [f"{w.person.name}《{w.title}》" for w in accepted if w.kind == kind]
+        if names:
+            rows.append((label, "已认可：" + "；".join(names)))
+    return rows
+
+
 def session_docx(detail):
     """A 学习记录 page as offices keep them: a bordered table, label column in 黑体, text in 仿宋."""
     s = detail.session
@@ -97,6 +111,7 @@ def session_docx(detail):
     if detail.makeups:
         rows.append(("补学安排", "；".join(f"{m.person.name}（{m.due:%-m月%-d日}前，{m.get_status_display()}）"
                                           for m in detail.makeups)))
+    rows += _accepted_writings(s)
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -22,7 +22,6 @@ from .models import (
     Leave,
     MakeUp,
     Participation,
-    Preparation,
     SessionStatus,
     StudySession,
     attendance_field,
@@ -161,16 +160,27 @@ def _sheet_rate(lines):
     return Rate(len(attended), len(expected))
 
 
-def session_attendance(session):
-    rows = {(a.group_id, a.person_id): a for a in Attendance.objects.filter(session=session)}
-    leaves = {lv.person_id: lv for lv in Leave.objects.filter(session=session).order_by("requested_at", "id")}
-    corrections = {c.field: c.new_value for c in Correction.objects.filter(session=session,
-                                                                        field__startswith="attendance:")}
-    participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
+def session_attendance(session, *, participations=None, rows=None, leaves=None, corrections=None):
+    """One sheet per participating group. The session page passes what it has already read, so a 联学 of
+    20 groups costs the same few queries as one group."""
+    if rows is None:
+        rows = list(Attendance.objects.filter(session=session))
+    rows = {(a.group_id, a.person_id): a for a in rows}
+    if leaves is None:
+        leaves = Leave.objects.filter(session=session).order_by("requested_at", "id")
+    leaves = {lv.person_id: lv for lv in leaves}
+    if corrections is None:
+        corrections = Correction.objects.filter(session=session, field__startswith="attendance:")
+    corrections = {c.field: c.new_value for c in corrections if c.field.startswith("attendance:")}
+    if participations is None:
+        participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
     memberships = defaultdict(list)
     for m in Membership.objects.on(session.day).filter(
             group_id__in=[p.group_id for p in participations]).select_related("person"):
         memberships[m.group_id].append(m)
+    by_group = defaultdict(list)
+    for (gid, pid), a in rows.items():
+        by_group[gid].append((pid, a))
     out = []
     for p in participations:
         lines = []
@@ -182,7 +192,7 @@ def session_attendance(session):
                 leaves.get(m.person_id), corrections.get(attendance_field(p.group_id, m.person_id), "")))
         lines.sort(key=lambda line: (ROLE_ORDER.get(line.role, 9), line.person_id))
         member_ids = {line.person_id for line in lines}
-        others = [a for (gid, pid), a in rows.items() if gid == p.group_id and pid not in member_ids]
+        others = [a for pid, a in by_group[p.group_id] if pid not in member_ids]
         out.append(GroupAttendance(p.group_id, p.group.name, p.is_host, p.venue, lines, _sheet_rate(lines), others))
     return out
 
@@ -215,27 +225,36 @@ class SessionDetail:
 
 
 def session_detail(session):
-    five = services.five_checks(session)
-    groups = session_attendance(session)
+    """Everything the session page shows. Each kind of record is read once (participations, attendance,
+    leaves, corrections, attachments) and shared by the sheets and the 五落实 checks."""
+    participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
+    rows = list(Attendance.objects.filter(session=session))
+    leaves = list(Leave.objects.filter(session=session).select_related("person").order_by("requested_at", "id"))
+    all_corrections = list(Correction.objects.filter(session=session).select_related("by").order_by("at", "id"))
+    attachments = list(session.attachments.order_by("uploaded_at", "id"))
+    groups = session_attendance(session, participations=participations, rows=rows, leaves=leaves,
+                                corrections=all_corrections)
+    five = services.five_checks(session, sheets=groups, marked=bool(rows), attachments=attachments)
     draws = list(CallOnDraw.objects.filter(session=session).select_related("picked").order_by("drawn_at", "id"))
     for d in draws:
         d.verified = services.draw_verify(d)
-    preps = list(Preparation.objects.filter(session=session).select_related("person").order_by("submitted_at", "id"))
-    pending_reports = list(MakeUp.objects.filter(group=session.group, status="submitted",
+    # 发言材料 are writings now; a draft is its author's alone, so only submitted ones count here.
+    from writings.models import SHARED_STATUSES, Kind, Writing
+
+    preps = list(Writing.objects.filter(session=session, kind=Kind.STATEMENT, status__in=SHARED_STATUSES)
+                 .select_related("person").order_by("submitted_at", "id"))
+    pending_reports = list(MakeUp.objects.filter(group_id=session.group_id, status="submitted",
                                                  session__starts_at__lt=session.starts_at)
                            .select_related("person", "session").order_by("session__starts_at", "id"))
     corrections = defaultdict(list)
-    for c in Correction.objects.filter(session=session).select_related("by").order_by("at", "id"):
+    for c in all_corrections:
         corrections[c.field].append(c)
     return SessionDetail(
-        session=session,
-        participations=list(session.participations.select_related("group").order_by("-is_host", "id")),
+        session=session, participations=participations,
         five=five, five_ok=all(ok for _, ok, _ in five), groups=groups, draws=draws, preparations=preps,
-        prepared_ids={p.person_id for p in preps},
-        leaves=list(Leave.objects.filter(session=session).select_related("person").order_by("requested_at", "id")),
+        prepared_ids={p.person_id for p in preps}, leaves=leaves,
         makeups=list(MakeUp.objects.filter(session=session).select_related("person").order_by("person_id")),
-        pending_reports=pending_reports, corrections=dict(corrections),
-        attachments=list(session.attachments.order_by("uploaded_at", "id")),
+        pending_reports=pending_reports, corrections=dict(corrections), attachments=attachments,
     )
 
 
@@ -403,20 +422,16 @@ def plan_progress(groups, *, year, today=None):
 
 def overview(groups, *, year, threshold=90.0, today=None):
     """Per group: sessions held this year (against the rule of at least 12), the approved plan's topics
-    studied against those due, quarters with no 研讨 so far, the year's attendance rate and late records."""
-    today = today or timezone.localdate()
-    stats = year_group_counts(groups, year=year)
-    progress = plan_progress(groups, year=year, today=today)
-    empty = {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0}
-    finished = [q for q in range(4) if year < today.year or (year == today.year and (q + 1) * 3 < today.month)]
-    out = []
-    for gid, name in groups.order_by("unit__path").values_list("pk", "name"):
-        st = stats.get(gid, empty)
-        rate = Rate(st["att"], st["exp"])
-        out.append(GroupYear(gid, name, st["held"], st["q"],
-                             [f"第{q + 1}季度" for q in finished if st["q"][q] == 0], rate, st["late"],
-                             rate.percent is not None and rate.percent < threshold, progress.get(gid)))
-    return out
+    studied against those due, quarters with no 研讨 so far, the year's attendance rate and late records.
+
+    Read from the figures the stats app maintains (one row per group and period); pages use
+    stats.selectors.overview, which pages the groups and sums them by unit."""
+    from stats import selectors as stats_selectors
+
+    stats_selectors.ensure_fresh(groups, year)
+    rows = stats_selectors.year_rows(groups, year=year, threshold=threshold, today=today)
+    return stats_selectors.group_rows(rows.order_by("group__unit__path", "group_id"), year=year,
+                                      threshold=threshold, today=today)
 
 
 def upcoming_for_person(person, *, since=None):

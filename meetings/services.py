@@ -14,8 +14,9 @@ from django.utils import timezone
 from core import audit
 from core.uploads import over_limit
 from core.versions import check_version
-from orgs import selectors as org_selectors
+from integrity import services as integrity  # 真学真记: signals computed as records are written
 from orgs.models import Membership, Person, StudyGroup
+from stats import services as stats_services
 
 from .access import PRESIDING_ROLES
 from .counts import membership_stamps, with_live_counts
@@ -33,7 +34,6 @@ from .models import (
     MakeUpStatus,
     Notice,
     Participation,
-    Preparation,
     SessionForm,
     SessionStatus,
     StudySession,
@@ -187,7 +187,9 @@ def session_schedule(*, group, by, title, form, starts_at, ends_at, place, topic
     for g in joint_groups:
         Participation.objects.create(session=session, group=g, venue=(venues.get(g.pk) or "").strip()[:200])
     _flag_late(session, "学习记录", session.created)
+    integrity.session_scheduled(session)  # 真学真记 (integrity)
     participation_counts_refresh(participations=session.participations.all())
+    stats_services.refresh_session(session)
     audit.record(action="session.schedule", by=by, obj=session, after=audit.snapshot(session, SESSION_FIELDS)
                  | {"joint_groups": [g.pk for g in joint_groups]})
     day = session.day
@@ -226,6 +228,7 @@ def session_update(*, session, by, version=None, **fields):
         _flag_late(session, "学习时间改动后")
         # Another day may mean other members: recount every participating group.
         participation_counts_refresh(participations=session.participations.all())
+    stats_services.refresh_session(session, years={timezone.localdate(before_start).year})
     audit.record(action="session.update", by=by, obj=session, before=before,
                  after=audit.snapshot(session, SESSION_FIELDS))
     return session
@@ -317,7 +320,9 @@ def attendance_record(*, session, group, person, status, by, note=""):
         defaults={"status": status, "note": (note or "")[:200], "recorded_by": by, "recorded_at": timezone.now(),
                   "source": "secretary"},
     )
+    integrity.attendance_written(row)  # 真学真记 (integrity)
     participation_counts_refresh(participations=Participation.objects.filter(session=session, group=group))
+    stats_services.refresh_session(session, topics=False)
     audit.record(action="attendance.record", by=by, obj=row, before=before,
                  after={"session": session.pk, "group": group.pk, "person": person.pk, "status": status})
     return row
@@ -387,6 +392,15 @@ def checkin_verify(session, token, now=None):
         raise ValidationError("签到已结束，请联系学习秘书登记")
 
 
+def checkin_done(*, session, by, group_ids):
+    """The rows of an earlier check-in in each of these groups (a replayed token, a second scan), read without
+    a transaction; None when something is still to be written."""
+    group_ids = set(group_ids)
+    rows = list(Attendance.objects.filter(session=session, person_id=by.person_id, group_id__in=group_ids)
+                .order_by("group_id")) if by.person_id and group_ids else []
+    return rows if rows and {r.group_id for r in rows} == group_ids else None
+
+
 @transaction.atomic
 def checkin(*, session, token, by, now=None):
     """Self check-in by QR code (a convenience, never required). Returns (rows, created).
@@ -417,10 +431,12 @@ def checkin(*, session, token, by, now=None):
             rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
             continue
         created_any = True
+        integrity.attendance_written(row)  # 真学真记 (integrity)
         if row_status in ATTENDED:
             # A new row of a member present or late: one more attended, unless the counts are not yet stored.
             Participation.objects.filter(session=session, group_id=group_id, expected__isnull=False).update(
                 attended=F("attended") + 1)
+            stats_services.checkin_counted(session=session, group_id=group_id, status=row_status, now=now)
         audit.record(action="attendance.checkin", by=by, obj=row,
                      after={"session": session.pk, "group": group_id, "status": row_status})
         rows.append(row)
@@ -463,12 +479,14 @@ def leave_decide(*, leave, approve, by, note=""):
     leave.decided_by, leave.decided_at, leave.decision_note = by, timezone.now(), (note or "")[:200]
     leave.save()
     if approve:
+        integrity.leave_approved(leave)  # 真学真记 (integrity)
         Attendance.objects.update_or_create(
             session=leave.session, group=leave.group, person=leave.person,
             defaults={"status": AttendanceStatus.LEAVE, "source": "leave", "recorded_by": by,
                       "recorded_at": timezone.now(), "note": leave.reason})
         participation_counts_refresh(participations=Participation.objects.filter(session=leave.session,
                                                                                  group=leave.group))
+        stats_services.refresh_session(leave.session, topics=False)
     audit.record(action="leave.decide", by=by, obj=leave, after={"status": leave.status, "note": leave.decision_note})
     _notify([leave.person_id], leave.session,
             f"请假申请{'已批准' if approve else '未批准'}：{leave.session.title}")
@@ -476,7 +494,10 @@ def leave_decide(*, leave, approve, by, note=""):
 
 
 def _default_due(session):
-    return session.day + dt.timedelta(days=getattr(settings, "MEETINGS_MAKEUP_DAYS", 14))
+    # Working days on the product's one calendar (调休 included), not calendar days.
+    from workdays.selectors import add_workdays
+
+    return add_workdays(session.day, getattr(settings, "MEETINGS_MAKEUP_DAYS", 10))
 
 
 @transaction.atomic
@@ -499,18 +520,21 @@ def makeup_assign_absentees(*, session, by, due=None):
 
 
 @transaction.atomic
-def makeup_submit(*, makeup, reflection, by):
+def makeup_submit(*, makeup, reflection, by, ai_assisted=False):
+    """The 体会 is a writing of kind 补学体会 FK'd to the MakeUp (writings/); each save keeps a version and
+    submitting marks the task 已提交 (writings.services._after_submit)."""
+    from writings.services import makeup_write
+
     makeup = MakeUp.objects.select_for_update().get(pk=makeup.pk)
-    reflection = (reflection or "").strip()
-    if len(reflection) < 20:
-        raise ValidationError({"reflection": "补学体会不少于 20 字"})
     if makeup.status == MakeUpStatus.REPORTED:
         raise ValidationError("补学情况已在会上通报，不能再修改")
-    makeup.reflection = reflection
-    makeup.status = MakeUpStatus.SUBMITTED
-    makeup.submitted_at = timezone.now()
-    makeup.save()
-    audit.record(action="makeup.submit", by=by, obj=makeup, after={"chars": len(reflection)})
+    try:
+        writing = makeup_write(makeup=makeup, text=reflection, ai_assisted=ai_assisted, by=by)
+    except ValidationError as exc:
+        # The page's field is still called reflection.
+        raise ValidationError({"reflection": exc.messages}) from exc
+    makeup.refresh_from_db()
+    audit.record(action="makeup.submit", by=by, obj=makeup, after={"writing": writing.pk, "chars": len(writing.text)})
     return makeup
 
 
@@ -532,18 +556,18 @@ def makeup_report(*, session, by):
 # ---- Preparation, random call-on ------------------------------------------------------------------
 
 @transaction.atomic
-def preparation_submit(*, session, person, text, by):
+def preparation_submit(*, session, person, text, by, ai_assisted=False):
+    """A member's 发言材料 is a writing of kind 发言材料 (writings/), one per member and session, versioned."""
+    from writings.services import statement_write
+
     session = StudySession.objects.get(pk=session.pk)
     _check_not_archived(session)
-    text = (text or "").strip()
-    if not text:
+    if not (text or "").strip():
         raise ValidationError({"text": "请填写研讨发言材料"})
-    if len(text) > 20000:
-        raise ValidationError({"text": "发言材料不超过 20000 字"})
-    prep, created = Preparation.objects.update_or_create(session=session, person=person,
-                                                         defaults={"text": text, "submitted_at": timezone.now()})
-    audit.record(action="preparation.submit", by=by, obj=prep, after={"session": session.pk, "chars": len(text)})
-    return prep
+    writing = statement_write(session=session, person=person, text=text, ai_assisted=ai_assisted, by=by)
+    audit.record(action="preparation.submit", by=by, obj=session, after={"writing": writing.pk,
+                                                                        "chars": len(writing.text)})
+    return writing
 
 
 def _pick(seed, candidates, weights):
@@ -602,6 +626,7 @@ def record_save(*, session, by, minutes=None, summary=None, briefing=None, versi
         return session
     session.version += 1
     session.save(update_fields=["minutes", "summary", "briefing", "version"])
+    integrity.records_written(session, before)  # 真学真记 (integrity)
     audit.record(action="session.record", by=by, obj=session,
                  before={k: len(v) for k, v in before.items()},
                  after={"minutes": len(session.minutes), "summary": len(session.summary),
@@ -651,18 +676,27 @@ def attachment_add(*, session, kind, upload, by):
     return att
 
 
-def five_checks(session, now=None):
-    """五落实: [(label, ok, detail)] — 时间、地点、人员、内容、效果."""
+def five_checks(session, now=None, *, sheets=None, marked=None, attachments=None):
+    """五落实: [(label, ok, detail)] — 时间、地点、人员、内容、效果.
+
+    The session page passes its attendance sheets, whether anything is marked and its attachments, so the
+    checks read nothing more; otherwise the members of all groups are read in one query."""
     now = now or timezone.now()
     held = session.starts_at <= now
-    marked = set(Attendance.objects.filter(session=session).values_list("group_id", "person_id"))
-    missing = 0
-    for p in session.participations.select_related("group"):
-        missing += sum(1 for pid in org_selectors.members_on(p.group, session.day) if (p.group_id, pid) not in marked)
+    if sheets is not None:
+        missing = sum(1 for g in sheets for line in g.lines if line.role != "attendee" and not line.status)
+    else:
+        rows = set(Attendance.objects.filter(session=session).values_list("group_id", "person_id"))
+        marked = bool(rows)
+        members = Membership.objects.on(session.day).filter(
+            group_id__in=session.participations.values("group_id")).exclude(role="attendee")
+        missing = sum(1 for key in members.values_list("group_id", "person_id").distinct() if key not in rows)
     content = bool(session.title and (session.agenda or session.pre_reading or session.material_ids
                                       or session.plan_topic_id or session.reference_topic_id))
-    effect = bool(session.summary or session.minutes) or session.attachments.filter(
-        kind__in=(AttachmentKind.MINUTES, AttachmentKind.SUMMARY, AttachmentKind.BRIEFING)).exists()
+    record_kinds = (AttachmentKind.MINUTES, AttachmentKind.SUMMARY, AttachmentKind.BRIEFING)
+    effect = bool(session.summary or session.minutes) or (
+        any(a.kind in record_kinds for a in attachments) if attachments is not None
+        else session.attachments.filter(kind__in=record_kinds).exists())
     return [
         ("时间", held, f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}" if held else "学习尚未举行"),
         ("地点", bool(session.place), session.place or "未填写地点"),
@@ -688,6 +722,7 @@ def session_archive(*, session, by):
     session.archived_by = by
     session.version += 1
     session.save(update_fields=["status", "archived_at", "archived_by", "version"])
+    integrity.session_archived(session)  # 真学真记 (integrity)
     audit.record(action="session.archive", by=by, obj=session, after=audit.snapshot(session, SESSION_FIELDS))
     return session
 
@@ -707,6 +742,7 @@ def session_cancel(*, session, reason, by):
     session.cancel_reason = reason[:200]
     session.version += 1
     session.save(update_fields=["status", "cancel_reason", "version"])
+    stats_services.refresh_session(session)
     people = set()
     for p in session.participations.select_related("group"):
         people |= set(members_on_day(p.group, session.day))
@@ -752,6 +788,7 @@ def correction_add(*, session, field, new_value, reason, by):
         raise ValidationError({"new_value": "更正后的内容与现有内容相同"})
     correction = Correction.objects.create(session=session, field=field, label=label, old_value=old,
                                            new_value=new_value, reason=reason[:300], by=by)
+    stats_services.refresh_session(session, topics=False)
     audit.record(action="session.correct", by=by, obj=session,
                  after={"field": field, "old": old[:200], "new": new_value[:200], "reason": correction.reason})
     return correction

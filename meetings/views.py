@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -15,10 +17,14 @@ from core.documents import docx_response
 from core.htmx import is_htmx
 from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
+from integrity import devices as integrity_devices
+from integrity import selectors as integrity_selectors
+from integrity import services as integrity_services
 from orgs import access as org_access
 from orgs import selectors as org_selectors
 from orgs.forms import apply_errors
-from orgs.models import Person
+from orgs.models import Person, Unit
+from stats import selectors as stats_selectors
 
 from . import access, documents, selectors, services
 from .forms import (
@@ -32,7 +38,7 @@ from .forms import (
     SessionScheduleForm,
     SpeakerApprovalForm,
 )
-from .models import Attachment, Attendance, Leave, MakeUp, Notice, Preparation, SessionStatus, attendance_field
+from .models import Attachment, Attendance, Leave, MakeUp, Notice, SessionStatus, attendance_field
 
 
 def _year(request):
@@ -131,12 +137,14 @@ def schedule(request, pk):
 def _detail_context(request, session):
     detail = selectors.session_detail(session)
     user = request.user
-    my_groups = access.member_groups(user, session)
+    # From the participations already read, not asked again per group (a 联学 has 20).
+    taking_part = {p.group_id for p in detail.participations}
+    my_groups = [gid for gid, _ in org_access.roles_today(user) if gid in taking_part]
     person_id = user.person_id
     return {
         "s": session, "d": detail,
         "can_write": org_access.can_manage_group(user, session.group),
-        "can_mark": bool(access.managed_groups(user, session)),
+        "can_mark": any(org_access.can_manage_group(user, p.group) for p in detail.participations),
         "can_preside": access.can_preside(user, session.group),
         "presiding_groups": {p.group_id for p in detail.participations if access.can_preside(user, p.group)},
         "is_member": bool(my_groups),
@@ -297,24 +305,32 @@ def qr(request, pk):
 @login_required
 def checkin(request, pk):
     session = access.get_session_for(request.user, pk)
-    access.require_member(request.user, session)
+    groups = access.require_member(request.user, session)
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
     error, rows, created, status = None, None, False, 200
+    device = integrity_devices.device_mark(request)  # 真学真记: the phone's own mark, never its address
     try:
         services.checkin_verify(session, token)
         if request.method == "POST":
-            rows, created = services.checkin(session=session, token=token, by=request.user)
+            # A replay or a second scan is answered from what is stored, without taking the write lock.
+            rows = services.checkin_done(session=session, by=request.user, group_ids=groups)
+            if rows is None:
+                rows, created = services.checkin(session=session, token=token, by=request.user)
+                integrity_services.checkin_device(session=session, person_id=request.user.person_id,
+                                                  device=device)  # 真学真记: one phone, several people
     except ValidationError as exc:
         error, status = _error_text(exc), 400
     except OperationalError:
         # SQLite under a burst of scans (hundreds at once in a 联学) may wait past its busy timeout for the
         # write lock. Nothing was written: say so and let the member scan again, instead of a server error.
         error, status = "签到人数较多，系统繁忙，请稍后再扫一次二维码", 503
-    response = render(request, "meetings/checkin.html", {"s": session, "t": token, "error": error, "rows": rows,
-                                                         "created": created}, status=status)
+    # The phone page alone, rendered without the request so no context processor (sidebar, notices) runs.
+    html = get_template("meetings/checkin.html").render({
+        "s": session, "t": token, "error": error, "rows": rows, "created": created, "csrf_token": get_token(request)})
+    response = HttpResponse(html, status=status)
     if status == 503:
         response["Retry-After"] = "2"
-    return response
+    return integrity_devices.remember(request, response, device)
 
 
 @login_required
@@ -404,7 +420,9 @@ def attachment(request, pk, att_pk):
 def prepare(request, pk):
     session = access.get_session_for(request.user, pk)
     access.require_member(request.user, session)
-    mine = Preparation.objects.filter(session=session, person_id=request.user.person_id).first()
+    from writings.models import Kind, Writing
+
+    mine = Writing.objects.filter(session=session, person_id=request.user.person_id, kind=Kind.STATEMENT).first()
     form = PreparationForm(initial={"text": mine.text if mine else ""})
     status = 200
     if request.method == "POST":
@@ -500,7 +518,10 @@ def makeup(request, pk):
     item = MakeUp.objects.filter(pk=pk, person_id=request.user.person_id or -1).select_related("session").first()
     if item is None or not request.user.person_id:
         raise Http404("没有找到这项补学任务")
-    form = MakeUpForm(initial={"reflection": item.reflection})
+    from writings.models import Writing
+
+    writing = Writing.objects.filter(makeup=item).first()  # the 体会 is a writing (writings/)
+    form = MakeUpForm(initial={"reflection": writing.text if writing else ""})
     status = 200
     if request.method == "POST":
         form = MakeUpForm(request.POST)
@@ -512,7 +533,8 @@ def makeup(request, pk):
             except ValidationError as exc:
                 apply_errors(form, exc)
         status = 400
-    return render(request, "meetings/makeup.html", {"item": item, "s": item.session, "form": form}, status=status)
+    return render(request, "meetings/makeup.html", {"item": item, "s": item.session, "form": form,
+                                                    "writing": writing}, status=status)
 
 
 @login_required
@@ -586,23 +608,18 @@ def overview(request):
     if unit_id and unit_id.isdigit():
         scope = org_access.get_unit_for(request.user, int(unit_id))
         groups = groups.filter(unit__path__startswith=scope.path)
-    rows = selectors.overview(groups, year=year, threshold=threshold)
-    only = request.GET.get("only")
-    if only == "below":
-        rows = [r for r in rows if r.below]
-    elif only == "no_seminar":
-        rows = [r for r in rows if r.quarters_without_seminar]
-    elif only == "few":
-        rows = [r for r in rows if r.held < 12]
-    elif only == "behind":
-        rows = [r for r in rows if r.plan and r.plan.behind]
-    elif only == "no_plan":
-        rows = [r for r in rows if r.plan is None]
-    summary = {"groups": len(rows), "below": sum(r.below for r in rows),
-               "no_seminar": sum(bool(r.quarters_without_seminar) for r in rows),
-               "late": sum(r.late for r in rows), "held": sum(r.held for r in rows),
-               "behind": sum(bool(r.plan and r.plan.behind) for r in rows)}
+    only = request.GET.get("only") or ""
+    page = request.GET.get("page") or "1"
+    page = int(page) if page.isdigit() else 1
+    # From the maintained figures (stats app): a page of groups, the summary of all, and one line per unit below.
+    parents = [scope] if scope else roots
+    units = Unit.objects.filter(parent__in=parents, closed_on__isnull=True).order_by("sort", "path") \
+        if len(parents) == 1 else parents
+    view = stats_selectors.overview(groups, year=year, threshold=threshold, only=only, page=page, units=units)
+    pages = max(1, -(-view.count // stats_selectors.PER_PAGE))
     return render(request, "meetings/overview.html", {
-        "rows": rows[:500], "truncated": len(rows) > 500, "year": year, "threshold": threshold, "summary": summary,
-        "roots": roots, "scope": scope, "only": only or "", "years": _years(),
+        "rows": view.rows, "summary": view.summary, "units": view.units, "computed_at": view.computed_at,
+        "left_stale": view.left_stale, "page": min(page, pages), "pages": pages, "year": year,
+        "threshold": threshold, "roots": roots, "scope": scope, "only": only, "years": _years(),
+        "signal_counts": integrity_selectors.signal_counts([r.group_id for r in view.rows], year),  # 真学真记
     })

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core import audit, crypto
 from core.models import ImportBatch
 from core.xlsx import ImportFileError, is_formula, read_upload, write_workbook
+from stats import services as stats_services
 
 from . import access, services
 from .models import Gender, Membership, Person, Role, Unit, UnitKind, UnitLevel
@@ -188,6 +189,7 @@ def _claim(batch, kind, target_id):
 
 
 @transaction.atomic
+@stats_services.batched()  # one recount of the group at the end, not one per imported member
 def apply_members(*, batch, group, by):
     batch = _claim(batch, "members", group.pk)
     created = 0

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core import audit
 from core.versions import check_version
+from stats import services as stats_services
 
 from .models import (
     Membership,
@@ -232,6 +233,7 @@ def membership_add(*, group, person, role, start, by, end=None, note=""):
     _validate_membership(group=group, person=person, role=role, start=start, end=end)
     _refuse_sysadmin_role_for_account(person=person, by=by)
     membership = Membership.objects.create(group=group, person=person, role=role, start=start, end=end, note=note)
+    stats_services.refresh_memberships(group.pk, start)
     audit.record(action="membership.add", by=by, obj=membership,
                  after={"group": group.pk, "person": person.pk, "role": role, "start": start, "end": end})
     return membership
@@ -249,6 +251,7 @@ def membership_end(*, membership, end, by, note=""):
     if note:
         membership.note = note
     membership.save(update_fields=["end", "note"])
+    stats_services.refresh_memberships(membership.group_id, end)
     audit.record(action="membership.end", by=by, obj=membership, before=before, after={"end": end})
     return membership
 

@@ -10,18 +10,19 @@ from datetime import UTC
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from core import audit
+from integrity import engine as reuse_engine
+from integrity import reuse
 from orgs.models import Membership, Role
 
-from . import copycheck
 from .models import (
     Adoption,
     Format,
     Guidance,
     Kind,
     MandatedTopic,
-    PlanBand,
     ReferenceTopic,
     Status,
     StudyPlan,
@@ -81,7 +82,7 @@ REQUIREMENTS = [
 
 
 def _stem(name):
-    forms = copycheck.name_forms(name)
+    forms = reuse_engine.name_forms(name)
     return min((f for f in forms if len(f) >= 2), key=len, default=name)
 
 
@@ -192,21 +193,15 @@ def extend(*, specs, rng, today, scale):
     StudyPlan.objects.bulk_create(plans, batch_size=2000)
     Topic.objects.bulk_create(topic_rows, batch_size=5000)
 
-    bands, topics_of = [], {}
-    for t in topic_rows:
-        topics_of.setdefault(t.plan_id, []).append(t)
-    for plan in plans:
-        spec, titles, _ = texts[plan.id]
-        fp = copycheck.fingerprint(plan_text(plan, topics_of.get(plan.id, [])), names=copycheck.name_forms(spec.name),
-                                   titles=titles)
-        if fp.hashvalues is not None:
-            plan.signature, plan.shingle_count = fp.hashvalues.tobytes(), fp.count
-            bands += [PlanBand(plan_id=plan.id, key=k) for k in fp.keys]
-    StudyPlan.objects.bulk_update([p for p in plans if p.signature], ["signature", "shingle_count"], batch_size=2000)
-    PlanBand.objects.bulk_create(bands, batch_size=10000)
-    if copies:  # the side-by-side passages, as the submit-time check would have stored them
-        for copy, _ in copies:
-            copy_check(StudyPlan.objects.select_related("group__unit").get(pk=copy.pk))
+    # Every plan goes into the one text-reuse index (integrity), as submission would have put it; then the
+    # planted copies are checked so their flags and passages are stored as the submit-time check stores them.
+    copy_ids = {c.pk for c, _ in copies}
+    for plan in StudyPlan.objects.filter(pk__in=[p.pk for p in plans]).exclude(pk__in=copy_ids).select_related(
+            "group__unit").prefetch_related("topics"):
+        reuse.index_text(plan, kind="plan", text=plan_text(plan), group=plan.group, unit=plan.group.unit,
+                         written_on=timezone.localdate(plan.created), year=plan.year, title=plan.title)
+    for copy, _ in copies:
+        copy_check(StudyPlan.objects.select_related("group__unit").get(pk=copy.pk))
 
     refs = adoptions = 0
     if scale == "city":

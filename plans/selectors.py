@@ -7,10 +7,10 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
+from integrity.engine import PUNCT_RE
 from orgs import access
 from orgs.models import StudyGroup, Unit
 
-from . import copycheck
 from .access import plans_visible
 from .models import Adoption, CopyFlag, Guidance, ReferenceTopic, Status, StudyPlan, Topic
 from .services import ancestor_unit_ids, mandated_for, references_for
@@ -92,7 +92,7 @@ def _topic_rows(plan):
 
 
 def _clean(text):
-    return copycheck.PUNCT_RE.sub("", text or "")
+    return PUNCT_RE.sub("", text or "")
 
 
 def uncovered_mandated(mandated, topics):

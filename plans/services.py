@@ -4,14 +4,13 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
 from core.versions import check_version
 from orgs import access as org_access
+from stats import services as stats_services
 
-from . import copycheck
 from .access import is_leader
 from .models import (
     EDITABLE,
@@ -21,7 +20,6 @@ from .models import (
     Guidance,
     Kind,
     MandatedTopic,
-    PlanBand,
     ReferenceTopic,
     Status,
     StudyPlan,
@@ -298,6 +296,7 @@ def plan_approve(*, plan, by, version=None):
     plan.decided_by = by
     plan.return_comment = ""
     _bump(plan, "status", "decided_at", "decided_by", "return_comment")
+    stats_services.refresh_plan(plan)
     audit.record(action="plans.plan.approve", by=by, obj=plan, after=audit.snapshot(plan, PLAN_FIELDS))
     return plan
 
@@ -354,6 +353,7 @@ def plan_revise(*, plan, reason, by):
                            if f.attname not in ("id", "plan_id")})
         for t in plan.topics.all()
     ])
+    stats_services.refresh_plan(new)
     audit.record(action="plans.plan.revise", by=by, obj=new,
                  after={**audit.snapshot(new, PLAN_FIELDS), "previous": plan.pk})
     return new
@@ -373,54 +373,30 @@ def plan_text(plan, topics=None):
     return "\n".join(p for p in parts if p)
 
 
-def _context(plan):
-    group = plan.group
-    names = copycheck.name_forms(group.unit.name, group.unit.short_name, group.name)
-    titles = list(mandated_for(group, plan.year).values_list("title", flat=True))
-    titles += list(references_for(group, plan.year).values_list("title", flat=True))
-    return names, titles
-
-
-def store_fingerprint(plan, fp):
-    plan.signature = fp.hashvalues.tobytes() if fp.hashvalues is not None else None
-    plan.shingle_count = fp.count
-    StudyPlan.objects.filter(pk=plan.pk).update(signature=plan.signature, shingle_count=fp.count)
-    PlanBand.objects.filter(plan=plan).delete()
-    PlanBand.objects.bulk_create([PlanBand(plan=plan, key=k) for k in fp.keys])
-
-
-def copy_candidates(plan, fp):
-    """Plans sharing an LSH band, verified on their stored signatures: [(plan_id, similarity)], best first."""
-    if fp.hashvalues is None:
-        return []
-    ids = set(PlanBand.objects.filter(key__in=fp.keys).values_list("plan_id", flat=True))
-    rows = StudyPlan.objects.filter(id__in=ids, signature__isnull=False).exclude(
-        Q(group_id=plan.group_id) & Q(year=plan.year)).values_list("id", "group_id", "year", "signature")
-    best = {}
-    limit = copycheck.threshold()
-    for pid, gid, year, sig in rows:
-        sim = copycheck.estimate(fp.hashvalues, copycheck.from_bytes(sig))
-        if sim >= limit and sim > best.get((gid, year), (0, 0))[1]:
-            best[(gid, year)] = (pid, sim)  # one flag per other plan, not one per version of it
-    return sorted(best.values(), key=lambda x: (-x[1], x[0]))
-
-
 def copy_check(plan):
-    names, titles = _context(plan)
-    text = plan_text(plan)
-    fp = copycheck.fingerprint(text, names=names, titles=titles)
-    store_fingerprint(plan, fp)
+    """照搬照抄 through the one text-reuse engine (integrity.reuse): index this version, check it, and keep a
+    CopyFlag for each earlier plan it repeats, for the plan pages. Versions of one plan never count."""
+    from integrity import reuse  # integrity is the engine every kind of text uses
+
+    # The 规定专题 and 参考议题 handed down are text every plan is meant to repeat: indexed as given text (like a
+    # library material), so repeating them is reported as a quote and never counts toward copying.
+    given = {}
+    for t in mandated_for(plan.group, plan.year):
+        given.setdefault(t.guidance, []).append(t.title)
+    for guidance, titles in given.items():
+        reuse.index_text(guidance, kind="material", text="\n".join(titles), unit=guidance.unit,
+                         written_on=timezone.localdate(guidance.created), year=guidance.year, title=guidance.title)
+    for ref in references_for(plan.group, plan.year):
+        reuse.index_text(ref, kind="material", text=f"{ref.title}\n{ref.description}\n{ref.materials}",
+                         unit=ref.unit, written_on=timezone.localdate(ref.sent_at), year=ref.year, title=ref.title)
+    row = reuse.index_text(plan, kind="plan", text=plan_text(plan), group=plan.group, unit=plan.group.unit,
+                           written_on=timezone.localdate(plan.created), year=plan.year, version_of=plan.previous,
+                           title=plan.title)
+    report = reuse.check(row)
     CopyFlag.objects.filter(plan=plan).delete()
-    found = copy_candidates(plan, fp)[:10]
-    if not found:
-        return []
-    flags = []
-    others = StudyPlan.objects.select_related("group__unit").prefetch_related("topics").in_bulk([p for p, _ in found])
-    for pid, sim in found:
-        other = others[pid]
-        other_names, other_titles = _context(other)
-        passages = copycheck.matching_passages(text, plan_text(other), names_a=names, names_b=other_names,
-                                               titles_a=titles, titles_b=other_titles)
-        flags.append(CopyFlag(plan=plan, other=other, similarity=round(sim, 3), passages=passages))
+    flags = [CopyFlag(plan=plan, other_id=m.source.object_id, similarity=m.score,
+                      passages=[["".join(x for x, _ in p["a"]), "".join(x for x, _ in p["b"]), p["score"]]
+                                for p in m.passages])
+             for m in report.flagged if m.source.kind == "plan"]
     CopyFlag.objects.bulk_create(flags)
     return flags

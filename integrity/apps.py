@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IntegrityConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "integrity"
+    verbose_name = "真学真记"

@@ -1,0 +1,394 @@
+"""The one way to ask "what does this text repeat, from whom, where".
+
+Domain apps call two functions and never touch the engine's tables:
+
+    row = reuse.index_text(obj, kind="writing", text=..., author=person, group=group, unit=unit,
+                           written_on=date, is_draft=False, version_of=previous_obj)
+    report = reuse.check(row)            # or reuse.index_and_check(...) for both at once
+
+and read stored results with `reuse.report_for(obj, kind)`. A supervisor's re-check of a scope and year
+(`recheck(unit=..., year=...)`, also `manage.py integrity_recheck`) checks every text again, so every pair
+is looked at and the order of submission never decides who is flagged: a match is always stored with the
+text written earlier as the source and the later one as the suspect.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import engine
+from .models import MaterialShingle, QuoteFound, ReuseBand, ReuseMatch, ReuseShingle, ReuseText, TextKind
+
+DEFAULT_THRESHOLDS = {
+    # Weighted overlap (see engine.weighted_overlap) from which a pair is reported. Calibrated on the generated
+    # labelled set in integrity/tests/test_calibration.py; the table is in benchmarks/README.md.
+    "plan": 0.5, "writing": 0.55, "reflection": 0.55, "speech": 0.55,
+    "minutes": 0.55, "summary": 0.55, "briefing": 0.55,
+}
+PREFILTER = 0.12  # MinHash estimate (on uncommon shingles) below which a candidate is not loaded
+QUOTE_SHARE = 0.6  # a sentence whose shingles are mostly in one material quotes it
+COMMON_SHARE = 0.5  # a shingle weighing less than this share of a unique one is common phrasing
+UNCOMMON_SHARE = 0.3  # a sentence with fewer uncommon shingles than this share is common phrasing
+
+
+def threshold(kind):
+    table = {**DEFAULT_THRESHOLDS, **getattr(settings, "INTEGRITY_REUSE_THRESHOLDS", {})}
+    return float(table.get(kind, 0.4))
+
+
+@dataclass
+class Quote:
+    material_id: int
+    title: str
+    sentences: list
+
+
+@dataclass
+class Match:
+    id: int
+    other: ReuseText  # the other text
+    source: ReuseText
+    suspect: ReuseText
+    score: float
+    self_reuse: bool
+    passages: list
+    this_is_suspect: bool
+
+
+@dataclass
+class Report:
+    text: ReuseText | None
+    matches: list = field(default_factory=list)
+    quotes: list = field(default_factory=list)
+
+    @property
+    def flagged(self):
+        return [m for m in self.matches if m.this_is_suspect]
+
+
+# ---- Indexing ------------------------------------------------------------------------------------
+
+def _names_of(unit, group):
+    names = []
+    if unit is not None:
+        names += [unit.name, getattr(unit, "short_name", "")]
+    if group is not None:
+        names.append(group.name)
+    return engine.name_forms(*names) if names else []
+
+
+def _df_change(hashes, delta):
+    hashes = [int(h) for h in hashes]
+    if not hashes:
+        return
+    table = ReuseShingle._meta.db_table
+    with connection.cursor() as cur:
+        if delta > 0:
+            # One statement for both databases: SQLite ≥ 3.24 and PostgreSQL both take ON CONFLICT … DO UPDATE.
+            cur.executemany(f"INSERT INTO {table} (hash, df) VALUES (%s, 1) "
+                            f"ON CONFLICT (hash) DO UPDATE SET df = {table}.df + 1", [(h,) for h in hashes])
+        else:
+            for i in range(0, len(hashes), 500):
+                ReuseShingle.objects.filter(hash__in=hashes[i:i + 500]).update(df=F("df") - 1)
+
+
+COMMON_MIN_DF, COMMON_RATIO = 5, 0.05
+
+
+def _common(hashes):
+    """Shingles found in more than max(5, 5 %) of the corpus: formulas, slogans, mandated wording."""
+    n = ReuseText.objects.filter(counted=True).count()
+    limit = max(COMMON_MIN_DF, COMMON_RATIO * n)
+    hashes = [int(h) for h in hashes]
+    found = set()
+    for i in range(0, len(hashes), 500):
+        found.update(ReuseShingle.objects.filter(hash__in=hashes[i:i + 500], df__gt=limit)
+                     .values_list("hash", flat=True))
+    return found
+
+
+def _material_hashes(hashes):
+    hashes = [int(h) for h in hashes]
+    found = set()
+    for i in range(0, len(hashes), 500):
+        found.update(MaterialShingle.objects.filter(hash__in=hashes[i:i + 500]).values_list("hash", flat=True))
+    return found
+
+
+@transaction.atomic
+def index_text(obj, *, kind, text, written_on, author=None, group=None, unit=None, year=None, is_draft=False,
+               version_of=None, title=""):
+    """Index (or re-index) the text of `obj` as `kind`. Returns the ReuseText row.
+
+    `version_of`: the source object this one is a new version of (same kind); versions of one document never
+    count against each other. Drafts are indexed for checking but are never anyone's source."""
+    if kind not in TextKind.values:
+        raise ValueError(f"unknown text kind {kind!r}")
+    ct = ContentType.objects.get_for_model(obj)
+    row = ReuseText.objects.select_for_update().filter(content_type=ct, object_id=obj.pk, kind=kind).first()
+    if unit is None and group is not None:
+        unit = group.unit
+    names = _names_of(unit, group) if kind != TextKind.MATERIAL else []
+    hashes = engine.shingle_set(text or "", names)
+    if row is not None and row.counted:
+        _df_change(engine.from_bytes(row.shingles), -1)
+    if row is None:
+        row = ReuseText(content_type=ct, object_id=obj.pk, kind=kind)
+    root = None
+    if version_of is not None:
+        prev = ReuseText.objects.filter(content_type=ContentType.objects.get_for_model(version_of),
+                                        object_id=version_of.pk, kind=kind).first()
+        root = (prev.root_id or prev.pk) if prev else None
+    row.title, row.author, row.group, row.unit = (title or "")[:200], author, group, unit
+    row.written_on, row.year = written_on, year or written_on.year
+    row.is_draft, row.root_id, row.text, row.names = is_draft, root, text or "", names
+    arr = engine.to_array(hashes)
+    row.shingles, row.shingle_count = arr.tobytes(), len(arr)
+    row.counted = kind != TextKind.MATERIAL and not is_draft and len(arr) > 0
+    row.indexed_at = timezone.now()
+    own = set(hashes) - _material_hashes(hashes) if kind != TextKind.MATERIAL else set()
+    row.own_count = len(own)
+    if kind == TextKind.MATERIAL or len(arr) < engine.MIN_SHINGLES:
+        row.signature = None
+    else:
+        # Quotes of the library and phrasing already common in the corpus are left out of the signature, so
+        # texts sharing only a quote or the usual formulas do not become candidates (checked or not, they
+        # would be discarded; this keeps a check's cost from growing with the corpus).
+        uncommon = own - _common(own)
+        # A text made mostly of common sentences (a plan assembled from the usual formulas) keeps them all:
+        # otherwise a verbatim copy of it would have too little left to be found.
+        if len(uncommon) >= max(engine.MIN_SHINGLES, len(own) // 4):
+            own = uncommon
+        sig = engine.signature(sorted(own)) if len(own) >= engine.MIN_SHINGLES else None
+        row.signature = sig.tobytes() if sig is not None else None
+    row.save()
+    if row.counted:
+        _df_change(arr, +1)
+    ReuseBand.objects.filter(text=row).delete()
+    if row.signature is not None:
+        ReuseBand.objects.bulk_create([ReuseBand(text=row, key=k)
+                                       for k in engine.band_keys(engine.sig_from_bytes(row.signature))])
+    if kind == TextKind.MATERIAL:
+        MaterialShingle.objects.filter(text=row).delete()
+        MaterialShingle.objects.bulk_create([MaterialShingle(hash=int(h), text=row) for h in arr], batch_size=2000)
+    return row
+
+
+def find_text(obj, kind):
+    return ReuseText.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+                                    kind=kind).first()
+
+
+@transaction.atomic
+def forget(obj, kind):
+    """The source object is gone (or its text emptied): remove it from the index and the corpus counts."""
+    row = find_text(obj, kind)
+    if row is None:
+        return
+    if row.counted:
+        _df_change(engine.from_bytes(row.shingles), -1)
+    row.delete()
+
+
+# ---- Checking ------------------------------------------------------------------------------------
+
+def _corpus_size():
+    return ReuseText.objects.filter(counted=True).count()
+
+
+def _weights(hashes, n, zero=()):
+    hashes = [int(h) for h in hashes]
+    df = {}
+    for i in range(0, len(hashes), 500):
+        df.update(ReuseShingle.objects.filter(hash__in=hashes[i:i + 500]).values_list("hash", "df"))
+    zero = set(zero)
+    return {h: 0.0 if h in zero else engine.idf(df.get(h, 1), n) for h in hashes}
+
+
+def _quotes(row, arr):
+    """Materials this text quotes, with the quoting sentences."""
+    rows = MaterialShingle.objects.filter(hash__in=[int(h) for h in arr[:5000]]).values_list("hash", "text_id")
+    by_material = defaultdict(set)
+    for h, mid in rows:
+        if mid != row.pk:
+            by_material[mid].add(h)
+    if not by_material:
+        return [], set()
+    quotes, quoted = [], set()
+    materials = ReuseText.objects.in_bulk(list(by_material))
+    own = [(s, engine.sentence_shingles(s, row.names)) for s in engine.sentences(row.text)]
+    for mid, hs in by_material.items():
+        said = []
+        for s, sh in own:
+            if sh and sum(h in hs for h in sh) / len(sh) >= QUOTE_SHARE:
+                said.append(s)
+        if said:
+            quotes.append(Quote(mid, materials[mid].title, said))
+            quoted |= hs
+    return quotes, quoted
+
+
+def _candidates(row):
+    if row.signature is None:
+        return []
+    keys = engine.band_keys(engine.sig_from_bytes(row.signature))
+    ids = set(ReuseBand.objects.filter(key__in=keys).values_list("text_id", flat=True)) - {row.pk}
+    if not ids:
+        return []
+    sig = engine.sig_from_bytes(row.signature)
+    out = []
+    qs = ReuseText.objects.filter(pk__in=ids, is_draft=False).exclude(kind=TextKind.MATERIAL).select_related(
+        "author", "group", "unit").defer("text")
+    for other in qs:
+        if row.chain == other.chain or (other.content_type_id, other.object_id) == (row.content_type_id,
+                                                                                    row.object_id):
+            continue  # another version of the same document, or another text of the same record
+        if other.signature is None or engine.estimate(sig, engine.sig_from_bytes(other.signature)) < PREFILTER:
+            continue
+        out.append(other)
+    return out
+
+
+def _same_owner(a, b):
+    if a.author_id or b.author_id:
+        return a.author_id is not None and a.author_id == b.author_id
+    return a.group_id is not None and a.group_id == b.group_id
+
+
+def _order(a, b):
+    """(source, suspect): the one written earlier is the source; submission order plays no part."""
+    return (a, b) if (a.written_on, a.pk) <= (b.written_on, b.pk) else (b, a)
+
+
+def _bounded(row, arr, others, quoted, n):
+    """Drop candidates whose score cannot reach the threshold, knowing only this text's weights.
+
+    W(A∩B) is exact from A's weights; W(B) is at least W(A∩B) plus B's other own (unquoted) shingles at the
+    smallest weight any shingle can have, so score ≤ W(A∩B) / min(W(A), that). Only the survivors need the
+    corpus frequencies of all their shingles."""
+    if len(others) <= 3:
+        return others
+    table = engine.Weights(_weights(set(int(h) for h in arr), n, zero=quoted))
+    wa = table.total(arr)
+    w_min = engine.idf(n + 1, n)
+    limit = threshold(row.kind)
+    keep = []
+    for o in others:
+        b = engine.from_bytes(o.shingles)
+        common = np.intersect1d(arr, b, assume_unique=True)
+        wc = table.total(common)
+        wb_low = wc + max(0, o.own_count - len(common)) * w_min
+        if wa > 0 and wb_low > 0 and wc / min(wa, wb_low) >= limit:
+            keep.append(o)
+    return keep
+
+
+def compare(row, others, *, n=None):
+    """[(other, score, passages, quotes_zeroed)] for the others above the kind's threshold."""
+    arr = engine.from_bytes(row.shingles)
+    quotes, quoted = _quotes(row, arr)
+    n = n if n is not None else _corpus_size()
+    others = _bounded(row, arr, others, quoted, n)
+    arrays = {o.pk: engine.from_bytes(o.shingles) for o in others}
+    everything = set(int(h) for h in arr)
+    for a in arrays.values():
+        everything.update(int(h) for h in a)
+    other_quoted = _material_hashes(everything) if others else set()
+    weights = _weights(everything, n, zero=quoted | other_quoted)
+    table = engine.Weights(weights)
+    rare = engine.idf(1, n)
+    found = []
+    for o in others:
+        score, _ = engine.weighted_overlap(arr, arrays[o.pk], table)
+        if score < threshold(row.kind):
+            continue
+
+        def skip(sh):
+            if not sh:
+                return True
+            if sum(h in other_quoted or h in quoted for h in sh) / len(sh) >= QUOTE_SHARE:
+                return True  # a quote of a material, reported separately
+            # Common phrasing: too few of the sentence's shingles are uncommon in the corpus.
+            return sum(weights.get(h, rare) >= COMMON_SHARE * rare for h in sh) / len(sh) < UNCOMMON_SHARE
+        found.append((o, round(score, 3), skip))
+    return found, quotes
+
+
+@transaction.atomic
+def check(row, *, candidates=None):
+    """Check one indexed text against the corpus; store its matches (either direction) and quotes."""
+    if not isinstance(row, ReuseText):
+        raise TypeError("check() takes the row index_text() returned")
+    others = _candidates(row) if candidates is None else candidates
+    found, quotes = compare(row, others)
+    ReuseMatch.objects.filter(source=row).delete()
+    ReuseMatch.objects.filter(suspect=row).delete()
+    QuoteFound.objects.filter(text=row).delete()
+    QuoteFound.objects.bulk_create([QuoteFound(text=row, material_id=q.material_id, sentences=q.sentences[:40])
+                                    for q in quotes])
+    matches = []
+    for other, score, skip in found:
+        source, suspect = _order(row, other)
+        shown = engine.passages(suspect.text, source.text, names_a=suspect.names, names_b=source.names, skip=skip)
+        if not shown:
+            continue  # what they share is quotes and common phrasing only
+        matches.append(ReuseMatch(source=source, suspect=suspect, score=score, self_reuse=_same_owner(row, other),
+                                  passages=shown))
+    ReuseMatch.objects.bulk_create(matches)
+    ReuseText.objects.filter(pk=row.pk).update(checked_at=timezone.now())
+    return _report(row, matches, quotes)
+
+
+def index_and_check(obj, **kwargs):
+    return check(index_text(obj, **kwargs))
+
+
+def _report(row, matches, quotes):
+    out = []
+    for m in matches:
+        this_suspect = m.suspect_id == row.pk
+        out.append(Match(m.pk, m.source if this_suspect else m.suspect, m.source, m.suspect, m.score, m.self_reuse,
+                         m.passages, this_suspect))
+    return Report(row, out, quotes)
+
+
+def report_for(obj, kind):
+    """The stored result for a source object: matches either way and quotes, for pages and the API."""
+    row = find_text(obj, kind)
+    if row is None:
+        return Report(None)
+    matches = list(ReuseMatch.objects.filter(source=row).select_related(
+        "source__author", "source__group", "suspect__author", "suspect__group"))
+    matches += list(ReuseMatch.objects.filter(suspect=row).select_related(
+        "source__author", "source__group", "suspect__author", "suspect__group"))
+    quotes = [Quote(q.material_id, q.material.title, q.sentences)
+              for q in QuoteFound.objects.filter(text=row).select_related("material")]
+    return _report(row, sorted(matches, key=lambda m: -m.score), quotes)
+
+
+def recheck(*, unit=None, year=None, kinds=None):
+    """Check every text of a scope (a unit's subtree) and year again, each against the whole corpus."""
+    qs = ReuseText.objects.exclude(kind=TextKind.MATERIAL).exclude(signature__isnull=True)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    checked, pairs = 0, set()
+    for row in qs.order_by("pk").iterator(chunk_size=200):
+        pairs.update((m.source.pk, m.suspect.pk) for m in check(row).matches)
+        checked += 1
+    return {"texts": checked, "matches": len(pairs)}
+
+
+def index_material(material):
+    """A library material: its passages, when others quote them, are quotes and never copying."""
+    return index_text(material, kind=TextKind.MATERIAL, text=f"{material.title}\n{material.text}",
+                      written_on=material.published_on, unit=material.owner_unit, title=material.title)

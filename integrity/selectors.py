@@ -1,0 +1,83 @@
+"""Reads for pages and the API: signals of a session, a group, counts for the supervisor's overview."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from orgs import access as org_access
+
+from .models import IntegritySignal, QuoteFound, ReuseMatch
+
+
+@dataclass
+class SignalCount:
+    open: int
+    explained: int
+
+    @property
+    def total(self):
+        return self.open + self.explained
+
+
+def signal_counts(group_ids, year):
+    """{group_id: SignalCount} for the groups that have any signal in the year; one aggregate query."""
+    rows = (IntegritySignal.objects.filter(group_id__in=list(group_ids), year=year).values("group_id")
+            .annotate(open=Count("id", filter=Q(explained_at__isnull=True)),
+                      explained=Count("id", filter=Q(explained_at__isnull=False))))
+    return {r["group_id"]: SignalCount(r["open"], r["explained"]) for r in rows}
+
+
+def session_signals(session):
+    return list(IntegritySignal.objects.filter(session=session).select_related("explained_by")
+                .order_by("explained_at", "-created"))
+
+
+def group_signals(group, year):
+    return list(IntegritySignal.objects.filter(group=group, year=year).select_related("session", "explained_by")
+                .order_by("explained_at", "-created"))
+
+
+def can_explain(user, group):
+    return org_access.can_supervise(user, group.unit)
+
+
+def get_signal_for(user, pk):
+    """A signal of a group the user may see, else 404 (its existence does not leak)."""
+    from django.http import Http404
+
+    signal = IntegritySignal.objects.filter(pk=pk, group__in=org_access.groups_visible(user)).select_related(
+        "group__unit", "session").first()
+    if signal is None:
+        raise Http404("没有找到这条提示")
+    return signal
+
+
+def get_match_for(user, pk):
+    """A reuse match both of whose texts belong to groups or units the user may see, else 404."""
+    from django.http import Http404
+
+    m = ReuseMatch.objects.select_related("source__author", "source__group__unit", "source__unit",
+                                          "suspect__author", "suspect__group__unit", "suspect__unit").filter(pk=pk).first()
+    if m is None or not all(_text_visible(user, t) for t in (m.source, m.suspect)):
+        raise Http404("没有找到这条重复记录")
+    return m
+
+
+def _text_visible(user, text):
+    if text.group_id:
+        return org_access.groups_visible(user).filter(pk=text.group_id).exists()
+    if text.unit_id:
+        return org_access.can_supervise(user, text.unit)
+    return False
+
+
+def scope_matches(unit, year, limit=300):
+    qs = ReuseMatch.objects.filter(suspect__unit__path__startswith=unit.path, suspect__year=year).select_related(
+        "source__author", "source__group", "source__unit", "suspect__author", "suspect__group", "suspect__unit")
+    return list(qs.order_by("-score", "id")[:limit])
+
+
+def quotes_of(texts):
+    """[(text, material title, sentences)]: what these texts quote from the library, reported apart."""
+    rows = QuoteFound.objects.filter(text__in=texts).select_related("material", "text").order_by("text_id", "id")
+    return [(q.text, q.material.title, q.sentences) for q in rows]

@@ -1,0 +1,159 @@
+"""Query counts do not grow with the number of groups in a 联学, members, topics or corrections.
+
+Each page is measured on a small world and on a larger one, and both must take the same number of queries;
+the number is pinned so a change that adds queries shows up here. Nothing depends on timing."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import services as meetings
+from meetings.tests.factories import make_session, mark_all
+from orgs import services as org
+
+pytestmark = pytest.mark.django_db
+
+
+def add_groups(world, n, members=3):
+    """n more township groups beside group A (so they may join its 联学), each with a few members."""
+    jan1 = timezone.localdate().replace(month=1, day=1)
+    groups = []
+    for i in range(n):
+        unit = org.unit_create(name=f"中共江城区第{i + 1}街道工作委员会", parent=world.county_a,
+                               kind="working_committee")
+        for j in range(members):
+            person = org.person_create(unit=unit, name=f"成员{i}-{j}", phone="", by=None)
+            org.membership_add(group=unit.group, person=person, role="member" if j else "leader", start=jan1,
+                               by=None)
+        groups.append(unit.group)
+    return groups
+
+
+def count(client, url, **kw):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **kw)
+    assert response.status_code == 200, response.status_code
+    return len(ctx.captured_queries), ctx
+
+
+def joint_session(world, partners):
+    session = make_session(world, start=timezone.now() - dt.timedelta(days=1), form="joint", joint_groups=partners)
+    mark_all(world, session)
+    return session
+
+
+def detail_queries(world, as_user, partners, extra_members=0):
+    session = joint_session(world, partners)
+    for i in range(extra_members):
+        person = org.person_create(unit=world.group_a.unit, name=f"新成员{i}", phone="", by=None)
+        org.membership_add(group=world.group_a, person=person, role="member",
+                           start=session.day - dt.timedelta(days=3), by=None)
+        meetings.attendance_record(session=session, group=world.group_a, person=person, status="present",
+                                   by=world.secretary_a)
+    client = as_user(world.secretary_a)
+    client.get(reverse("meetings:detail", args=[session.pk]))  # warm caches (the sidebar) as a real visitor has
+    return count(client, reverse("meetings:detail", args=[session.pk]))
+
+
+def test_session_detail_one_group(world, as_user):
+    n, _ = detail_queries(world, as_user, [])
+    assert n == DETAIL
+
+
+def test_session_detail_of_a_joint_session_of_twenty_groups_costs_the_same(world, as_user):
+    n, ctx = detail_queries(world, as_user, add_groups(world, 19), extra_members=5)
+    assert n == DETAIL, "\n".join(q["sql"][:200] for q in ctx.captured_queries)
+
+
+DETAIL = 20  # was 30 for one group and 44 for a 联学 of 20 (issue 10)
+
+
+def pages(world, session, plan):
+    """(persona, url) of the main pages and API lists."""
+    return {
+        "工作台": (world.secretary_a, reverse("home")),
+        "plan page": (world.secretary_a, reverse("plans:plan", args=[plan.pk])),
+        "group's plans": (world.secretary_a, reverse("plans:group", args=[world.group_a.pk])),
+        "group's sessions": (world.secretary_a, reverse("meetings:group", args=[world.group_a.pk])),
+        "overview": (world.city_supervisor, reverse("meetings:overview")),
+        "materials search": (world.secretary_a, reverse("materials:library") + "?q=研讨"),
+        "API sessions": (world.secretary_a, "/api/sessions/"),
+        "API plans": (world.secretary_a, "/api/plans/"),
+        "API materials": (world.secretary_a, "/api/materials/"),
+        "API groups": (world.city_supervisor, "/api/groups/"),
+    }
+
+
+def measure(world, as_user, session, plan):
+    out = {}
+    for name, (who, url) in pages(world, session, plan).items():
+        client = as_user(who)
+        client.get(url)  # the first visit fills per-process caches, as on a running server
+        out[name] = count(client, url)[0]
+    return out
+
+
+def test_main_pages_and_api_lists_take_the_same_queries_small_and_large(world, as_user):
+    from materials import services as materials
+    from plans.tests.factories import approved_plan, topic
+
+    plan = approved_plan(world, topics=[topic("学习党的创新理论", month=1)])
+    session = joint_session(world, [])
+    materials.material_create(owner_unit=world.city, title="关于开展集体研讨的通知", kind="document",
+                              published_on=timezone.localdate(), by=world.city_supervisor, text="集体研讨")
+    small = measure(world, as_user, session, plan)
+
+    partners = add_groups(world, 19, members=4)
+    joint_session(world, partners)
+    new = plans_revised(world, plan, topics=25)
+    for i in range(12):
+        materials.material_create(owner_unit=world.city, title=f"研讨材料{i}", kind="document",
+                                  published_on=timezone.localdate(), by=world.city_supervisor, text="研讨 学习")
+        make_session(world, start=timezone.now() - dt.timedelta(days=20 + i), title=f"第{i}次学习")
+    large = measure(world, as_user, session, new)
+    assert large == small == PINNED
+
+
+def plans_revised(world, plan, topics):
+    from plans import services as plans
+    from plans.tests.factories import topic
+
+    new = plans.plan_revise(plan=plan, reason="增加专题", by=world.secretary_a)
+    plans.plan_save(plan=new, topics=[topic(f"专题{i}", month=1 + i % 12) for i in range(topics)],
+                    by=world.secretary_a)
+    plans.plan_submit(plan=new, by=world.secretary_a)
+    return plans.plan_approve(plan=new, by=world.leader_a)
+PINNED = {"工作台": 17, "plan page": 12, "group's plans": 13, "group's sessions": 13, "overview": 16,
+          "materials search": 13, "API sessions": 7, "API plans": 7, "API materials": 9, "API groups": 7}
+
+
+def test_a_check_in_is_a_small_page_and_a_replay_writes_nothing(world, as_user):
+    from meetings.models import Attendance
+
+    partners = add_groups(world, 19, members=10)
+    session = make_session(world, form="joint", joint_groups=partners)
+    client = as_user(world.member_a)
+    url = reverse("meetings:checkin", args=[session.pk])
+    token = meetings.checkin_token(session)
+    with CaptureQueriesContext(connection) as first:
+        response = client.post(url, {"t": token})
+    assert "签到成功" in response.content.decode()
+    assert len(response.content) < 3000 and "<nav" not in response.content.decode()
+    with CaptureQueriesContext(connection) as replay:
+        response = client.post(url, {"t": token})
+    assert "无需重复签到" in response.content.decode()
+    writes = [q["sql"] for q in replay.captured_queries
+              if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN")
+              and "django_session" not in q["sql"]]
+    assert writes == []
+    assert Attendance.objects.filter(session=session).count() == 1
+    assert (len(first.captured_queries), len(replay.captured_queries)) == CHECKIN
+    assert not any("orgs_membership" in q["sql"] and "person_id\" =" not in q["sql"] and "person_id" not in q["sql"]
+                   for q in first.captured_queries), "no member list is loaded"
+
+
+CHECKIN = (22, 8)  # the first scan writes (attendance, counts, audit); a replay only reads (was 22)
