@@ -1,24 +1,23 @@
 """Reads for bulletins, dashboards, 报送 tasks and archives.
 
 `period_figures` is the ONE source of the figures a bulletin prints and the supervisor's dashboard shows,
-so the two cannot disagree. The `stats` app (maintained per-group figures) is not in main yet: the
-figures are read from the meetings and plans selectors, which sum the counts stored on each
-Participation in the database (never the raw attendance rows).
+so the two cannot disagree. It reads the `stats` app's maintained per-group figures (GroupFigures), never
+sessions or attendance rows.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-from django.db.models.functions import ExtractMonth
+from django.db.models import Sum
 from django.http import Http404
 from django.utils import timezone
 
-from meetings.models import Participation, SessionStatus
-from meetings.selectors import Rate, plan_progress, year_group_counts
 from orgs import access as org_access
 from orgs.models import Membership, StudyGroup
 from plans.models import Status, StudyPlan
+from stats import selectors as stats_selectors
+from stats.models import MONTHS, QUARTERS, YEAR, GroupFigures
+from stats.selectors import Rate
 
 ATTENDANCE_THRESHOLD = 80.0  # 参学率 below this is a problem in a bulletin
 SEMINAR_NAMES = ["第一季度", "第二季度", "第三季度", "第四季度"]
@@ -99,28 +98,38 @@ def subtree_groups(unit):
 
 
 def period_figures(unit, year, quarter=None, *, today=None):
-    """Every group of `unit`'s subtree over the period: from January 1 to the period's end (通报 report the
-    year to date), 研讨 per quarter, attendance, late records and the approved plan's topics."""
+    """Every group of `unit`'s subtree over the period, read from the maintained per-group figures of the
+    `stats` app (one row per group and period; stale groups are recounted first, as the overview does):
+    from January 1 to the period's end (通报 report the year to date), 研讨 per quarter, attendance, 补录,
+    and the approved plan's topics due and studied by the period's end (or by last month, if it has not
+    ended)."""
     today = today or timezone.localdate()
     start, end = period_bounds(year, quarter)
-    last_day = min(end, today)
-    now = timezone.make_aware(dt.datetime.combine(last_day, dt.time.max)) if last_day < today else timezone.now()
     groups = subtree_groups(unit)
-    stats = year_group_counts(groups, year=year, now=now)
-    progress = plan_progress(groups, year=year, today=last_day + dt.timedelta(days=1))
-    approved = set(StudyPlan.objects.filter(group__in=groups, year=year, status=Status.APPROVED,
-                                            decided_at__lte=now).values_list("group_id", flat=True))
+    stats_selectors.ensure_fresh(groups, year)
     quarters = quarter or 4
+    summed = [YEAR] if quarter is None else list(QUARTERS[:quarters])
+    topics_period = MONTHS[3 * quarters - 1] if end < today else stats_selectors.due_period(year, today)
+    wanted = {YEAR, *QUARTERS, *summed, topics_period} - {None}
+    rows = {}
+    for gid, period, held, seminars, late, exp, att, has_plan, total, studied in GroupFigures.objects.filter(
+            group__in=groups, year=year, period__in=wanted).values_list(
+            "group_id", "period", "held", "seminars", "late_records", "expected", "attended", "has_plan",
+            "topics_total", "topics_studied"):
+        rows[(gid, period)] = (held, seminars, late, exp, att, has_plan, total, studied)
     finished = [q for q in range(quarters) if period_bounds(year, q + 1)[1] < today]
-    empty = {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0}
+    zero = (0, 0, 0, 0, 0, False, 0, 0)
     figures = PeriodFigures(unit, year, quarter, dt.date(year, 1, 1), end)
     for gid, name in groups.order_by("unit__path").values_list("pk", "name"):
-        st = stats.get(gid, empty)
-        prog = progress.get(gid)
+        parts = [rows.get((gid, p), zero) for p in summed]
+        seminars = [rows.get((gid, q), zero)[1] for q in QUARTERS[:quarters]]
+        has_plan = rows.get((gid, YEAR), zero)[5]
+        due, done = rows.get((gid, topics_period), zero)[6:8] if topics_period else (0, 0)
         figures.rows.append(GroupFigure(
-            gid, name, st["held"], st["q"][:quarters], [SEMINAR_NAMES[q] for q in finished if st["q"][q] == 0],
-            Rate(st["att"], st["exp"]), st["late"], gid in approved,
-            prog.due if prog else 0, prog.done_due if prog else 0))
+            gid, name, sum(p[0] for p in parts), seminars,
+            [SEMINAR_NAMES[q] for q in finished if seminars[q] == 0],
+            Rate(sum(p[4] for p in parts), sum(p[3] for p in parts)), sum(p[2] for p in parts), has_plan,
+            due, done))
     return figures
 
 
@@ -154,15 +163,12 @@ def judge(figures):
     return Judgement(praised, problems, "按本期数据规则判定（考核排名功能接入后以排名为准）")
 
 
-def months_held(unit, year):
-    """Sessions held per month in the subtree (for the supervisor's chart); a session hosted for several
-    groups counts once per group that took part, as in period_figures."""
-    counts = dict(Participation.objects.filter(group__in=subtree_groups(unit), session__starts_at__year=year,
-                                               session__starts_at__lte=timezone.now())
-                  .exclude(session__status=SessionStatus.CANCELLED)
-                  .annotate(m=ExtractMonth("session__day")).values("m").order_by().annotate(n=Count("pk"))
-                  .values_list("m", "n"))
-    return [counts.get(m, 0) for m in range(1, 13)]
+def months_held(unit, year, *, groups=None):
+    """Sessions held per month in the subtree, or in `groups` (the charts), from the same maintained figures."""
+    groups = subtree_groups(unit) if groups is None else groups
+    counts = dict(GroupFigures.objects.filter(group__in=groups, year=year, period__in=MONTHS)
+                  .values("period").order_by().annotate(n=Sum("held")).values_list("period", "n"))
+    return [counts.get(m, 0) or 0 for m in MONTHS]
 
 
 def supervised_unit_for(user, pk):

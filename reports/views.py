@@ -267,7 +267,8 @@ def group_dashboard(request, pk):
     year = requested_year(request, first=2000, last=timezone.localdate().year)
     figures = selectors.period_figures(group.unit, year)
     row = next((r for r in figures.rows if r.group_id == group.pk), None)
-    chart = {"months": selectors.months_held(group.unit, year), "planned": _planned_months(group, year)}
+    chart = {"months": selectors.months_held(group.unit, year, groups=StudyGroup.objects.filter(pk=group.pk)),
+             "planned": _planned_months(group, year)}
     return render(request, "reports/group.html", {
         "group": group, "row": row, "year": year, "chart": chart,
         "years": year_choices(first=2020, last=timezone.localdate().year),
