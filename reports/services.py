@@ -227,7 +227,44 @@ def _archive_items(group, year):
         if s.preparations.exists():
             items.append((f"{folder}/研讨发言提纲.txt", f"{s.day} {s.title}：研讨发言提纲",
                           lambda s=s: _preparations(s).encode("utf-8")))
+    items += _writings_items(group, year)
     return items
+
+
+def _writings_items(group, year):
+    """The index of the members' writings (titles only: the texts stay with their authors' access rules),
+    research reports with their outcomes, and 宣讲/党课 (the writings and research apps)."""
+    from research.models import Lecture, ResearchTopic
+    from writings.models import SHARED_STATUSES, Writing
+
+    items = []
+    writings = list(Writing.objects.filter(group=group, year=year, status__in=SHARED_STATUSES)
+                    .select_related("person").order_by("day", "pk"))
+    if writings:
+        items.append(("03-个人学习/学习文章索引.txt", f"学习文章索引（{len(writings)}篇）", lambda: "\n".join(
+            f"{w.day}  {w.person.name}  【{w.get_kind_display()}】{w.title}（{w.get_status_display()}）"
+            for w in writings).encode("utf-8")))
+    for n, topic in enumerate(ResearchTopic.objects.filter(group=group, year=year).select_related("report")
+                              .order_by("pk"), 1):
+        items.append((f"04-调研/{n:02d}-{_safe(topic.title)}.txt", f"调研报告：{topic.title}",
+                      lambda t=topic: _research_text(t).encode("utf-8")))
+    lectures = list(Lecture.objects.filter(group=group, year=year).select_related("person").order_by("day"))
+    if lectures:
+        items.append(("04-调研/宣讲和党课.txt", f"宣讲和党课（{len(lectures)}次）", lambda: "\n".join(
+            f"{x.day}  {x.person.name}  【{x.get_kind_display()}】{x.topic}  {x.place}  {x.audience} {x.size}人"
+            for x in lectures).encode("utf-8")))
+    return items
+
+
+def _research_text(topic):
+    from writings.models import SHARED_STATUSES
+
+    lines = [f"调研课题：{topic.title}", f"状态：{topic.get_state_display()}", "", topic.description, ""]
+    if topic.report and topic.report.status in SHARED_STATUSES:
+        lines += ["【调研报告】" + topic.report.title, topic.report.text, ""]
+    for o in topic.outcomes.order_by("day"):
+        lines.append(f"【成果转化·{o.get_kind_display()}】{o.day} {o.description}（{o.get_evidence_kind_display()}：{o.evidence}）")
+    return "\n".join(lines)
 
 
 def _safe(name):
@@ -251,7 +288,7 @@ def _preparations(s):
                        .order_by("submitted_at"))
 
 
-NOT_CONNECTED = ["个人学习文章索引（文章模块未接入）", "调研报告（调研模块未接入）", "巡听反馈和整改（巡听督导模块未接入）"]
+NOT_CONNECTED = ["巡听反馈和整改（巡听督导模块尚未接入）"]
 
 
 def archive_build(pk):

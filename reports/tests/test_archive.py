@@ -21,7 +21,16 @@ def _no_thread(settings):
 
 
 def test_the_archive_holds_every_session_record_with_a_contents_page_and_the_audit_head(world, as_user):
-    study_year(world)
+    from writings import services as writing_services
+
+    sessions = study_year(world)
+    member = world.member_a.person
+    draft = writing_services.writing_create(person=member, group=world.group_a, kind="article", by=world.member_a,
+                                            title="学习四中全会精神的体会", text="深刻领会四中全会精神。" * 20,
+                                            session=sessions[0])
+    writing_services.writing_submit(writing=draft, by=world.member_a)
+    writing_services.writing_create(person=member, group=world.group_a, kind="article", by=world.member_a,
+                                    title="未提交的草稿", text="草稿内容。" * 20, session=sessions[1])
     client = as_user(world.secretary_a)
     response = client.post(reverse("reports:archive", args=[world.group_a.pk]), {"year": world.today.year})
     assert response.status_code == 302
@@ -38,6 +47,8 @@ def test_the_archive_holds_every_session_record_with_a_contents_page_and_the_aud
     assert sum(n.endswith("纪要和简报.txt") for n in names) == 3
     toc = zf.read("00-目录.txt").decode()
     assert head.last_hash in toc and "目录" in toc and "学习记录（五落实）" in toc
+    index = zf.read("03-个人学习/学习文章索引.txt").decode()
+    assert "学习四中全会精神的体会" in index and "未提交的草稿" not in index  # a draft stays its author's
     assert "2月会议纪要" in zf.read(next(n for n in names if n.startswith("02-集体学习/01-") and n.endswith(".txt"))
                                 ).decode()
 
