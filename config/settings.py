@@ -215,7 +215,7 @@ DOCUMENT_FONTS = {
 }
 # The 工作台 asks each study app what needs doing (core/dashboard.py).
 DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "materials.dashboard.cards",
-                       "writings.dashboard.cards"]
+                       "writings.dashboard.cards", "reports.dashboard.cards"]
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 

@@ -97,3 +97,12 @@ def test_who_may_see_and_submit_a_task(world, task, as_user):
     assert as_user(world.supervisor_b).get(reverse("reports:task", args=[county_task.pk])).status_code == 404
     assert as_user(world.secretary_b).get(reverse("reports:task", args=[county_task.pk])).status_code == 404
     assert not Submission.objects.exists()
+
+
+def test_the_workbench_lists_what_the_group_still_owes_until_it_is_submitted(world, task, as_user):
+    client = as_user(world.secretary_a)
+    assert task.title in client.get(reverse("home")).content.decode()
+    services.submission_submit(task=task, group=world.group_a, by=world.secretary_a, text="已报送")
+    assert task.title not in client.get(reverse("home")).content.decode()
+    assert task.title in as_user(world.city_supervisor).get(reverse("home")).content.decode()
+    assert task.title not in as_user(world.member_a).get(reverse("home")).content.decode()
