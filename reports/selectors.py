@@ -171,6 +171,40 @@ def months_held(unit, year, *, groups=None):
     return [counts.get(m, 0) or 0 for m in MONTHS]
 
 
+@dataclass
+class Coverage:
+    topics: list  # titles of the mandated topics that reach the subtree
+    groups: list  # group names (the first `limit` by unit path)
+    cells: list  # [topic index, group index, 1 studied / 0 not]
+    more_groups: int
+
+
+def mandated_coverage(unit, year, *, limit=40):
+    """Which mandated topics (规定专题 published at this unit or above) each group has studied in a session held
+    from its plan's topic: the heatmap. It reads sessions of at most `limit` groups (the chart shows no
+    more), not the maintained figures, which do not keep topics one by one."""
+    from meetings.models import Participation, SessionStatus
+    from plans.models import MandatedTopic, Topic
+
+    ancestors = [int(x) for x in unit.path.strip("/").split("/") if x]
+    mandated = list(MandatedTopic.objects.filter(guidance__unit_id__in=ancestors, guidance__year=year,
+                                                 guidance__published_at__isnull=False)
+                    .order_by("guidance__unit__depth", "guidance_id", "sort", "id").values_list("pk", "title"))
+    all_groups = subtree_groups(unit).order_by("unit__path")
+    groups = list(all_groups.values_list("pk", "name")[:limit])
+    gids = [g for g, _ in groups]
+    topic_to_mandated = dict(Topic.objects.filter(mandated_id__in=[m for m, _ in mandated], plan__group_id__in=gids)
+                             .values_list("pk", "mandated_id"))
+    studied = {(gid, topic_to_mandated[tid]) for gid, tid in Participation.objects.filter(
+        group_id__in=gids, session__plan_topic_id__in=list(topic_to_mandated), session__starts_at__year=year,
+        session__starts_at__lte=timezone.now()).exclude(session__status=SessionStatus.CANCELLED)
+        .values_list("group_id", "session__plan_topic_id")}
+    cells = [[t, g, int((gid, mid) in studied)] for t, (mid, _) in enumerate(mandated)
+             for g, (gid, _) in enumerate(groups)]
+    return Coverage([title for _, title in mandated], [name for _, name in groups], cells,
+                    max(0, all_groups.count() - len(groups)))
+
+
 def supervised_unit_for(user, pk):
     """A unit inside one of the user's supervised subtrees, else 404 (a sibling supervisor sees nothing)."""
     unit = org_access.units_visible(user).filter(pk=pk).first()

@@ -63,8 +63,10 @@ def _dashboard_context(request, unit, year, quarter):
         "quarters": selectors.SEMINAR_NAMES[:quarter or 4],
         "late": [r.late for r in figures.rows],
     }
+    coverage = selectors.mandated_coverage(unit, year)
+    chart["coverage"] = {"topics": coverage.topics, "groups": coverage.groups, "cells": coverage.cells}
     return {"unit": unit, "figures": figures, "table": figures.as_table(), "headers": selectors.TABLE_HEADERS,
-            "judgement": selectors.judge(figures), "office": office, "office_root": root, "chart": chart,
+            "judgement": selectors.judge(figures), "coverage": coverage, "office": office, "office_root": root, "chart": chart,
             "year": year, "quarter": quarter, "years": year_choices(first=2020, last=timezone.localdate().year),
             "quarters": QUARTERS, "bulletin_form": BulletinForm(initial={"year": year, "quarter": quarter or ""}),
             "bulletins": Bulletin.objects.filter(unit=unit).select_related("office")[:20],

@@ -184,3 +184,20 @@ def test_an_uploaded_template_gives_the_red_header(world, year_a):
     texts = [p.text for p in doc.paragraphs if p.text]
     assert texts[:2] == ["中共江城区委宣传部（模板红头）", f"江宣〔{world.today.year}〕1号"]
     assert "文字红头" not in texts
+
+
+def test_the_coverage_heatmap_marks_the_mandated_topics_a_group_has_studied(world):
+    from meetings.tests.factories import make_session
+    from plans.tests.factories import approved_plan, publish_city_guidance, topic
+
+    from .fixtures import at
+
+    guidance = publish_city_guidance(world, topics=["学习党的二十届四中全会精神", "学习习近平文化思想"])
+    first = guidance.topics.order_by("sort", "pk").first()
+    plan = approved_plan(world, topics=[topic(first.title, month=3, mandated_id=first.pk)])
+    make_session(world, start=at(world.today.replace(month=3, day=10)), topic_source="plan",
+                 plan_topic_id=plan.topics.get().pk, title=first.title)
+    coverage = selectors.mandated_coverage(world.county_a, world.today.year)
+    assert coverage.topics == ["学习党的二十届四中全会精神", "学习习近平文化思想"]
+    row = coverage.groups.index(world.group_a.name)
+    assert [c[2] for c in coverage.cells if c[1] == row] == [1, 0]

@@ -31,6 +31,17 @@
         visualMap: { min: 0, max: 3, show: false, inRange: { color: ["#fdecea", "#b71c1c"] } },
         series: [{ type: "heatmap", data: d.seminars, label: { show: true } }] };
     },
+    coverage: function (d) {
+      var c = d.coverage;
+      return { grid: { left: 8, right: 12, top: 8, bottom: 8, containLabel: true },
+        tooltip: { formatter: function (p) { // names are typed by users: escaped, as the tooltip is HTML
+          var esc = window.echarts.format.encodeHTML;
+          return esc(c.groups[p.value[1]]) + "<br>" + esc(c.topics[p.value[0]]) + "：" + (p.value[2] ? "已学" : "未学"); } },
+        xAxis: { type: "category", data: c.topics.map(function (t, i) { return String(i + 1); }) },
+        yAxis: { type: "category", data: c.groups, axisLabel: { width: 110, overflow: "truncate" } },
+        visualMap: { min: 0, max: 1, show: false, inRange: { color: ["#fdecea", "#2e7d32"] } },
+        series: [{ type: "heatmap", data: c.cells }] };
+    },
     plan: function (d) {
       return { grid: grid, tooltip: { trigger: "axis" }, legend: { data: ["已学习", "计划专题"] },
         xAxis: { type: "category", data: MONTHS }, yAxis: { type: "value", minInterval: 1 },
@@ -43,6 +54,7 @@
     var d = data(el.dataset.source);
     var rows = (d.groups || []).length;
     el.style.width = "100%";
+    if (el.dataset.chart === "coverage") rows = d.coverage.groups.length;
     el.style.height = (el.dataset.chart === "months" || el.dataset.chart === "plan" ? 260 : Math.max(200, 28 * rows + 60)) + "px";
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption(builders[el.dataset.chart](d));
