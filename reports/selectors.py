@@ -205,6 +205,23 @@ def mandated_coverage(unit, year, *, limit=40):
                     max(0, all_groups.count() - len(groups)))
 
 
+def first_item_delays(unit, year):
+    """第一议题: for each (group, material) first studied this year in the subtree, the days from the material's
+    publication to the group's first meeting on it, counted in the materials app's buckets (its timeliness page
+    uses the same ones)."""
+    from django.db.models import Min
+
+    from materials.models import FirstItemMaterial
+    from materials.selectors import BUCKETS, bucket_of
+
+    counts = [0] * len(BUCKETS)
+    for first, published in (FirstItemMaterial.objects.filter(group__in=subtree_groups(unit), meeting_date__year=year)
+                             .values("group_id", "material_id").order_by()
+                             .annotate(first=Min("meeting_date")).values_list("first", "material__published_on")):
+        counts[bucket_of(max((first - published).days, 0))] += 1
+    return [label for label, _, _ in BUCKETS], counts
+
+
 def supervised_unit_for(user, pk):
     """A unit inside one of the user's supervised subtrees, else 404 (a sibling supervisor sees nothing)."""
     unit = org_access.units_visible(user).filter(pk=pk).first()

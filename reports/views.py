@@ -63,6 +63,7 @@ def _dashboard_context(request, unit, year, quarter):
         "quarters": selectors.SEMINAR_NAMES[:quarter or 4],
         "late": [r.late for r in figures.rows],
     }
+    chart["delay_labels"], chart["delays"] = selectors.first_item_delays(unit, year)
     coverage = selectors.mandated_coverage(unit, year)
     chart["coverage"] = {"topics": coverage.topics, "groups": coverage.groups, "cells": coverage.cells}
     return {"unit": unit, "figures": figures, "table": figures.as_table(), "headers": selectors.TABLE_HEADERS,

@@ -201,3 +201,20 @@ def test_the_coverage_heatmap_marks_the_mandated_topics_a_group_has_studied(worl
     assert coverage.topics == ["学习党的二十届四中全会精神", "学习习近平文化思想"]
     row = coverage.groups.index(world.group_a.name)
     assert [c[2] for c in coverage.cells if c[1] == row] == [1, 0]
+
+
+def test_first_item_delays_are_counted_from_the_materials_publication(world):
+    import datetime as dt
+
+    from materials.models import FirstItemMaterial, FirstItemStudy, Material
+
+    published = world.today.replace(month=3, day=1)
+    material = Material.objects.create(**{f.name: v for f, v in (
+        (Material._meta.get_field("title"), "重要讲话"), (Material._meta.get_field("published_on"), published),
+        (Material._meta.get_field("owner_unit"), world.city))})
+    study = FirstItemStudy.objects.create(group=world.group_a, meeting_date=published + dt.timedelta(days=5),
+                                          meeting_title="常委会")
+    FirstItemMaterial.objects.create(study=study, material=material, group=world.group_a,
+                                     meeting_date=study.meeting_date)
+    labels, counts = selectors.first_item_delays(world.county_a, world.today.year)
+    assert counts[labels.index("4–7 天")] == 1 and sum(counts) == 1
