@@ -89,6 +89,31 @@ def _chosen_people(data, members):
             "speakers": [people[i] for i in data["speakers"] if i in people]}
 
 
+def _topic_of(group, raw):
+    """The plan topic a scheduling form names (?plan_topic= or the posted hidden field), when it is one of this
+    group's approved plan topics; (topic, error message)."""
+    if not (raw or "").isdigit():
+        return None, ""
+    try:
+        topic, _, _ = services.resolve_links(group=group, starts_at=timezone.now(), plan_topic=int(raw))
+    except ValidationError as exc:
+        return None, _error_text(exc)
+    return topic, ""
+
+
+def _topic_initial(topic, members):
+    """安排学习 from a plan topic: its title, its library materials and its 领学 (when the name is a member's)."""
+    initial = {"title": topic.title, "topic_source": "plan", "plan_topic": topic.pk,
+               "materials": [m.pk for m in topic.library_materials.all()],
+               "pre_reading": topic.materials, "agenda": topic.notes}
+    if topic.format == "joint":
+        initial["form"] = "joint"
+    lead = next((m.person_id for m in members if topic.lead and m.name == topic.lead.strip()), None)
+    if lead:
+        initial["lead_reader"] = lead
+    return initial
+
+
 @login_required
 def schedule(request, pk):
     group = org_access.get_group_for(request.user, pk, write=True)
@@ -97,35 +122,49 @@ def schedule(request, pk):
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timezone.timedelta(days=7)
     initial = {"starts_at": start, "ends_at": start + timezone.timedelta(hours=2), "form": "seminar",
                "title": (request.GET.get("title") or "")[:200]}
-    for key in ("plan_topic_id", "reference_topic_id"):
-        if (request.GET.get(key) or "").isdigit():
-            initial[key] = int(request.GET[key])
+    if (request.GET.get("reference_topic") or "").isdigit():
+        initial["reference_topic"] = int(request.GET["reference_topic"])
     if request.GET.get("source") in ("plan", "reference", "first_item", "other"):
         initial["topic_source"] = request.GET["source"]
-    form = SessionScheduleForm(initial=initial, members=members, groups=joint)
+    topic, topic_error = _topic_of(group, request.POST.get("plan_topic") if request.method == "POST"
+                                   else request.GET.get("plan_topic"))
+    if topic is not None and request.method != "POST":
+        initial.update(_topic_initial(topic, members))
+    materials = list(topic.library_materials.all()) if topic else []
+    form = SessionScheduleForm(initial=initial, members=members, groups=joint, materials=materials)
     status = 200
+    if topic_error:
+        messages.error(request, topic_error)
     if request.method == "POST":
-        form = SessionScheduleForm(request.POST, members=members, groups=joint)
+        form = SessionScheduleForm(request.POST, members=members, groups=joint, materials=materials)
         if form.is_valid():
             d = form.cleaned_data
             try:
                 session = services.session_schedule(
                     group=group, by=request.user, title=d["title"], form=d["form"], starts_at=d["starts_at"],
                     ends_at=d["ends_at"], place=d["place"], topic_source=d["topic_source"],
-                    plan_topic_id=d["plan_topic_id"], reference_topic_id=d["reference_topic_id"],
+                    plan_topic=d["plan_topic"], reference_topic=d["reference_topic"],
+                    materials=d.get("materials") or (),
                     agenda=d["agenda"], pre_reading=d["pre_reading"], outside_speaker=d["outside_speaker"],
                     **_chosen_people(d, members),
                     joint_groups=[g for g in joint if g.pk in set(d["joint_groups"])],
                     venues={int(k[6:]): v for k, v in request.POST.items() if k.startswith("venue_") and k[6:].isdigit()},
                 )
-                messages.success(request, "已安排学习，并已通知参学人员")
+                messages.success(request, "已安排学习，并已通知本组人员" + ("；联学邀请已发给受邀中心组，待其确认" if d["joint_groups"] else ""))
                 return redirect("meetings:detail", pk=session.pk)
             except ValidationError as exc:
                 apply_errors(form, exc)
         status = 400
-    return render(request, "meetings/schedule.html", {"group": group, "form": form, "joint": joint,
+    return render(request, "meetings/schedule.html", {"group": group, "form": form, "joint": joint, "topic": topic,
                                                       "breadcrumb": org_selectors.unit_breadcrumb(group.unit)},
                   status=status)
+
+
+def _session_material_choices(session):
+    chosen = list(session.materials.all())
+    if session.plan_topic_id:
+        chosen += [m for m in session.plan_topic.library_materials.all() if m not in chosen]
+    return chosen
 
 
 def _detail_context(request, session):
@@ -174,13 +213,13 @@ def edit(request, pk):
         "starts_at": timezone.localtime(session.starts_at), "ends_at": timezone.localtime(session.ends_at),
         "place": session.place, "agenda": session.agenda, "pre_reading": session.pre_reading,
         "lead_reader": session.lead_reader_id, "speakers": [p.pk for p in session.speakers.all()],
-        "outside_speaker": session.outside_speaker, "plan_topic_id": session.plan_topic_id,
-        "reference_topic_id": session.reference_topic_id,
-    }, members=members)
+        "outside_speaker": session.outside_speaker, "plan_topic": session.plan_topic_id,
+        "reference_topic": session.reference_topic_id, "materials": [m.pk for m in session.materials.all()],
+    }, members=members, materials=_session_material_choices(session))
     del form.fields["joint_groups"]
     status = 200
     if request.method == "POST":
-        form = SessionScheduleForm(request.POST, members=members)
+        form = SessionScheduleForm(request.POST, members=members, materials=_session_material_choices(session))
         del form.fields["joint_groups"]
         if form.is_valid():
             d = form.cleaned_data
@@ -189,7 +228,9 @@ def edit(request, pk):
                     session=session, by=request.user, version=request.POST.get("version"), title=d["title"],
                     form=d["form"], starts_at=d["starts_at"], ends_at=d["ends_at"], place=d["place"],
                     topic_source=d["topic_source"], agenda=d["agenda"], pre_reading=d["pre_reading"],
-                    outside_speaker=d["outside_speaker"], **_chosen_people(d, members))
+                    outside_speaker=d["outside_speaker"], plan_topic=d["plan_topic"],
+                    reference_topic=d["reference_topic"],
+                    **({"materials": d["materials"]} if "materials" in d else {}), **_chosen_people(d, members))
                 messages.success(request, "已保存")
                 return redirect("meetings:detail", pk=session.pk)
             except ValidationError as exc:

@@ -25,6 +25,8 @@ class TopicForm(forms.Form):
     notes = forms.CharField(label="学习要点", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     mandated_id = forms.TypedChoiceField(label="对应规定专题", required=False, coerce=int, empty_value=None, choices=[])
     reference_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The topic's identity across edits and versions (see Topic.line); a new row has none.
+    line = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, mandated=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from meetings import services
 from meetings.documents import feed_token
 from meetings.models import Attendance, CallOnDraw, Correction, StudySession
 
-from .factories import make_session, mark_all, next_week
+from .factories import accept, make_session, mark_all, next_week
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +88,7 @@ class TestAttendancePage:
 
     def test_another_groups_secretary_cannot_mark(self, world, as_user):
         session = make_session(world, form="joint", joint_groups=[world.group_b])
+        accept(world, session)
         response = as_user(world.secretary_b).post(
             reverse("meetings:attendance", args=[session.pk]),
             {"group": world.group_a.pk, "person": world.member_a.person.pk, "status": "absent"})
