@@ -393,6 +393,11 @@ class LeaveClash(ValidationError):
     """Marking present someone whose leave was approved: the page asks to withdraw the leave first."""
 
 
+def check_held(session, now=None):
+    """Attendance other than leave needs the session held (and an outside speaker approved)."""
+    _check_held(session, now)
+
+
 def _check_held(session, now=None):
     if session.needs_speaker_approval:
         raise ValidationError(f"外请辅导人“{session.outside_speaker}”尚未完成政治把关/备案，这次学习不能举行")
@@ -446,6 +451,34 @@ def attendance_record(*, session, group, person, status, by, note="", withdraw_l
     audit.record(action="attendance.record", by=by, obj=row, before=before,
                  after={"session": session.pk, "group": group.pk, "person": person.pk, "status": status})
     return row
+
+
+@transaction.atomic
+def attendance_all_present(*, session, group, by):
+    """全部出席, then the exceptions: every member not yet marked is marked present (列席 as 列席). Those on
+    approved leave or present at an overlapping session are left for the secretary, named in the answer.
+    Returns (marked, [skipped: reason])."""
+    session = _lock(session)
+    _check_not_archived(session)
+    _participation(session, group)
+    _check_held(session)
+    members = members_on_day(group, session.day)
+    marked = set(Attendance.objects.filter(session=session, group=group).values_list("person_id", flat=True))
+    on_leave = set(Leave.objects.filter(session=session, status=LeaveStatus.APPROVED).values_list("person_id",
+                                                                                                 flat=True))
+    done, skipped = 0, []
+    for person in Person.objects.filter(pk__in=[pid for pid in members if pid not in marked]).order_by("pk"):
+        if person.pk in on_leave:
+            skipped.append(f"{person.name}（请假已批准）")
+            continue
+        status = AttendanceStatus.ATTENDEE if members[person.pk] == "attendee" else AttendanceStatus.PRESENT
+        try:
+            with transaction.atomic():
+                attendance_record(session=session, group=group, person=person, status=status, by=by)
+            done += 1
+        except ValidationError as exc:
+            skipped.append(f"{person.name}（{'；'.join(exc.messages)}）")
+    return done, skipped
 
 
 @transaction.atomic
@@ -852,7 +885,9 @@ def _freeze(session):
                        "venue": sheet.venue, "missing_reason": sheet.missing_reason, "lines": lines})
         Participation.objects.filter(session=session, group_id=sheet.group_id).update(
             expected=sheet.rate.expected, attended=sheet.rate.attended, counts_stamp=FROZEN)
-    session.frozen = {"at": timezone.now().isoformat(), "groups": groups}
+    session.frozen = {"at": timezone.now().isoformat(), "groups": groups,
+                      "lead_reader": session.lead_reader.name if session.lead_reader_id else "",
+                      "speakers": [p.name for p in session.speakers.order_by("pk")]}
 
 
 @transaction.atomic

@@ -179,6 +179,8 @@ def _detail_context(request, session):
         "can_preside": access.can_preside(user, session.group),
         "presiding_groups": {p.group_id for p in detail.participations if access.can_preside(user, p.group)},
         "is_member": bool(my_groups),
+        "deciding": [p for p in access.deciding_groups(user, session) if p.state == "invited"],
+        "partner_managed": {g.pk for g in access.managed_groups(user, session) if g.pk != session.group_id},
         "my_leave": next((lv for lv in detail.leaves if lv.person_id == person_id and lv.status != "refused"), None),
         "my_prep": next((p for p in detail.preparations if p.person_id == person_id), None),
         "my_makeup": next((m for m in detail.makeups if m.person_id == person_id), None),
@@ -263,51 +265,125 @@ def speaker_approve(request, pk):
                         "已记录政治把关/备案情况")
 
 
-@login_required
-def attendance(request, pk):
-    """The phone page: one row per member, five buttons; each tap saves that row (htmx swaps it in place;
-    without scripts the row's form posts and the page reloads)."""
-    session = access.get_session_for(request.user, pk)
-    allowed = {g.pk: g for g in access.require_attendance_writer(request.user, session)}
-    error = None
-    status = 200
-    if request.method == "POST":
-        if request.POST.get("person") and request.POST.get("group"):
-            try:
-                gid, pid = int(request.POST["group"]), int(request.POST["person"])
-            except ValueError:
-                raise Http404() from None
-            if gid not in allowed:
-                raise PermissionDenied("您不能登记其他中心组的考勤")
-            group = allowed[gid]
-            # Through the access module: a made-up id must not reveal whose it is in the error message.
-            person = org_access.people_visible(request.user).filter(pk=pid).first()
-            try:
-                if person is None:
-                    raise ValidationError("没有找到这个人员")
-                services.attendance_record(session=session, group=group, person=person,
-                                           status=request.POST.get("status", ""), by=request.user)
-                if not is_htmx(request):
-                    return redirect("meetings:attendance", pk=session.pk)
-            except ValidationError as exc:
-                error = _error_text(exc)
-                status = 400
-            if is_htmx(request):
-                ga = next(g for g in selectors.session_attendance(session) if g.group_id == gid)
-                line = next((x for x in ga.lines if x.person_id == pid), None)
-                if line is None:
-                    return HttpResponse(format_html('<div class="alert alert-danger py-1 small">{}</div>', error),
-                                        status=400)
-                return render(request, "meetings/_att_row.html", {"line": line, "g": ga, "s": session,
-                                                                  "row_error": error,
-                                                                  "choices": selectors.ATTENDANCE_CHOICES},
-                              status=status)
-        else:
-            error, status = "请点选成员的考勤状态", 400
+def _attendance_blocked(session):
+    """Why nothing can be marked yet (an outside speaker not yet approved, a session not yet held): said once at
+    the top of the phone page rather than on every row."""
+    if session.is_archived:
+        return ""
+    try:
+        services.check_held(session)
+    except ValidationError as exc:
+        return _error_text(exc)
+    return ""
+
+
+def _attendance_page(request, session, allowed, *, error=None, notice=None, status=200):
     sheets = [g for g in selectors.session_attendance(session) if g.group_id in allowed]
     return render(request, "meetings/attendance.html", {
-        "s": session, "sheets": sheets, "error": error, "choices": selectors.ATTENDANCE_CHOICES,
+        "s": session, "sheets": sheets, "error": error, "notice": notice, "choices": selectors.ATTENDANCE_CHOICES,
+        "blocked": _attendance_blocked(session),
     }, status=status)
+
+
+@login_required
+def attendance(request, pk):
+    """The phone page: 全部出席 first, then one row per member for the exceptions; each tap saves that row
+    (htmx swaps it in place and the group's 参学率 header out of band; without scripts the row's form posts
+    and the page reloads)."""
+    session = access.get_session_for(request.user, pk)
+    allowed = {g.pk: g for g in access.require_attendance_writer(request.user, session)}
+    if request.method != "POST":
+        return _attendance_page(request, session, allowed)
+    try:
+        gid = int(request.POST.get("group") or 0)
+        pid = int(request.POST.get("person") or 0)
+    except ValueError:
+        raise Http404() from None
+    if gid not in allowed:
+        if not gid:
+            return _attendance_page(request, session, allowed, error="请点选成员的考勤状态", status=400)
+        raise PermissionDenied("您不能登记其他中心组的考勤")
+    group = allowed[gid]
+    if request.POST.get("all_present"):
+        try:
+            done, skipped = services.attendance_all_present(session=session, group=group, by=request.user)
+        except ValidationError as exc:
+            return _attendance_page(request, session, allowed, error=_error_text(exc), status=400)
+        notice = f"已将 {done} 人登记为出席（列席人员登记为列席）。请再逐一改正请假、缺席、迟到的人员。"
+        if skipped:
+            notice += "未登记：" + "；".join(skipped)
+        messages.success(request, notice)
+        return redirect("meetings:attendance", pk=session.pk)
+    if not pid:
+        return _attendance_page(request, session, allowed, error="请点选成员的考勤状态", status=400)
+    # Through the access module: a made-up id must not reveal whose it is in the error message.
+    person = org_access.people_visible(request.user).filter(pk=pid).first()
+    error, clash, status = None, False, 200
+    try:
+        if person is None:
+            raise ValidationError("没有找到这个人员")
+        services.attendance_record(session=session, group=group, person=person,
+                                   status=request.POST.get("status", ""), by=request.user,
+                                   withdraw_leave=request.POST.get("withdraw_leave") == "1")
+        if not is_htmx(request):
+            return redirect("meetings:attendance", pk=session.pk)
+    except services.LeaveClash as exc:
+        error, clash, status = _error_text(exc), True, 400
+    except ValidationError as exc:
+        error, status = _error_text(exc), 400
+    if not is_htmx(request):
+        return _attendance_page(request, session, allowed, error=error, status=status)
+    ga = next(g for g in selectors.session_attendance(session) if g.group_id == gid)
+    line = next((x for x in ga.lines if x.person_id == pid), None)
+    if line is None:
+        return HttpResponse(format_html('<div class="alert alert-danger py-1 small">{}</div>', error), status=400)
+    return render(request, "meetings/_att_row.html", {
+        "line": line, "g": ga, "s": session, "row_error": error, "leave_clash": clash,
+        "tapped": request.POST.get("status", ""), "choices": selectors.ATTENDANCE_CHOICES, "oob_rate": True,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def partner(request, pk, gid, action):
+    """联学 partners: the invited group's 组长/学习秘书 accept or decline; a partner's managers leave; the host
+    removes a partner or records why its attendance lines are missing."""
+    session = access.get_session_for(request.user, pk)
+    p = session.participations.filter(group_id=gid, is_host=False).select_related("group").first()
+    if p is None:
+        raise Http404("没有这个参学中心组")
+    note = request.POST.get("reason", "")
+    host = org_access.can_manage_group(request.user, session.group)
+    try:
+        if action in ("accept", "decline"):
+            if p not in access.deciding_groups(request.user, session):
+                raise PermissionDenied(f"只有{p.group.name}的组长或学习秘书可以答复联学邀请")
+            services.partner_decide(session=session, group=p.group, accept=action == "accept", by=request.user,
+                                    note=note)
+            done = "已接受联学邀请，本组成员已收到学习安排" if action == "accept" else "已谢绝联学邀请"
+        elif action == "leave":
+            if p.group not in access.managed_groups(request.user, session):
+                raise PermissionDenied("只有本组的组长、副组长或学习秘书可以退出联学")
+            services.partner_withdraw(session=session, group=p.group, by=request.user, reason=note)
+            done = "本组已退出这次联学"
+        elif action == "remove":
+            if not host:
+                raise PermissionDenied("只有主办中心组可以移出参学中心组")
+            services.partner_withdraw(session=session, group=p.group, by=request.user, reason=note, remove=True)
+            done = f"已将{p.group.name}移出这次联学"
+        elif action == "missing":
+            if not host:
+                raise PermissionDenied("只有主办中心组可以说明未登记原因")
+            services.partner_missing_reason(session=session, group=p.group, reason=note, by=request.user)
+            done = f"已记录{p.group.name}未登记考勤的原因"
+        else:
+            raise Http404()
+    except ValidationError as exc:
+        return _render_detail(request, session, status=400, action_errors=exc.messages)
+    messages.success(request, done)
+    if action in ("decline", "leave"):
+        return redirect("meetings:index")
+    return redirect("meetings:detail", pk=session.pk)
 
 
 @login_required
@@ -466,7 +542,8 @@ def prepare(request, pk):
 @require_POST
 def archive(request, pk):
     session = access.get_session_for(request.user, pk, write=True)
-    if request.POST.get("confirm") != "1":
+    # Not named "confirm": a form input of that name shadows the browser's confirm() inside the form.
+    if request.POST.get("archive_confirmed") != "1":
         return _render_detail(request, session, status=400, action_errors=["请在页面上确认归档"])
     try:
         services.session_archive(session=session, by=request.user)

@@ -144,13 +144,13 @@ class TestRecordsAndArchive:
         session = make_session(world)
         client = as_user(world.secretary_a)
         url = reverse("meetings:archive", args=[session.pk])
-        response = client.post(url, {"confirm": "1"})
+        response = client.post(url, {"archive_confirmed": "1"})
         assert response.status_code == 400 and "五落实尚未完成" in response.content.decode()
         mark_all(world, session)
         response = client.post(reverse("meetings:record", args=[session.pk]),
                                {"minutes": "纪要", "summary": "小结", "briefing": "", "version": session.version})
         assert response.status_code == 302
-        assert client.post(url, {"confirm": "1"}).status_code == 302
+        assert client.post(url, {"archive_confirmed": "1"}).status_code == 302
         session.refresh_from_db()
         assert session.is_archived
         response = client.post(reverse("meetings:record", args=[session.pk]),
