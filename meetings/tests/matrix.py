@@ -72,6 +72,16 @@ def makeup(w):
     return [MakeUp.objects.get(session=archived(w), person=w.member_a.person).pk]
 
 
+def invitation(action):
+    """A 联学 of group A that group B is invited to and has not answered."""
+
+    def build(w):
+        s = make_session(w, form="joint", joint_groups=[w.group_b], start=timezone.now() + dt.timedelta(days=3))
+        return [s.pk, w.group_b.pk, action]
+
+    return build
+
+
 def feed(w):
     from meetings.documents import feed_token
 
@@ -104,6 +114,10 @@ CASES = [
     Case("meetings:prepare", session, MEMBER_POST, method="post"),
     Case("meetings:archive", session, MANAGE_POST, method="post"),
     Case("meetings:cancel", session, MANAGE_POST, method="post"),
+    # Only the invited group's 组长/学习秘书 answer; the host's managers are refused, everyone else (group B's
+    # supervisor and observer included: nothing of theirs is in it until it accepts) finds nothing.
+    Case("meetings:partner", invitation("accept"), _expect(("secretary_b",), OK), method="post"),
+    Case("meetings:partner", invitation("remove"), MANAGE_POST | {"secretary_b": 403}, method="post"),
     Case("meetings:correct", lambda w: [archived(w).pk], MANAGE_GET),
     Case("meetings:correct", lambda w: [archived(w).pk], MANAGE_POST, method="post"),
     Case("meetings:makeup_report", session, MANAGE_POST, method="post"),
