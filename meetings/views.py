@@ -340,6 +340,7 @@ def attendance(request, pk):
     return render(request, "meetings/_att_row.html", {
         "line": line, "g": ga, "s": session, "row_error": error, "leave_clash": clash,
         "tapped": request.POST.get("status", ""), "choices": selectors.ATTENDANCE_CHOICES, "oob_rate": True,
+        "blocked": _attendance_blocked(session),
     }, status=status)
 
 
