@@ -40,8 +40,11 @@ def group_a(w):
 
 def archived(w):
     from meetings import services
+    from meetings.models import StudySession
 
-    s = make_session(w, start=timezone.now() - dt.timedelta(days=1))
+    # One builder call per persona in the same database: hours apart, since nobody is present at two
+    # overlapping sessions.
+    s = make_session(w, start=timezone.now() - dt.timedelta(days=1, hours=3 * StudySession.objects.count()))
     mark_all(w, s)
     services.attendance_record(session=s, group=w.group_a, person=w.member_a.person, status="absent",
                                by=w.secretary_a)
