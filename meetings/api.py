@@ -59,8 +59,10 @@ class SessionDetailSerializer(SessionSerializer):
     attendance_summary = GroupSummarySerializer(many=True, read_only=True)
 
     class Meta(SessionSerializer.Meta):
-        fields = SessionSerializer.Meta.fields + ["agenda", "pre_reading", "outside_speaker", "five",
-                                                  "five_complete", "attendance_summary"]
+        fields = SessionSerializer.Meta.fields + ["agenda", "pre_reading", "outside_speaker", "plan_topic",
+                                                  "reference_topic", "materials", "record_year", "record_no",
+                                                  "five", "five_complete", "attendance_summary"]
+        read_only_fields = ["plan_topic", "reference_topic", "materials", "record_year", "record_no"]
 
 
 class MemberLineSerializer(serializers.Serializer):
@@ -79,6 +81,10 @@ class GroupAttendanceSerializer(serializers.Serializer):
     group_id = serializers.IntegerField()
     group_name = serializers.CharField()
     is_host = serializers.BooleanField()
+    state = serializers.CharField(help_text="host 主办 / invited 待确认 / accepted 已接受 / declined / left / removed")
+    head_count = serializers.IntegerField(help_text="会议当天成员人数（不含列席）；未接受邀请的组只给出人数")
+    attendee_count = serializers.IntegerField()
+    missing_reason = serializers.CharField()
     rate = RateSerializer()
     lines = MemberLineSerializer(many=True)
 

@@ -102,7 +102,7 @@ def _plan_page(request, plan, *, status=200, error=None, return_form=None, revis
     if error:
         messages.error(request, error)
     return render(request, "plans/plan.html", {
-        "plan": plan, "doc": selectors.plan_document(plan, request.user), "group": plan.group,
+        "plan": plan, "doc": selectors.plan_document(plan, request.user, with_progress=True), "group": plan.group,
         "can_manage": org_access.can_manage_group(request.user, plan.group),
         "is_leader": is_leader(request.user, plan.group),
         "return_form": return_form or ReturnForm(initial={"version": plan.version}),
@@ -119,7 +119,7 @@ def plan_detail(request, pk):
 def _topic_initial(topics):
     return [{"title": t.title, "kind": t.kind, "month": t.month, "planned_on": t.planned_on, "format": t.format,
              "lead": t.lead, "materials": t.materials, "notes": t.notes, "mandated_id": t.mandated_id,
-             "reference_id": t.reference_id} for t in topics]
+             "reference_id": t.reference_id, "line": t.line} for t in topics]
 
 
 @login_required

@@ -10,7 +10,7 @@ from meetings.models import Attendance, CallOnDraw, Leave, MakeUp, Notice, Sessi
 from orgs import services as org
 from orgs.models import Role
 
-from .factories import make_session, mark_all, next_week
+from .factories import accept, make_session, mark_all, next_week
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +117,7 @@ class TestAttendance:
 class TestJointStudy:
     def test_each_group_keeps_its_own_attendance(self, world):
         session = make_session(world, form="joint", joint_groups=[world.group_b], venues={world.group_b.pk: "湖滨分会场"})
+        accept(world, session)
         mark_all(world, session, group=world.group_a)
         services.attendance_record(session=session, group=world.group_b, person=person(world.secretary_b),
                                    status="absent", by=world.secretary_b)
@@ -249,8 +250,9 @@ class TestDraw:
 
     def test_the_same_seed_gives_the_same_pick(self, world):
         picks = set()
-        for _ in range(3):
-            session = make_session(world)
+        for i in range(3):
+            # Hours apart: one person cannot be present at two overlapping sessions.
+            session = make_session(world, start=timezone.now() - dt.timedelta(hours=3 * i + 1))
             mark_all(world, session)
             picks.add(services.draw_speaker(session=session, by=world.leader_a, seed="fixed",
                                             favour_less_called=False).picked_id)
@@ -259,8 +261,8 @@ class TestDraw:
     def test_the_draw_favours_members_called_on_less_often(self, world):
         session = make_session(world)
         mark_all(world, session)
-        for _ in range(3):
-            old = make_session(world)
+        for i in range(3):
+            old = make_session(world, start=timezone.now() - dt.timedelta(days=i + 1))
             mark_all(world, old)
             CallOnDraw.objects.create(session=old, seed="x", candidates=[], weights=[], picked=person(world.leader_a))
         candidates, weights = services.draw_candidates(session)
@@ -380,6 +382,7 @@ class TestCorrectionsAndNotices:
 
         session = make_session(world, form="joint", joint_groups=[world.group_b],
                                start=timezone.now() + dt.timedelta(days=2))
+        accept(world, session)
         leave = services.leave_request(session=session, person=world.secretary_b.person, reason="出差",
                                        by=world.secretary_b)
         assert leave.group == world.group_b
