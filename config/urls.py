@@ -7,6 +7,7 @@ from materials import api as materials_api
 from meetings import api as meetings_api
 from orgs import api as orgs_api
 from plans import api as plans_api
+from supervision import api as supervision_api
 
 router = DefaultRouter()
 router.register("units", orgs_api.UnitViewSet, basename="unit")
@@ -15,6 +16,7 @@ router.register("people", orgs_api.PersonViewSet, basename="person")
 router.register("plans", plans_api.PlanViewSet, basename="plan")
 router.register("sessions", meetings_api.SessionViewSet, basename="session")
 router.register("materials", materials_api.MaterialViewSet, basename="material")
+router.register("supervision/visits", supervision_api.VisitViewSet, basename="supervision-visit")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -26,6 +28,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("meetings/", include("meetings.urls")),
     path("workdays/", include("workdays.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("api/", include(router.urls)),
