@@ -343,6 +343,7 @@ def visit(request, pk):
             rect_form.fields["responsible"].choices = _members(visit.group)
             ctx["rect_form"] = rect_form
     ctx["done_form"], ctx["decide_form"] = RectDoneForm(), DecideForm()
+    ctx["group_side"], ctx["supervisor_side"] = "group" in roles, "supervisor" in roles
     return render(request, "supervision/visit.html", ctx)
 
 

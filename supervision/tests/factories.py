@@ -10,7 +10,12 @@ from supervision import services
 
 
 def city_plan(world, year=None):
-    return services.plan_create(unit=world.city, year=year or world.today.year, by=world.city_supervisor)
+    """The city's plan for the year (the permission matrix builds its objects once per persona)."""
+    from supervision.models import SupervisionPlan
+
+    year = year or world.today.year
+    return SupervisionPlan.objects.filter(unit=world.city, year=year).first() or services.plan_create(
+        unit=world.city, year=year, by=world.city_supervisor)
 
 
 def pool_observer(world):
