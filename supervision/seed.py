@@ -6,6 +6,7 @@ At province scale it does nothing: the benchmark generates its own supervision d
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -52,7 +53,9 @@ def _held_visit(plan, group, kind, observer, supervisor, manager):
     if session is None:
         return None
     visit = services.visit_add(plan=plan, group=group, kind=kind, planned_month=session.day.month, by=supervisor)
-    services.visit_file(visit=visit, session=session, by=manager, today=session.day - dt.timedelta(days=4))
+    # A session held and archived earlier in the year: its filing is history, written as it would have been.
+    filed = timezone.make_aware(dt.datetime.combine(session.day - dt.timedelta(days=5), dt.time(10)))
+    Visit.objects.filter(pk=visit.pk).update(session=session, filed_at=filed, filed_by=manager)
     services.visit_assign(visit=visit, observer=observer, by=supervisor)
     return visit
 
@@ -63,6 +66,7 @@ def _manager(group):
     return user
 
 
+@transaction.atomic
 def extend(*, specs, rng, today, scale):
     if scale != "city":
         return "省级规模不生成（基准测试自行生成）"
@@ -80,8 +84,9 @@ def extend(*, specs, rng, today, scale):
     pools = {}
     for unit, prefixes in ((city, ("临江市委宣传部", "临江市委办公室", "临江市政府办公室")),
                            (jc, ("江城区委宣传部", "江城区委组织部")), (dh, ("东湖区委宣传部", "东湖区委组织部"))):
-        people = Person.objects.filter(unit__name__startswith=prefixes).exclude(pk=xunting.person_id).order_by("id")
-        pools[unit.pk] = [services.pool_add(unit=unit, person=p, by=None, note="演示") for p in people[:6]]
+        people = [p for prefix in prefixes for p in Person.objects.filter(unit__name__startswith=prefix).exclude(
+            pk=xunting.person_id).order_by("id")[:3]]
+        pools[unit.pk] = [services.pool_add(unit=unit, person=p, by=None, note="演示") for p in people]
     services.absence_add(observer=pools[city.pk][0], start=today, end=today + dt.timedelta(days=20),
                          reason="赴省委党校学习", by=shiwei)
 
@@ -108,7 +113,8 @@ def extend(*, specs, rng, today, scale):
     second = _sessions(dhjd, past=True)[1:2]
     if second:
         pending = services.visit_add(plan=city_plan, group=dhjd, kind="focus", by=shiwei)
-        services.visit_file(visit=pending, session=second[0], by=dh_manager, today=second[0].day - dt.timedelta(days=3))
+        Visit.objects.filter(pk=pending.pk).update(session=second[0], filed_by=dh_manager,
+                                                   filed_at=timezone.now() - dt.timedelta(days=20))
         services.visit_assign(visit=pending, observer=xun, by=shiwei)
 
     # The city's focus list and draw: two groups with reasons, their visits, and a random draw.
@@ -150,7 +156,8 @@ def extend(*, specs, rng, today, scale):
                                             due=today + dt.timedelta(days=15), groups=townships, by=jiangcheng)
     items = list(inspection.checklist.items.all())
     for n, target in enumerate(inspection.targets.select_related("group__unit")):
-        services.inspection_assign(target=target, inspector=pools[jc.pk][n % len(pools[jc.pk])], by=jiangcheng)
+        fit = [o for o in pools[jc.pk] if not services.is_own_unit(o, target.group)]
+        services.inspection_assign(target=target, inspector=fit[n % len(fit)], by=jiangcheng)
         if n < 5:
             services.inspection_record(target=target, by=jiangcheng, results={
                 i.pk: (i.max_score - rng.randint(0, 4), "调研成果转化不足" if i.text == "调研与成果转化" and n % 2 else "")
