@@ -12,7 +12,7 @@ Timed (median and max of --rounds, each on a fresh plan so draws do not exclude 
 - draw: `services.draw_random` of 10 % of the groups (inputs snapshot, weighted pick, one Visit per pick);
 - focus: `services.focus_visits_create` (2 visits per focus target);
 - coverage: `selectors.coverage(plan)`;
-- page: GET /supervision/plans/<id>/ as the province supervisor through Django's test client (the whole page).
+- page: GET /supervision/plan/<id>/ as the province supervisor through Django's test client (the whole page).
 """
 
 import argparse
@@ -110,7 +110,7 @@ def main():
         results["focus"].append(t)
         t, cov = timed(lambda plan=plan: selectors.coverage(plan))
         results["coverage"].append(t)
-        t, response = timed(lambda plan=plan: client.get(f"/supervision/plans/{plan.pk}/"))
+        t, response = timed(lambda plan=plan: client.get(f"/supervision/plan/{plan.pk}/"))
         assert response.status_code == 200, response.status_code
         results["page"].append(t)
         same, _ = services.draw_verify(draw)
