@@ -22,6 +22,16 @@ def _cell(cell, text, *, font, size=12, center=False):
         add_run(p, line, font=font, size=size)
 
 
+def _widths(table, mm):
+    """Fixed column widths (156 mm type area); Word and LibreOffice read them from the cells, not the columns."""
+    table.autofit = False
+    for column, width in zip(table.columns, mm, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, mm, strict=True):
+            cell.width = Mm(width)
+
+
 def feedback_docx(visit):
     f = fonts()
     doc = Document()
@@ -56,6 +66,7 @@ def feedback_docx(visit):
         for i, text in enumerate(row):
             _cell(cells[i], text, font=f["heading"] if i % 2 == 0 else f["body"], size=11, center=i % 2 == 0)
 
+    _widths(head, (26, 52, 26, 52))
     p = doc.add_paragraph()
     p.paragraph_format.space_before = Pt(12)
     add_run(p, "一、评分情况", font=f["h1"], size=14)
@@ -76,8 +87,7 @@ def feedback_docx(visit):
     cells = table.add_row().cells
     _cell(cells[1], "合计", font=f["heading"], size=11)
     _cell(cells[2], f"{total} / {visit.plan.checklist.max_total}", font=f["heading"], size=11, center=True)
-    for row in table.rows:
-        row.cells[0].width, row.cells[1].width, row.cells[2].width, row.cells[3].width = Mm(14), Mm(62), Mm(26), Mm(54)
+    _widths(table, (14, 70, 26, 46))
 
     p = doc.add_paragraph()
     p.paragraph_format.space_before = Pt(12)

@@ -2,7 +2,7 @@ from django import forms
 
 from .models import VisitKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PlanForm(forms.Form):
