@@ -1,6 +1,8 @@
 """巡听旁听 in Chromium: the observer opens the visit from the 工作台 on a phone, scores the session and sends the
 feedback; the group's secretary reads it and answers with a 整改 item and its evidence; the supervisor accepts."""
 
+import urllib.request
+
 import pytest
 
 from .conftest import login, shot
@@ -14,6 +16,11 @@ def test_the_observer_scores_on_a_phone_and_the_group_answers_with_a_rectificati
     from supervision.tests.factories import held_visit
 
     visit = held_visit(world)
+    # The live server's first answer takes seconds on a loaded machine (imports, templates); wait for it here
+    # rather than inside the browser's 15-second navigation timeout.
+    urllib.request.urlopen(f"{live_server.url}/accounts/login/", timeout=120).read()
+    for pg in (page, phone_page):
+        pg.set_default_timeout(60000)
 
     # The observer, on a phone: 工作台 → the visit → the scoring form.
     login(phone_page, live_server, world.observer)
