@@ -56,8 +56,12 @@ def generate(args):
     started = time.monotonic()
     specs = seed.load(spec, rng=rng, year_start=today.replace(month=1, day=1))
     root = Unit.objects.get(pk=specs[0].id)
+    # County-level staff first (they make up real pools), then others until the pool is as large as asked.
     people = list(Person.objects.filter(unit__level=UnitLevel.COUNTY).values_list("pk", flat=True))
     rng.shuffle(people)
+    others = list(Person.objects.exclude(unit__level=UnitLevel.COUNTY).exclude(unit=root).values_list("pk", flat=True))
+    rng.shuffle(others)
+    people += others
     Observer.objects.bulk_create([Observer(person_id=p, pool_unit=root) for p in people[:args.observers]])
     user = user_create(username="province_sup", password="x", validate=False)
     org.supervisor_scope_add(user=user, unit=root, kind="propaganda", start=today.replace(month=1, day=1), by=None)
