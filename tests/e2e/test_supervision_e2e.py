@@ -68,7 +68,8 @@ def test_the_observer_scores_on_a_phone_and_the_group_answers_with_a_rectificati
     page.wait_for_selector("text=待验收")
     shot(page, "supervision-rectification-group")
 
-    # The supervisor accepts it.
+    # The supervisor accepts it (a logged-in browser is sent away from the log-in page, so start afresh).
+    page.context.clear_cookies()
     login(page, live_server, world.city_supervisor)
     page.goto(f"{live_server.url}/supervision/visits/{visit.pk}/")
     page.click("[data-testid=rect-accept]")
