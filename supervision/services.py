@@ -375,7 +375,8 @@ def visit_score(*, visit, scores, feedback, by, submit=False):
     if submit:
         if timezone.localdate() < visit.session.day:
             errors.append("学习尚未举行，不能提交反馈")
-        missing = [i.text for pk, i in items.items() if pk not in clean
+        typed = {int(k) for k, (v, _) in scores.items() if v not in (None, "")}  # a bad score is reported once
+        missing = [i.text for pk, i in items.items() if pk not in clean and pk not in typed
                    and not VisitScore.objects.filter(visit=visit, item_id=pk).exists()]
         if missing:
             errors.append("还有评分项未打分：" + "、".join(missing))
