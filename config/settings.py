@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "research",
     "integrity",
     "stats",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,11 @@ MEETINGS_WEBHOOK_URL = env("MEETINGS_WEBHOOK_URL", "")  # 钉钉/企业微信 gr
 MEETINGS_EMAIL_NOTICES = env_bool("MEETINGS_EMAIL_NOTICES", False)
 PLAN_COPY_THRESHOLD = float(env("PLAN_COPY_THRESHOLD", "0.6"))
 PLAN_REPORT_DEADLINE = env("PLAN_REPORT_DEADLINE", "01-31")  # MM-DD of the plan's year
+# 巡听旁听: 备案 this many working days before the session; feedback within N working days, at most M characters.
+SUPERVISION_FILING_WORKDAYS = env_int("SUPERVISION_FILING_WORKDAYS", 2)
+SUPERVISION_FEEDBACK_WORKDAYS = env_int("SUPERVISION_FEEDBACK_WORKDAYS", 5)
+SUPERVISION_FEEDBACK_MAX_CHARS = env_int("SUPERVISION_FEEDBACK_MAX_CHARS", 500)
+SUPERVISION_FOCUS_WEIGHT = float(env("SUPERVISION_FOCUS_WEIGHT", "3"))  # 重点对象 are this many times as likely
 # Fonts named in generated .docx: those government offices install (WPS may name 仿宋 instead).
 DOCUMENT_FONTS = {
     "body": env("DOCX_FONT_BODY", "仿宋_GB2312"),
@@ -214,7 +220,8 @@ DOCUMENT_FONTS = {
 }
 # The 工作台 asks each study app what needs doing (core/dashboard.py).
 DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "materials.dashboard.cards",
-                       "writings.dashboard.cards"]
+                       "writings.dashboard.cards",
+                       "supervision.dashboard.cards"]
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 

@@ -9,6 +9,7 @@ from meetings import api as meetings_api
 from orgs import api as orgs_api
 from plans import api as plans_api
 from writings import api as writings_api
+from supervision import api as supervision_api
 
 router = DefaultRouter()
 router.register("units", orgs_api.UnitViewSet, basename="unit")
@@ -20,6 +21,7 @@ router.register("materials", materials_api.MaterialViewSet, basename="material")
 router.register("writings", writings_api.WritingViewSet, basename="writing")
 router.register("integrity/signals", integrity_api.SignalViewSet, basename="integrity-signal")
 router.register("integrity/matches", integrity_api.MatchViewSet, basename="integrity-match")
+router.register("supervision/visits", supervision_api.VisitViewSet, basename="supervision-visit")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("writings/", include("writings.urls")),
     path("research/", include("research.urls")),
     path("integrity/", include("integrity.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("api/", include(router.urls)),

@@ -313,6 +313,14 @@ def session_update(*, session, by, version=None, **fields):
     return session
 
 
+def _supervisor_decides_speaker(session):
+    """Hook for the supervision app: once the speaker is filed with the supervising unit, its 政治把关 decision
+    (which stamps this session's approval fields) is the speaker check, not the group's own note."""
+    from django.apps import apps
+
+    return apps.is_installed("supervision") and session.speaker_filings.exists()
+
+
 @transaction.atomic
 def session_approve_speaker(*, session, by, note):
     """政治把关/备案 of an outside speaker, recorded before the session can be held."""
@@ -321,6 +329,8 @@ def session_approve_speaker(*, session, by, note):
     note = (note or "").strip()
     if not session.outside_speaker:
         raise ValidationError("这次学习没有外请辅导人，无需把关备案")
+    if _supervisor_decides_speaker(session):
+        raise ValidationError("外请辅导已报上级督导单位政治把关，以上级的把关意见为准，本组不能自行备案")
     if not note:
         raise ValidationError({"note": "请填写把关/备案情况（如审核人、备案文号）"})
     session.speaker_approved_at = timezone.now()
