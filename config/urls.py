@@ -8,8 +8,8 @@ from materials import api as materials_api
 from meetings import api as meetings_api
 from orgs import api as orgs_api
 from plans import api as plans_api
-from writings import api as writings_api
 from supervision import api as supervision_api
+from writings import api as writings_api
 
 router = DefaultRouter()
 router.register("units", orgs_api.UnitViewSet, basename="unit")
