@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "materials",
     "plans",
     "meetings",
+    "django_tasks",
+    "django_tasks_db",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +189,9 @@ DOCUMENT_FONTS = {
 }
 # The 工作台 asks each study app what needs doing (core/dashboard.py).
 DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "materials.dashboard.cards"]
+# Background work (django-tasks with its database backend: no server beyond the database). Run
+# `manage.py db_worker` beside the web server; e-mail and group-bot copies of notices go through it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("materials/", include("materials.urls")),
     path("plans/", include("plans.urls")),
     path("meetings/", include("meetings.urls")),
+    path("notices/", include("notices.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP forbids inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
