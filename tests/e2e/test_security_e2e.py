@@ -150,3 +150,22 @@ def test_the_main_pages_raise_no_policy_violation_for_any_persona(world, live_se
         context.close()
         assert violations == [], (persona, violations)
         assert dialogs == [], (persona, dialogs)
+
+
+def test_htmx_works_under_the_policy_the_unit_tree_loads_then_folds(world, live_server, page):
+    page.set_default_timeout(60000)  # the tree page is the heaviest; a shared CI machine can be slow
+    violations = _watch_csp(page)
+    login(page, live_server, world.city_supervisor)
+    page.goto(f"{live_server.url}/units/")
+    button = page.locator("button[data-tree-expand]").first.element_handle()  # a handle: the attribute goes away
+    item = button.evaluate_handle("el => el.closest('li')")
+    button.click()
+    page.wait_for_function("li => li.querySelectorAll(':scope > ul > li').length > 0", arg=item)
+    assert button.get_attribute("data-tree-toggle") is not None and button.get_attribute("hx-get") is None
+    folded = "li => li.querySelector(':scope > ul').classList.contains('d-none')"
+    button.click()
+    assert item.evaluate(folded)
+    button.click()
+    assert not item.evaluate(folded)
+    shot(page, "security-04-tree-expanded")
+    assert violations == []
