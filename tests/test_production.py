@@ -57,10 +57,15 @@ w = build_world()
 secrets = {{}}
 for name in ADMINS:
     user = w.user(name)
-    services.totp_begin(user=user)
-    user.totp_confirmed = True
-    user.save(update_fields=["totp_confirmed"])
-    secrets[name] = services.totp_secret(user)
+    begun = services.totp_begin(user=user)
+    if isinstance(begun, str):  # the secret kept on the account
+        user.totp_confirmed = True
+        user.save(update_fields=["totp_confirmed"])
+        secrets[name] = begun
+    else:  # a django-otp TOTPDevice
+        begun.confirmed = True
+        begun.save(update_fields=["confirmed"])
+        secrets[name] = services.totp_secret(begun)
 print("SEED" + json.dumps({{"group_a": w.group_a.pk, "totp": secrets}}))
 """
 
