@@ -31,6 +31,8 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
 if not DEBUG and SECRET_KEY.startswith("dev-only"):
     raise RuntimeError("生产环境必须设置 DJANGO_SECRET_KEY")
+# seed_demo refuses production databases. Not settings.DEBUG itself: test runners switch DEBUG off.
+DEMO_DATA_ALLOWED = DEBUG
 ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "core",
     "accounts",
     "orgs",
@@ -60,10 +63,14 @@ INSTALLED_APPS = [
     "integrity",
     "stats",
     "supervision",
+    "django_tasks",
+    "django_tasks_db",
+    "notices",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -222,8 +229,18 @@ DOCUMENT_FONTS = {
 DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "materials.dashboard.cards",
                        "writings.dashboard.cards",
                        "supervision.dashboard.cards"]
+# Background work (django-tasks with its database backend: no server beyond the database). Run
+# `manage.py db_worker` beside the web server; e-mail and group-bot copies of notices go through it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
+# SMTP relay for DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (docs/deploy.md).
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
 
 # ---- Production transport security --------------------------------------------------------
 if not DEBUG:
@@ -237,6 +254,26 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp), in every mode so that tests and the demo see what production sends.
+# No inline script and no eval anywhere: scripts come only from our static files, and templates pass data
+# through data- attributes (static/js/confirm.js, static/js/app.js). Styles allow 'unsafe-inline' because
+# templates, Bootstrap and Swagger UI use style attributes; a style cannot run script, and text a user typed
+# is HTML-escaped wherever it lands. Bootstrap draws its checkboxes and select arrows as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from core import views as core_views
@@ -37,8 +37,10 @@ urlpatterns = [
     path("research/", include("research.urls")),
     path("integrity/", include("integrity.urls")),
     path("supervision/", include("supervision.urls")),
+    path("notices/", include("notices.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    # The split view serves Swagger UI's start-up script as a file: the CSP forbids inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("api/", include(router.urls)),
 ]
 

@@ -15,6 +15,7 @@ from core import audit
 from core.uploads import over_limit
 from core.versions import check_version
 from integrity import services as integrity  # 真学真记: signals computed as records are written
+from notices import services as notices
 from orgs.models import Membership, Person, StudyGroup
 from stats import services as stats_services
 
@@ -72,43 +73,26 @@ def members_on_day(group, day):
 def _notify(person_ids, session, text):
     person_ids = set(person_ids)
     Notice.objects.bulk_create([Notice(person_id=pid, session=session, text=text[:300]) for pid in person_ids])
-    _email(person_ids, text)
-    _webhook(text)
+    _email(person_ids, text, session.group if session else None)
+    _webhook(text, session.group if session else None)
 
 
-def _email(person_ids, text):
-    """E-mail copies of the notice, when MEETINGS_EMAIL_NOTICES is on and people have an address."""
+def _email(person_ids, text, group=None):
+    """E-mail copies of the notice, when MEETINGS_EMAIL_NOTICES is on and people have an address.
+    The task worker sends them (notices/), never the request."""
     if not getattr(settings, "MEETINGS_EMAIL_NOTICES", False) or not person_ids:
         return
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mass_mail
 
     addresses = list(get_user_model().objects.filter(person_id__in=person_ids, is_active=True)
                      .exclude(email="").values_list("email", flat=True))
-    if addresses:
-        sender = getattr(settings, "DEFAULT_FROM_EMAIL", None)
-        messages = [("【中心组学习】" + text[:60], text, sender, [a]) for a in addresses]
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    notices.email_queue(addresses=addresses, subject="【中心组学习】" + text[:60], text=text, group=group)
 
 
-def _webhook(text):
-    """钉钉/企业微信 group bots: a no-op unless MEETINGS_WEBHOOK_URL is set. Failures never break the write."""
-    url = getattr(settings, "MEETINGS_WEBHOOK_URL", "")
-    if not url:
-        return
-
-    def send():
-        import json
-        import urllib.request
-
-        body = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-        try:
-            urllib.request.urlopen(request, timeout=5)  # noqa: S310 - the URL is the administrator's setting
-        except Exception:  # noqa: BLE001 - a bot being down must not lose the session
-            pass
-
-    transaction.on_commit(send)
+def _webhook(text, group=None):
+    """钉钉/企业微信 group bots: a no-op unless MEETINGS_WEBHOOK_URL is set. Sent, and retried, by the task
+    worker; a bot that is down never slows or breaks the write, and its failure shows in the delivery log."""
+    notices.webhook_queue(text=text, group=group)
 
 
 def _check_not_archived(session):
