@@ -138,6 +138,15 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 200)  # ≥ 6 months
+# The audit chain is keyed (HMAC-SM3) with a key kept out of the database and its backups: hex in
+# AUDIT_HMAC_KEY, or a file only the app user can read (AUDIT_HMAC_KEY_FILE). Without one a development
+# key is derived from SECRET_KEY; production refuses to start, like it does without a secret key.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", "")
+AUDIT_HMAC_KEY_FILE = env("AUDIT_HMAC_KEY_FILE", "")
+if not DEBUG and not (AUDIT_HMAC_KEY or AUDIT_HMAC_KEY_FILE):
+    raise RuntimeError("生产环境必须设置 AUDIT_HMAC_KEY 或 AUDIT_HMAC_KEY_FILE（审计链密钥）")
+# Where `publish_audit_head` appends the chain head each day (make it append-only: chattr +a).
+AUDIT_HEAD_FILE = Path(env("AUDIT_HEAD_FILE", str(BASE_DIR / "var" / "audit-heads.log")))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
