@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .audit_display import describe
 from .context import current_address
 from .models import AuditEntry, AuditHead
 
@@ -52,7 +53,7 @@ ACTION_LABELS = {
     "attendance.checkin": "扫码签到", "attachment.add": "上传照片附件", "preparation.submit": "提交发言材料",
     "leave.request": "申请请假", "leave.decide": "审批请假", "makeup.assign": "布置补学", "makeup.submit": "提交补学体会",
     "makeup.report": "通报补学",
-    "audit.rekey": "审计链启用密钥", "audit.prune": "清理过期审计记录",
+    "audit.rekey": "审计链启用密钥", "audit.export": "导出审计日志", "audit.prune": "清理过期审计记录",
 }
 GENESIS = "0" * 64
 
@@ -152,7 +153,7 @@ def record(*, action, by=None, obj=None, object_type="", object_id="", before=No
             action=action,
             object_type=object_type,
             object_id=str(object_id),
-            object_repr=str(obj)[:255] if obj is not None else "",
+            object_repr=describe(obj)[:255] if obj is not None else "",
             before=_jsonable(before),
             after=_jsonable(after),
             result=result,
