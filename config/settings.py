@@ -169,6 +169,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
+# One XML part of an .xlsx/.docx inflated (a parser's memory grows ~10× this), and the text kept from a file.
+UPLOAD_MAX_MEMBER_BYTES = env_int("UPLOAD_MAX_MEMBER_BYTES", 20 * 1024 * 1024)
+EXTRACT_MAX_CHARS = env_int("EXTRACT_MAX_CHARS", 500_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
 
 # SM4 key for personal fields at rest (32 hex chars). Derived from SECRET_KEY when unset so that a demo
 # works out of the box; a deployment sets its own and keeps it out of the database backup.

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit, crypto
+from core.cleaning import clean_text
 from core.models import ImportBatch
 from core.xlsx import ImportFileError, is_formula, read_upload, write_workbook
 
@@ -31,7 +32,7 @@ def _text(value):
         value = int(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
-    return str(value).strip()
+    return clean_text(str(value)).strip()  # control characters never reach the database
 
 
 def _date(value):
