@@ -13,6 +13,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import IdField
 from orgs import access as org_access
 
 from . import access, selectors, services
@@ -84,10 +85,9 @@ class GroupAttendanceSerializer(serializers.Serializer):
 
 
 class AttendanceWriteSerializer(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1)
+    person = IdField()
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
-    group = serializers.IntegerField(required=False, min_value=1,
-                                     help_text="参学中心组 id；只管理一个参学组时可省略")
+    group = IdField(required=False, help_text="参学中心组 id；只管理一个参学组时可省略")
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
 
 
@@ -103,7 +103,7 @@ class AttendanceRowSerializer(serializers.Serializer):
 
 
 class SessionFilter(serializers.Serializer):
-    group = serializers.IntegerField(required=False, min_value=1, help_text="参学中心组 id（含联学）")
+    group = IdField(required=False, help_text="参学中心组 id（含联学）")
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     month = serializers.IntegerField(required=False, min_value=1, max_value=12)
 
