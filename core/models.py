@@ -95,3 +95,23 @@ class ImportBatch(models.Model):
     errors = models.JSONField(default=list)  # [{"row": 3, "column": "手机号码", "message": "..."}]
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEW)
     applied = models.DateTimeField(null=True, blank=True)
+
+
+class IdempotencyKey(models.Model):
+    """The first result of a create, kept under the key its form or API client sent with it.
+
+    A second post with the same key (a double click, three concurrent posts, a retried API call) gets this
+    result back instead of creating again. Rows older than a day are of no use and may be deleted.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    scope = models.CharField(max_length=64)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    done = models.BooleanField(default=False)
+    status = models.PositiveSmallIntegerField(default=0)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_once_per_user")]

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import IdField
+from core.idempotency import idempotent_api
 from orgs import access as org_access
 
 from . import access, selectors, services
@@ -150,6 +151,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(methods=["get"], responses=GroupAttendanceSerializer(many=True))
     @extend_schema(methods=["post"], request=AttendanceWriteSerializer, responses=AttendanceRowSerializer)
     @action(detail=True, methods=["get", "post"])
+    @idempotent_api("attendance.record")
     def attendance(self, request, pk=None):
         session = self.get_object()
         if request.method == "GET":

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.documents import docx_response
 from core.htmx import is_htmx
+from core.idempotency import idempotent
 from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
 from orgs import access as org_access
@@ -90,6 +91,7 @@ def _chosen_people(data, members):
 
 
 @login_required
+@idempotent("session.schedule")
 def schedule(request, pk):
     group = org_access.get_group_for(request.user, pk, write=True)
     members = org_selectors.group_members(group)
