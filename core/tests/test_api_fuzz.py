@@ -32,6 +32,21 @@ def _session_cookie(django_client, user):
 
 
 def _fuzz(user, django_client, *, validate=True):
+    from django.core import signals
+    from django.db import close_old_connections
+
+    # As Django's test client does: a request's end must not close the connection holding the test's
+    # transaction (on PostgreSQL that loses the fixture data and every later query fails).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        return _fuzz_all(user, django_client, validate=validate)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _fuzz_all(user, django_client, *, validate=True):
     from django.conf import settings as dj
 
     app = get_wsgi_application()
