@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.HostileInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,6 +167,15 @@ OTP_TOTP_ISSUER = "中心组学习"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 200)  # ≥ 6 months
+# The audit chain is keyed (HMAC-SM3) with a key kept out of the database and its backups: hex in
+# AUDIT_HMAC_KEY, or a file only the app user can read (AUDIT_HMAC_KEY_FILE). Without one a development
+# key is derived from SECRET_KEY; production refuses to start, like it does without a secret key.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", "")
+AUDIT_HMAC_KEY_FILE = env("AUDIT_HMAC_KEY_FILE", "")
+if not DEBUG and not (AUDIT_HMAC_KEY or AUDIT_HMAC_KEY_FILE):
+    raise RuntimeError("生产环境必须设置 AUDIT_HMAC_KEY 或 AUDIT_HMAC_KEY_FILE（审计链密钥）")
+# Where `publish_audit_head` appends the chain head each day (make it append-only: chattr +a).
+AUDIT_HEAD_FILE = Path(env("AUDIT_HEAD_FILE", str(BASE_DIR / "var" / "audit-heads.log")))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,6 +198,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
+# One XML part of an .xlsx/.docx inflated (a parser's memory grows ~10× this), and the text kept from a file.
+UPLOAD_MAX_MEMBER_BYTES = env_int("UPLOAD_MAX_MEMBER_BYTES", 20 * 1024 * 1024)
+EXTRACT_MAX_CHARS = env_int("EXTRACT_MAX_CHARS", 500_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
 
 # SM4 key for personal fields at rest (32 hex chars). Derived from SECRET_KEY when unset so that a demo
 # works out of the box; a deployment sets its own and keeps it out of the database backup.
@@ -282,7 +296,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }

@@ -27,6 +27,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("audit/", core_views.audit_log, name="audit_log"),
+    path("audit/export/", core_views.audit_export, name="audit_export"),
+    path("audit/heads/", core_views.audit_heads, name="audit_heads"),
     path("accounts/", include("accounts.urls")),
     path("", include("orgs.urls")),
     path("materials/", include("materials.urls")),

@@ -13,6 +13,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import IdField
+from core.idempotency import idempotent_api
 from orgs import access as org_access
 
 from . import access, selectors, services
@@ -90,10 +92,9 @@ class GroupAttendanceSerializer(serializers.Serializer):
 
 
 class AttendanceWriteSerializer(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1)
+    person = IdField()
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
-    group = serializers.IntegerField(required=False, min_value=1,
-                                     help_text="参学中心组 id；只管理一个参学组时可省略")
+    group = IdField(required=False, help_text="参学中心组 id；只管理一个参学组时可省略")
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
 
 
@@ -109,7 +110,7 @@ class AttendanceRowSerializer(serializers.Serializer):
 
 
 class SessionFilter(serializers.Serializer):
-    group = serializers.IntegerField(required=False, min_value=1, help_text="参学中心组 id（含联学）")
+    group = IdField(required=False, help_text="参学中心组 id（含联学）")
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     month = serializers.IntegerField(required=False, min_value=1, max_value=12)
 
@@ -156,6 +157,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(methods=["get"], responses=GroupAttendanceSerializer(many=True))
     @extend_schema(methods=["post"], request=AttendanceWriteSerializer, responses=AttendanceRowSerializer)
     @action(detail=True, methods=["get", "post"])
+    @idempotent_api("attendance.record")
     def attendance(self, request, pk=None):
         session = self.get_object()
         if request.method == "GET":

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.documents import docx_response
 from core.htmx import is_htmx
+from core.idempotency import idempotent
 from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
 from integrity import devices as integrity_devices
@@ -121,6 +122,7 @@ def _topic_initial(topic, members):
 
 
 @login_required
+@idempotent("session.schedule")
 def schedule(request, pk):
     group = org_access.get_group_for(request.user, pk, write=True)
     members = org_selectors.group_members(group)

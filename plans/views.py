@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.documents import docx_response
+from core.idempotency import idempotent
 from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
 from orgs import access as org_access
@@ -62,6 +63,7 @@ def _group_page(request, group, year, *, form=None, status=200, error=None):
 
 
 @login_required
+@idempotent("plans.plan.create")
 def group_plans(request, pk):
     group = org_access.get_group_for(request.user, pk)
     year = _year(request)
