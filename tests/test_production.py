@@ -168,7 +168,8 @@ def production_site(tmp_path_factory):
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "SQLITE_TEST"))}
     base.update(DATABASE_URL=db.url, DJANGO_STATIC_ROOT=str(tmp / "static"), DJANGO_MEDIA_ROOT=str(tmp / "media"),
                 DJANGO_SECRET_KEY="prod-pass-" + secrets.token_hex(32), DJANGO_ALLOWED_HOSTS=HOST,
-                FIELD_ENCRYPTION_KEY=secrets.token_hex(16), DJANGO_LOG_LEVEL="WARNING")
+                FIELD_ENCRYPTION_KEY=secrets.token_hex(16), DJANGO_LOG_LEVEL="WARNING",
+                AUDIT_HMAC_KEY=secrets.token_hex(32), AUDIT_HEAD_FILE=str(tmp / "audit-heads.log"))
     # The demo world is made explicitly, in development mode, into this pass's own database only.
     dev_env = {**base, "DJANGO_DEBUG": "1"}
     prod_env = {**base, "DJANGO_DEBUG": "0"}
