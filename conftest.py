@@ -5,6 +5,8 @@ import pytest
 def _fast_hashing(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Heads published by one test (or by the developer's own server) must not be checked by another.
+    settings.AUDIT_HEAD_FILE = tmp_path / "audit-heads.log"
 
 
 @pytest.fixture

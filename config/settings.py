@@ -31,6 +31,8 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
 if not DEBUG and SECRET_KEY.startswith("dev-only"):
     raise RuntimeError("生产环境必须设置 DJANGO_SECRET_KEY")
+# seed_demo refuses production databases. Not settings.DEBUG itself: test runners switch DEBUG off.
+DEMO_DATA_ALLOWED = DEBUG
 ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "core",
     "accounts",
     "orgs",
@@ -59,11 +62,16 @@ INSTALLED_APPS = [
     "research",
     "integrity",
     "stats",
+    "supervision",
+    "django_tasks",
+    "django_tasks_db",
+    "notices",
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.HostileInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -159,6 +168,15 @@ OTP_TOTP_ISSUER = "中心组学习"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 200)  # ≥ 6 months
+# The audit chain is keyed (HMAC-SM3) with a key kept out of the database and its backups: hex in
+# AUDIT_HMAC_KEY, or a file only the app user can read (AUDIT_HMAC_KEY_FILE). Without one a development
+# key is derived from SECRET_KEY; production refuses to start, like it does without a secret key.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", "")
+AUDIT_HMAC_KEY_FILE = env("AUDIT_HMAC_KEY_FILE", "")
+if not DEBUG and not (AUDIT_HMAC_KEY or AUDIT_HMAC_KEY_FILE):
+    raise RuntimeError("生产环境必须设置 AUDIT_HMAC_KEY 或 AUDIT_HMAC_KEY_FILE（审计链密钥）")
+# Where `publish_audit_head` appends the chain head each day (make it append-only: chattr +a).
+AUDIT_HEAD_FILE = Path(env("AUDIT_HEAD_FILE", str(BASE_DIR / "var" / "audit-heads.log")))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -181,6 +199,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
+# One XML part of an .xlsx/.docx inflated (a parser's memory grows ~10× this), and the text kept from a file.
+UPLOAD_MAX_MEMBER_BYTES = env_int("UPLOAD_MAX_MEMBER_BYTES", 20 * 1024 * 1024)
+EXTRACT_MAX_CHARS = env_int("EXTRACT_MAX_CHARS", 500_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
 
 # SM4 key for personal fields at rest (32 hex chars). Derived from SECRET_KEY when unset so that a demo
 # works out of the box; a deployment sets its own and keeps it out of the database backup.
@@ -204,6 +226,11 @@ MEETINGS_WEBHOOK_URL = env("MEETINGS_WEBHOOK_URL", "")  # 钉钉/企业微信 gr
 MEETINGS_EMAIL_NOTICES = env_bool("MEETINGS_EMAIL_NOTICES", False)
 PLAN_COPY_THRESHOLD = float(env("PLAN_COPY_THRESHOLD", "0.6"))
 PLAN_REPORT_DEADLINE = env("PLAN_REPORT_DEADLINE", "01-31")  # MM-DD of the plan's year
+# 巡听旁听: 备案 this many working days before the session; feedback within N working days, at most M characters.
+SUPERVISION_FILING_WORKDAYS = env_int("SUPERVISION_FILING_WORKDAYS", 2)
+SUPERVISION_FEEDBACK_WORKDAYS = env_int("SUPERVISION_FEEDBACK_WORKDAYS", 5)
+SUPERVISION_FEEDBACK_MAX_CHARS = env_int("SUPERVISION_FEEDBACK_MAX_CHARS", 500)
+SUPERVISION_FOCUS_WEIGHT = float(env("SUPERVISION_FOCUS_WEIGHT", "3"))  # 重点对象 are this many times as likely
 # Fonts named in generated .docx: those government offices install (WPS may name 仿宋 instead).
 DOCUMENT_FONTS = {
     "body": env("DOCX_FONT_BODY", "仿宋_GB2312"),
@@ -215,9 +242,20 @@ DOCUMENT_FONTS = {
 }
 # The 工作台 asks each study app what needs doing (core/dashboard.py).
 DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "materials.dashboard.cards",
-                       "writings.dashboard.cards", "reports.dashboard.cards"]
+                       "writings.dashboard.cards",
+                       "supervision.dashboard.cards", "reports.dashboard.cards"]
+# Background work (django-tasks with its database backend: no server beyond the database). Run
+# `manage.py db_worker` beside the web server; e-mail and group-bot copies of notices go through it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
+# SMTP relay for DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (docs/deploy.md).
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
 
 # ---- Production transport security --------------------------------------------------------
 if not DEBUG:
@@ -232,6 +270,26 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Content-Security-Policy (django-csp), in every mode so that tests and the demo see what production sends.
+# No inline script and no eval anywhere: scripts come only from our static files, and templates pass data
+# through data- attributes (static/js/confirm.js, static/js/app.js). Styles allow 'unsafe-inline' because
+# templates, Bootstrap and Swagger UI use style attributes; a style cannot run script, and text a user typed
+# is HTML-escaped wherever it lands. Bootstrap draws its checkboxes and select arrows as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -239,7 +297,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }

@@ -1,17 +1,33 @@
-"""The tamper-evident audit trail: h_i = SM3(h_{i-1} ‖ canonical(record_i))."""
+"""The tamper-evident audit trail: h_i = HMAC-SM3(key, h_{i-1} ‖ canonical(record_i)).
+
+The key lives outside the database (AUDIT_HMAC_KEY or AUDIT_HMAC_KEY_FILE), so someone who can write
+the database can still edit a row but can no longer recompute the hashes after it. What a keyed chain
+cannot show by itself is the newest rows being cut off together with the head: for that the head is
+published outside the database (`publish_audit_head`, daily) and every report prints `current_head()`;
+`verify()` checks the chain against every published head it can read.
+"""
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .audit_display import describe
 from .context import current_address
 from .models import AuditEntry, AuditHead
 
-ALGO = "sm3"
+ALGO = "hmac-sm3"
+LEGACY_ALGO = "sm3"  # the unkeyed chain before migration core.0002 re-keyed it
+ALGO_LABEL = "SM3-HMAC"
+MIN_RETENTION_DAYS = 183  # 等保 2.0: audit records kept at least six months, whatever the setting says
 # What the audit administrator reads; the code stays in English so that queries and exports are stable.
 ACTION_LABELS = {
     "login": "登录", "logout": "退出", "login.unlock": "解除锁定", "user.create": "创建账号",
@@ -50,6 +66,7 @@ ACTION_LABELS = {
     "research.lecture_record": "登记宣讲党课",
     # 工作日历
     "workday.set": "录入工作日调整", "workday.delete": "删除工作日调整",
+    "audit.rekey": "审计链启用密钥", "audit.export": "导出审计日志", "audit.prune": "清理过期审计记录",
 }
 GENESIS = "0" * 64
 
@@ -92,11 +109,44 @@ def canonical(entry):
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def chain_hash(prev_hash, entry, algo=ALGO):
-    h = hashlib.new(algo)
-    h.update(prev_hash.encode())
-    h.update(canonical(entry))
-    return h.hexdigest()
+@functools.lru_cache(maxsize=8)
+def _key_from(configured, path, secret):
+    if path:
+        raw = Path(path).read_bytes().strip()
+        try:
+            return bytes.fromhex(raw.decode())
+        except ValueError:
+            return raw
+    if configured:
+        try:
+            return bytes.fromhex(configured)
+        except ValueError:
+            return configured.encode()
+    # Development only: settings refuse to start without a key when DEBUG is off.
+    return hashlib.new("sm3", ("audit-key:" + secret).encode()).digest()
+
+
+def key():
+    return _key_from(settings.AUDIT_HMAC_KEY, settings.AUDIT_HMAC_KEY_FILE, settings.SECRET_KEY)
+
+
+def _sm3():
+    return hashlib.new("sm3")
+
+
+def chain_hash(prev_hash, entry, algo=ALGO, secret=None):
+    if algo == LEGACY_ALGO:
+        h = hashlib.new("sm3")
+        h.update(prev_hash.encode())
+        h.update(canonical(entry))
+        return h.hexdigest()
+    if algo != ALGO:
+        raise ValueError(f"unknown audit algorithm {algo!r}")
+    return hmac.new(secret or key(), prev_hash.encode() + canonical(entry), _sm3).hexdigest()
+
+
+def floor_mac(floor_id, floor_hash, secret=None):
+    return hmac.new(secret or key(), f"floor:{floor_id}:{floor_hash}".encode(), _sm3).hexdigest()
 
 
 def record(*, action, by=None, obj=None, object_type="", object_id="", before=None, after=None, result="ok",
@@ -116,7 +166,7 @@ def record(*, action, by=None, obj=None, object_type="", object_id="", before=No
             action=action,
             object_type=object_type,
             object_id=str(object_id),
-            object_repr=str(obj)[:255] if obj is not None else "",
+            object_repr=describe(obj)[:255] if obj is not None else "",
             before=_jsonable(before),
             after=_jsonable(after),
             result=result,
@@ -141,23 +191,57 @@ class VerifyResult:
     first_bad_id: int | None = None
     reason: str = ""
     head: str = ""
+    published_checked: int = 0
 
 
-def verify(batch=5000):
-    """Recompute the chain; name the first row whose content, order or hash does not fit."""
-    prev = GENESIS
-    expected_id = 1
+def _anchor():
+    """Where the chain starts: (first id, hash before it) — genesis, or the MAC-protected pruning floor."""
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None or head.floor_id <= 1:
+        return 1, GENESIS, None
+    if not hmac.compare_digest(head.floor_mac, floor_mac(head.floor_id, head.floor_hash)):
+        return head.floor_id, head.floor_hash, "审计链起点（清理锚点）被篡改"
+    return head.floor_id, head.floor_hash, None
+
+
+def verify(batch=5000, published=None):
+    """Recompute the chain; name the first row whose content, order or hash does not fit.
+
+    `published` is a list of (seq, hash) heads published outside the database; by default those in
+    settings.AUDIT_HEAD_FILE. A published head the chain no longer reaches means rows were cut off.
+    """
+    first_id, prev, problem = _anchor()
+    if problem:
+        return VerifyResult(False, 0, first_id, problem, prev)
+    if published is None:
+        published = [(p.seq, p.hash) for p in published_heads()]
+    wanted = {}
+    for seq, digest in published:
+        wanted.setdefault(seq, set()).add(digest)
+    expected_id = first_id
     checked = 0
-    last_id = 0
+    matched = 0
+    last_id = first_id - 1
+    if first_id - 1 in wanted:
+        if prev not in wanted[first_id - 1]:
+            return VerifyResult(False, 0, first_id - 1, f"已发布的链头 #{first_id - 1} 与链不符", prev)
+        matched += 1
     while True:
         rows = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
         if not rows:
             break
         for entry in rows:
             if entry.id != expected_id:
-                return VerifyResult(False, checked, expected_id, f"缺少第 {expected_id} 条记录（记录被删除）", prev)
-            if chain_hash(prev, entry, entry.algo) != entry.hash:
+                return VerifyResult(False, checked, expected_id, f"缺少第 {expected_id} 条记录（记录被删除或重新编号）",
+                                    prev)
+            if entry.algo != ALGO:
+                return VerifyResult(False, checked, entry.id, f"第 {entry.id} 条记录的算法被改为 {entry.algo}", prev)
+            if not hmac.compare_digest(chain_hash(prev, entry), entry.hash):
                 return VerifyResult(False, checked, entry.id, f"第 {entry.id} 条记录的内容或哈希被篡改", prev)
+            if entry.id in wanted:
+                if entry.hash not in wanted[entry.id]:
+                    return VerifyResult(False, checked, entry.id, f"第 {entry.id} 条记录与已发布的链头不符", prev)
+                matched += 1
             prev = entry.hash
             expected_id += 1
             checked += 1
@@ -165,4 +249,166 @@ def verify(batch=5000):
     head = AuditHead.objects.filter(pk=1).first()
     if head and head.last_id != last_id:
         return VerifyResult(False, checked, last_id + 1, f"链尾应为第 {head.last_id} 条，实际只有 {last_id} 条", prev)
-    return VerifyResult(True, checked, None, "", prev)
+    if head and last_id and head.last_hash != prev:
+        return VerifyResult(False, checked, last_id, "链头记录的哈希与最后一条记录不符", prev)
+    beyond = sorted(seq for seq in wanted if seq > last_id)
+    if beyond:
+        return VerifyResult(False, checked, last_id + 1,
+                            f"已发布的链头 #{beyond[-1]} 超出现有链尾 #{last_id}（最新记录被截断）", prev,
+                            matched)
+    return VerifyResult(True, checked, None, "", prev, matched)
+
+
+# ---- The head, published outside the database ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    hash: str
+    algo: str = ALGO
+
+    @property
+    def short(self):
+        return self.hash[:16]
+
+    @property
+    def text(self):
+        """The line reports and archives print, e.g. 审计链 #12345 · SM3-HMAC 3f2a9c…"""
+        return f"审计链 #{self.seq} · {ALGO_LABEL} {self.short}…"
+
+    def line(self, when=None):
+        when = timezone.localtime(when or timezone.now())
+        return f"{when.isoformat(timespec='seconds')}\t#{self.seq}\t{self.algo}\t{self.hash}\n"
+
+
+def current_head():
+    """The chain's newest entry (seq 0 with the genesis hash when nothing was recorded yet)."""
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None or not head.last_id:
+        return Head(0, GENESIS)
+    return Head(head.last_id, head.last_hash)
+
+
+@dataclass(frozen=True)
+class PublishedHead:
+    when: str
+    seq: int
+    hash: str
+
+
+_LINE = re.compile(r"^(\S+)\t#(\d+)\t(\S+)\t([0-9a-f]{64})$")
+
+
+def head_file():
+    return Path(settings.AUDIT_HEAD_FILE)
+
+
+def published_heads(path=None):
+    path = Path(path) if path else head_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    heads = []
+    for line in text.splitlines():
+        if m := _LINE.match(line.strip()):
+            heads.append(PublishedHead(m.group(1), int(m.group(2)), m.group(4)))
+    return heads
+
+
+def publish_head(path=None, *, syslog=False):
+    """Append the current head to the append-only file (and optionally syslog); returns the Head."""
+    head = current_head()
+    path = Path(path) if path else head_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # O_APPEND: each line lands at the end even if the file is shared; `chattr +a` makes it append-only.
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(head.line())
+        fh.flush()
+    if syslog:
+        import syslog as _syslog
+
+        _syslog.openlog("zxz-audit", 0, _syslog.LOG_AUTH)
+        _syslog.syslog(_syslog.LOG_NOTICE, f"audit head #{head.seq} {head.algo} {head.hash}")
+        _syslog.closelog()
+    return head
+
+
+@dataclass
+class HeadCheck:
+    ok: bool
+    message: str
+
+
+def check_published(seq, digest):
+    """Does a head printed in a report or the head file (seq + full hash or a ≥8-hex prefix) fit the chain?"""
+    digest = (digest or "").strip().lower().rstrip("…").rstrip(".")
+    if not re.fullmatch(r"[0-9a-f]{8,64}", digest):
+        return HeadCheck(False, "哈希应为 8–64 位十六进制字符")
+    if seq < 0:
+        return HeadCheck(False, "序号不能为负数")
+    first_id, floor_hash, problem = _anchor()
+    if problem:
+        return HeadCheck(False, problem)
+    if seq == first_id - 1:
+        actual = floor_hash
+    elif seq < first_id - 1:
+        return HeadCheck(False, f"第 {seq} 条已超过保留期被清理，只能核对清理锚点 #{first_id - 1} 及之后的链头")
+    else:
+        entry = AuditEntry.objects.filter(id=seq).first() if seq else None
+        if seq == 0:
+            actual = GENESIS
+        elif entry is None:
+            return HeadCheck(False, f"链中没有第 {seq} 条记录：最新记录可能被截断")
+        else:
+            actual = entry.hash
+    if not actual.startswith(digest):
+        return HeadCheck(False, f"第 {seq} 条记录的哈希与所给链头不符：链被改写过")
+    result = verify(published=[(seq, actual)])
+    if not result.ok:
+        return HeadCheck(False, f"链头相符，但审计链校验失败：{result.reason}")
+    return HeadCheck(True, f"相符：第 {seq} 条记录的哈希与所给链头一致，审计链完整（共 {result.checked} 条）")
+
+
+# ---- Retention -------------------------------------------------------------------------------------------
+
+@dataclass
+class PruneResult:
+    deleted: int
+    floor_id: int
+    cutoff: dt.datetime
+
+
+def retention_days():
+    return max(settings.AUDIT_RETENTION_DAYS, MIN_RETENTION_DAYS)
+
+
+def prune(*, now=None, by=None):
+    """Delete entries older than the retention period, anchoring the chain at the first kept entry.
+
+    The anchor (floor id, hash of the entry before it) is MAC'd with the key, so after pruning the
+    chain still verifies from the anchor and nobody without the key can move the anchor forward.
+    A broken chain is never pruned: that would destroy the evidence.
+    """
+    result = verify()
+    if not result.ok:
+        raise RuntimeError(f"审计链校验失败，不能清理：{result.reason}")
+    cutoff = (now or timezone.now()) - dt.timedelta(days=retention_days())
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        first_kept = AuditEntry.objects.filter(ts__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+        if first_kept is None:
+            first_kept = head.last_id + 1
+        if first_kept <= head.floor_id:
+            return PruneResult(0, head.floor_id, cutoff)
+        before = AuditEntry.objects.filter(id=first_kept - 1).values_list("hash", flat=True).first()
+        old_floor = head.floor_id
+        head.floor_id = first_kept
+        head.floor_hash = before
+        head.floor_mac = floor_mac(first_kept, before)
+        head.save(update_fields=["floor_id", "floor_hash", "floor_mac"])
+        deleted = AuditEntry.objects._prune_before(first_kept)
+        record(action="audit.prune", by=by, object_type="core.auditentry",
+               after={"deleted": deleted, "from_id": old_floor, "floor_id": first_kept, "floor_hash": before,
+                      "cutoff": cutoff, "retention_days": retention_days()})
+    return PruneResult(deleted, first_kept, cutoff)

@@ -16,4 +16,7 @@ def navigation(request):
         "nav_is_secadmin": user.admin_role == "secadmin",
         "nav_is_auditadmin": user.admin_role == "auditadmin",
         "nav_supervises": bool(access.supervised_roots(user)),
+        # People and the API are tools of those who keep records or supervise; a plain 成员 (on a phone most
+        # of all) is not offered them.
+        "nav_staff": bool(user.admin_role) or bool(access.managed_group_ids(user)) or bool(access.supervised_roots(user)),
     }

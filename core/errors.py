@@ -1,4 +1,6 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def _page(request, status, title, message):
@@ -19,5 +21,5 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "core/error.html", {"status": 500, "title": "系统错误", "message": "系统出现错误，已记录，请稍后再试。"},
-                  status=500)
+    # Rendered without the request: context processors, the base template and {% static %} may be what failed.
+    return HttpResponseServerError(loader.get_template("core/500.html").render())

@@ -1,6 +1,32 @@
 from django.db import models
 
 
+class AuditQuerySet(models.QuerySet):
+    """Bulk writes bypass Model.save()/delete(); refuse them too, so no ORM path rewrites the trail.
+
+    Pruning past the retention period goes through core.audit.prune(), which anchors the chain first.
+    """
+
+    def update(self, **kwargs):
+        raise RuntimeError("审计记录只能追加，不能批量修改")
+
+    def delete(self):
+        raise RuntimeError("审计记录不能删除")
+
+    def bulk_update(self, *args, **kwargs):
+        raise RuntimeError("审计记录只能追加，不能批量修改")
+
+    def update_or_create(self, *args, **kwargs):
+        raise RuntimeError("审计记录只能追加，不能修改")
+
+    def _prune_before(self, first_kept_id):
+        # The one deliberate deletion path, used by core.audit.prune() after it has anchored the chain.
+        qs = models.QuerySet(model=self.model, using=self.db).filter(id__lt=first_kept_id)
+        return qs._raw_delete(qs.db)
+
+    _prune_before.queryset_only = False  # also reachable as AuditEntry.objects._prune_before()
+
+
 class AuditEntry(models.Model):
     """One append-only line of the audit trail.
 
@@ -19,8 +45,10 @@ class AuditEntry(models.Model):
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
     result = models.CharField("结果", max_length=16, default="ok")
-    algo = models.CharField("算法", max_length=16, default="sm3")
+    algo = models.CharField("算法", max_length=16, default="hmac-sm3")
     hash = models.CharField(max_length=128)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -36,10 +64,17 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """A single row locked by each writer so that the chain has one order, also on PostgreSQL."""
+    """A single row locked by each writer so that the chain has one order, also on PostgreSQL.
+
+    The floor is where verification starts after old entries were pruned: the first kept id, the hash
+    of the entry before it, and a keyed MAC over both so that nobody without the key can move it.
+    """
 
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=128, default="")
+    floor_id = models.BigIntegerField(default=1)
+    floor_hash = models.CharField(max_length=128, default="")
+    floor_mac = models.CharField(max_length=128, default="")
 
 
 class ImportBatch(models.Model):
@@ -60,3 +95,23 @@ class ImportBatch(models.Model):
     errors = models.JSONField(default=list)  # [{"row": 3, "column": "手机号码", "message": "..."}]
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEW)
     applied = models.DateTimeField(null=True, blank=True)
+
+
+class IdempotencyKey(models.Model):
+    """The first result of a create, kept under the key its form or API client sent with it.
+
+    A second post with the same key (a double click, three concurrent posts, a retried API call) gets this
+    result back instead of creating again. Rows older than a day are of no use and may be deleted.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    scope = models.CharField(max_length=64)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    done = models.BooleanField(default=False)
+    status = models.PositiveSmallIntegerField(default=0)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_once_per_user")]

@@ -1,6 +1,7 @@
 """Excel in and out, defended: uploads are checked before openpyxl parses them, exports escape formulas."""
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -9,7 +10,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .uploads import over_limit
+from .cleaning import xml_safe
+from .uploads import UnsafeArchive, check_zip, over_limit
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -19,7 +21,12 @@ class ImportFileError(ValueError):
 
 
 def safe_cell(value):
-    """Neutralise CSV/Excel formula injection: a text cell that Excel would evaluate gets a leading quote."""
+    """Neutralise CSV/Excel formula injection: a text cell that Excel would evaluate gets a leading quote.
+
+    Characters XML forbids are dropped first, so text stored before input cleaning never makes openpyxl
+    raise IllegalCharacterError and fail the whole export.
+    """
+    value = xml_safe(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -29,7 +36,7 @@ def write_workbook(title, headers, rows, *, widths=None, notes=None):
     """One sheet of rows and an optional 填写说明 sheet; every text cell, notes included, is escaped."""
     wb = Workbook()
     ws = wb.active
-    ws.title = title[:31]
+    ws.title = re.sub(r"[\\/*?:\[\]]", "", xml_safe(title))[:31] or "Sheet"
     ws.append([safe_cell(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
@@ -66,28 +73,29 @@ def read_upload(data, *, required_headers, max_rows=None):
             raise ImportFileError("这是旧版 .xls 文件，请在 Excel/WPS 中另存为 .xlsx 后再导入")
         raise ImportFileError("文件不是 Excel（.xlsx）格式，请使用下载的模板填写后导入")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            if total > settings.IMPORT_MAX_UNZIPPED_BYTES or any(
-                i.compress_size and i.file_size / i.compress_size > 200 for i in infos if i.file_size > 1_000_000
-            ):
-                raise ImportFileError("文件解压后体积异常（疑似压缩炸弹），已拒绝")
-            if "xl/workbook.xml" not in {i.filename for i in infos}:
-                raise ImportFileError("文件不是有效的 Excel 工作簿")
-    except zipfile.BadZipFile as exc:
-        raise ImportFileError("文件已损坏，无法作为 Excel 打开") from exc
+        # openpyxl's read-only mode streams worksheets, so a sheet part may be as large as the whole cap.
+        infos = check_zip(data, required=("xl/workbook.xml",), kind="Excel 文件",
+                          max_member=settings.IMPORT_MAX_UNZIPPED_BYTES)
+    except UnsafeArchive as exc:
+        raise ImportFileError(str(exc)) from exc
+    _check_declared_size(data, infos, max_rows)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on malformed XML
         raise ImportFileError("文件无法读取，请确认是用 Excel/WPS 保存的 .xlsx 文件") from exc
     try:
         ws = wb.worksheets[0]
-        rows_iter = ws.iter_rows(values_only=True)
-        header_row = next(rows_iter, None)
+        # Never trust <dimension>: it may understate the rows (a silent partial import) or overstate them
+        # (a worker busy for minutes). Reset it and read the rows that are really there.
+        ws.reset_dimensions()
+        header_row = next(ws.iter_rows(min_row=1, max_row=1, max_col=settings.IMPORT_MAX_COLUMNS,
+                                       values_only=True), None)
         if header_row is None:
             raise ImportFileError("表格是空的")
         headers = [str(h).strip() if h is not None else "" for h in header_row]
+        while headers and not headers[-1]:
+            headers.pop()
+        rows_iter = ws.iter_rows(min_row=2, max_col=max(len(headers), 1), values_only=True)
         missing = [h for h in required_headers if h not in headers]
         if missing:
             raise ImportFileError("缺少必需的列：" + "、".join(missing) + "。请使用下载的模板")
@@ -103,6 +111,38 @@ def read_upload(data, *, required_headers, max_rows=None):
         return sheet
     finally:
         wb.close()
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?"')
+
+
+def _column_number(letters):
+    n = 0
+    for ch in letters.decode():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _check_declared_size(data, infos, max_rows):
+    """Refuse a sheet that declares more rows or columns than an import may have, before parsing it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in infos:
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with zf.open(info) as fh:
+                head = fh.read(4096)
+            m = _DIMENSION.search(head)
+            if not m or not m.group(3):
+                continue
+            rows = int(m.group(4)) - int(m.group(2)) + 1
+            cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+            ref = m.group(0).split(b'"')[1].decode()
+            if cols > settings.IMPORT_MAX_COLUMNS or rows > 100 * max_rows:
+                raise ImportFileError(f"表格声明的范围过大（{ref}，约 {rows} 行 × {cols} 列），"
+                                      f"导入最多 {max_rows} 行、{settings.IMPORT_MAX_COLUMNS} 列。"
+                                      "请删除多余的行列或复制数据到新模板后再导入")
+            if rows > max_rows + 100:
+                raise ImportFileError(f"行数超过上限 {max_rows} 行（表格声明 {ref}，约 {rows} 行），请分批导入")
 
 
 def is_formula(value):

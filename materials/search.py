@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 import rjieba
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -71,7 +71,10 @@ class Results:
 
 def _ranked_ids(terms, visible, limit, offset):
     """([(material id, score)] best first, total count) among the `visible` queryset's rows."""
-    sub_sql, sub_params = visible.values("id").query.sql_with_params()
+    try:
+        sub_sql, sub_params = visible.values("id").query.sql_with_params()
+    except EmptyResultSet:  # nothing visible (a 三员 account): the SQL would be "IN ()", so answer directly
+        return [], 0
     if connection.vendor == "postgresql":
         base = ("FROM materials_materialindex i, plainto_tsquery('simple', %s) q "
                 f"WHERE i.tsv @@ q AND i.material_id IN ({sub_sql})")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.htmx import is_htmx
+from core.idempotency import idempotent
 from orgs import access as org_access
 from orgs.forms import apply_errors
 from orgs.models import Unit
@@ -99,6 +100,7 @@ def _chosen(units, pk):
 
 
 @login_required
+@idempotent("material.create")
 def create(request):
     _no_admins(request.user)
     units = list(access.publishing_units(request.user).order_by("path"))

@@ -6,23 +6,32 @@ Deciding leave and drawing speakers is for the 组长 (or the 副组长 acting f
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from orgs import access
 from orgs.models import Role, StudyGroup
 
-from .models import Participation, StudySession
+from .models import TAKING_PART, Participation, PartnerState, StudySession
 
 PRESIDING_ROLES = (Role.LEADER, Role.DEPUTY)
+# Who answers a 联学 invitation for a group (issue: the 组长 or the 学习秘书).
+DECIDING_ROLES = (Role.LEADER, Role.SECRETARY)
 
 
 def sessions_visible(user):
+    """Sessions in which a group visible to the user takes part (host or accepted partner). An invitation not
+    yet accepted shows the session to the invited group's 组长 and 学习秘书 only, so they can answer it."""
     groups = StudyGroup.objects.filter(access.groups_q(user)).values("pk")
-    return StudySession.objects.filter(pk__in=_participating(groups))
+    deciding = [gid for gid, role in access.roles_today(user) if role in DECIDING_ROLES]
+    return StudySession.objects.filter(pk__in=_participating(groups, deciding))
 
 
-def _participating(groups):
-    return Participation.objects.filter(group__in=groups).values("session_id")
+def _participating(groups, deciding=()):
+    q = Q(group__in=groups, state__in=TAKING_PART)
+    if deciding:
+        q |= Q(group_id__in=deciding, state=PartnerState.INVITED)
+    return Participation.objects.filter(q).values("session_id")
 
 
 def get_session_for(user, pk, *, write=False):
@@ -45,9 +54,17 @@ def joint_partners(group):
 
 def managed_groups(user, session):
     """Participating groups whose attendance this user may record."""
-    ids = [p.group_id for p in session.participations.all()]
+    # Each group records its own members: only groups taking part, and only by their own managers (a
+    # supervisor who manages every group below is not the host's secretary for a partner).
+    ids = [p.group_id for p in session.participations.all() if p.state in TAKING_PART]
     return [g for g in StudyGroup.objects.filter(pk__in=ids).select_related("unit").order_by("pk")
             if access.can_manage_group(user, g)]
+
+
+def deciding_groups(user, session):
+    """Invited groups of this session that the user answers for (their 组长 or 学习秘书)."""
+    mine = {gid for gid, role in access.roles_today(user) if role in DECIDING_ROLES}
+    return [p for p in session.participations.select_related("group") if not p.is_host and p.group_id in mine]
 
 
 def require_attendance_writer(user, session):
@@ -71,7 +88,7 @@ def member_groups(user, session):
     roles = access.roles_today(user)
     if not roles:
         return []
-    ids = {p.group_id for p in session.participations.all()}
+    ids = {p.group_id for p in session.participations.all() if p.state in TAKING_PART}
     return list(dict.fromkeys(gid for gid, _ in roles if gid in ids))
 
 

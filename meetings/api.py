@@ -13,6 +13,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import IdField
+from core.idempotency import idempotent_api
 from orgs import access as org_access
 
 from . import access, selectors, services
@@ -59,8 +61,10 @@ class SessionDetailSerializer(SessionSerializer):
     attendance_summary = GroupSummarySerializer(many=True, read_only=True)
 
     class Meta(SessionSerializer.Meta):
-        fields = SessionSerializer.Meta.fields + ["agenda", "pre_reading", "outside_speaker", "five",
-                                                  "five_complete", "attendance_summary"]
+        fields = SessionSerializer.Meta.fields + ["agenda", "pre_reading", "outside_speaker", "plan_topic",
+                                                  "reference_topic", "materials", "record_year", "record_no",
+                                                  "five", "five_complete", "attendance_summary"]
+        read_only_fields = ["plan_topic", "reference_topic", "materials", "record_year", "record_no"]
 
 
 class MemberLineSerializer(serializers.Serializer):
@@ -79,15 +83,18 @@ class GroupAttendanceSerializer(serializers.Serializer):
     group_id = serializers.IntegerField()
     group_name = serializers.CharField()
     is_host = serializers.BooleanField()
+    state = serializers.CharField(help_text="host 主办 / invited 待确认 / accepted 已接受 / declined / left / removed")
+    head_count = serializers.IntegerField(help_text="会议当天成员人数（不含列席）；未接受邀请的组只给出人数")
+    attendee_count = serializers.IntegerField()
+    missing_reason = serializers.CharField()
     rate = RateSerializer()
     lines = MemberLineSerializer(many=True)
 
 
 class AttendanceWriteSerializer(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1)
+    person = IdField()
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
-    group = serializers.IntegerField(required=False, min_value=1,
-                                     help_text="参学中心组 id；只管理一个参学组时可省略")
+    group = IdField(required=False, help_text="参学中心组 id；只管理一个参学组时可省略")
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
 
 
@@ -103,7 +110,7 @@ class AttendanceRowSerializer(serializers.Serializer):
 
 
 class SessionFilter(serializers.Serializer):
-    group = serializers.IntegerField(required=False, min_value=1, help_text="参学中心组 id（含联学）")
+    group = IdField(required=False, help_text="参学中心组 id（含联学）")
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     month = serializers.IntegerField(required=False, min_value=1, max_value=12)
 
@@ -150,6 +157,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(methods=["get"], responses=GroupAttendanceSerializer(many=True))
     @extend_schema(methods=["post"], request=AttendanceWriteSerializer, responses=AttendanceRowSerializer)
     @action(detail=True, methods=["get", "post"])
+    @idempotent_api("attendance.record")
     def attendance(self, request, pk=None):
         session = self.get_object()
         if request.method == "GET":

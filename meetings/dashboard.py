@@ -10,8 +10,18 @@ from core.dashboard import Card, Item
 from orgs import access
 from orgs.models import MANAGING_ROLES
 
-from .access import PRESIDING_ROLES
-from .models import Leave, LeaveStatus, MakeUp, MakeUpStatus, SessionStatus, StudySession
+from .access import DECIDING_ROLES, PRESIDING_ROLES
+from .models import (
+    TAKING_PART,
+    Leave,
+    LeaveStatus,
+    MakeUp,
+    MakeUpStatus,
+    Participation,
+    PartnerState,
+    SessionStatus,
+    StudySession,
+)
 
 WEEKDAYS = "一二三四五六日"
 LIMIT = 6
@@ -25,12 +35,22 @@ def when(moment):
 def cards(user, today):
     roles = access.roles_today(user)  # none for the three administrators (三员分立)
     if not roles:
-        return []
+        # An observer (巡听) belongs to no group: their home lists the sessions they may attend.
+        # Without roles or a supervised subtree, the groups one sees are the observed ones.
+        if not user.is_authenticated or access.is_admin_role(user) or access.supervised_roots(user):
+            return []
+        observed = set(access.groups_visible(user).values_list("pk", flat=True))
+        return [_observable(observed, timezone.now())] if observed else []
     member_of = {g for g, _ in roles}
     managed = {g for g, r in roles if r in MANAGING_ROLES}
     presiding = {g for g, r in roles if r in PRESIDING_ROLES}
     now = timezone.now()
     out = [_upcoming(member_of, now), _my_makeups(user, today)]
+    deciding = {g for g, r in roles if r in DECIDING_ROLES}
+    if deciding:
+        invitations = _invitations(deciding)
+        if invitations.items:
+            out.append(invitations)
     if managed:
         out.append(_manager_todos(managed, presiding, now))
     return out
@@ -38,6 +58,7 @@ def cards(user, today):
 
 def _upcoming(group_ids, now):
     sessions = (StudySession.objects.filter(participations__group_id__in=group_ids, ends_at__gte=now,
+                                            participations__state__in=TAKING_PART,
                                             starts_at__lte=now + dt.timedelta(days=30))
                 .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED])
                 .distinct().order_by("starts_at", "id")[:LIMIT])
@@ -47,6 +68,26 @@ def _upcoming(group_ids, now):
         items.append(Item(s.title, reverse("meetings:detail", args=[s.pk]), f"{when(s.starts_at)} · {s.place}",
                           "进行中" if live else s.get_form_display(), "success" if live else "secondary"))
     return Card("近期学习安排", "calendar-event", items, reverse("meetings:calendar"), "日历与通知", order=20)
+
+
+def _observable(group_ids, now):
+    sessions = (StudySession.objects.filter(participations__group_id__in=group_ids, ends_at__gte=now,
+                                            participations__state__in=TAKING_PART,
+                                            starts_at__lte=now + dt.timedelta(days=60))
+                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED]).select_related("group")
+                .distinct().order_by("starts_at", "id")[:LIMIT])
+    items = [Item(f"{s.group.name}：{s.title}", reverse("meetings:detail", args=[s.pk]),
+                  f"{when(s.starts_at)} · {s.place}", s.get_form_display(), "secondary") for s in sessions]
+    return Card("可巡听旁听的学习", "binoculars", items, reverse("meetings:index"), "集体学习", order=20)
+
+
+def _invitations(group_ids):
+    rows = (Participation.objects.filter(group_id__in=group_ids, state=PartnerState.INVITED,
+                                         session__ends_at__gte=timezone.now())
+            .select_related("session__group").order_by("session__starts_at", "id")[:LIMIT])
+    items = [Item(f"{p.session.group.name}邀请联学：{p.session.title}", reverse("meetings:detail", args=[p.session_id]),
+                  when(p.session.starts_at), "待答复", "warning") for p in rows]
+    return Card("联学邀请", "people", items, reverse("meetings:index"), "集体学习", order=4)
 
 
 def _my_makeups(user, today):

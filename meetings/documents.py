@@ -13,6 +13,7 @@ from docx.shared import Mm, Pt
 from core.documents import add_run as _run
 from core.documents import fonts, set_fonts
 from core.xlsx import write_workbook
+from plans.documents import _page_number as page_number
 
 from .models import AttendanceSource, AttendanceStatus
 
@@ -71,17 +72,31 @@ def session_docx(detail):
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     status = "已归档" if s.is_archived else "未归档"
     flag = f"　【补录：{s.late_reason}】" if s.late_record else ""
-    _run(sub, f"编号：{s.day.year}-{s.pk}　　状态：{status}{flag}", font=f["body"], size=10.5)
+    # The group's own yearly number, given at 归档 (a session not yet archived has none).
+    number = f"〔{s.record_year}〕第{s.record_no}次" if s.record_no else "（归档后编号）"
+    _run(sub, f"编号：{number}　　状态：{status}{flag}", font=f["body"], size=10.5)
+    page_number(section, f["page"])
 
     host = detail.groups[0] if detail.groups else None
+    taking_part = [g for g in detail.groups if not g.hidden]
+    # {status: {group name: [names]}}: in a 联学 each group's people are listed under its full name.
     by_status = {}
-    for g in detail.groups:
+    for g in taking_part:
         for line in g.lines:
-            by_status.setdefault(line.status or "none", []).append(
-                line.name if len(detail.groups) == 1 else f"{line.name}（{g.group_name[:6]}）")
+            by_status.setdefault(line.status or "none", {}).setdefault(g.group_name, []).append(line.name)
+
+    def names(*statuses):
+        merged = {}
+        for st in statuses:
+            for group_name, people in by_status.get(st, {}).items():
+                merged.setdefault(group_name, []).extend(people)
+        if len(taking_part) <= 1:
+            return "、".join(n for people in merged.values() for n in people)
+        return "\n".join(f"{group_name}：{'、'.join(people)}" for group_name, people in merged.items())
     start, end = timezone.localtime(s.starts_at), timezone.localtime(s.ends_at)
-    expected = sum(g.rate.expected for g in detail.groups)
-    attended = sum(g.rate.attended for g in detail.groups)
+    expected = sum(g.rate.expected for g in taking_part)
+    attended = sum(g.rate.attended for g in taking_part)
+    frozen = s.frozen or {}
     leader = next((line.name for line in (host.lines if host else []) if line.role == "leader"), "")
     place = detail.effective("place")
     if detail.participations and len(detail.participations) > 1:
@@ -94,15 +109,16 @@ def session_docx(detail):
         ("学习形式", s.get_form_display()),
         ("主 持 人", leader),
         ("学习主题", detail.effective("title")),
-        ("领 学 人", s.lead_reader.name if s.lead_reader_id else ""),
-        ("中心发言人", "、".join(p.name for p in s.speakers.all())),
+        ("领 学 人", frozen.get("lead_reader", s.lead_reader.name if s.lead_reader_id else "")),
+        ("中心发言人", "、".join(frozen["speakers"]) if "speakers" in frozen
+         else "、".join(p.name for p in s.speakers.all())),
         ("外请辅导", f"{s.outside_speaker}（政治把关/备案：{s.speaker_approval_note}）" if s.outside_speaker else "无"),
         ("参学情况", f"应到 {expected} 人，实到 {attended} 人"
                      + (f"，参学率 {round(100 * attended / expected, 1)}%" if expected else "")),
-        ("出席人员", "、".join(by_status.get(AttendanceStatus.PRESENT, []) + by_status.get(AttendanceStatus.LATE, []))),
-        ("请假人员", "、".join(by_status.get(AttendanceStatus.LEAVE, [])) or "无"),
-        ("缺席人员", "、".join(by_status.get(AttendanceStatus.ABSENT, [])) or "无"),
-        ("列席人员", "、".join(by_status.get(AttendanceStatus.ATTENDEE, [])) or "无"),
+        ("出席人员", names(AttendanceStatus.PRESENT, AttendanceStatus.LATE)),
+        ("请假人员", names(AttendanceStatus.LEAVE) or "无"),
+        ("缺席人员", names(AttendanceStatus.ABSENT) or "无"),
+        ("列席人员", names(AttendanceStatus.ATTENDEE) or "无"),
         ("学习内容", "\n".join(x for x in (detail.effective("agenda"), s.pre_reading) if x)),
         ("随机点名", "、".join(f"{d.picked.name}（种子 {d.seed}）" for d in detail.draws) or "无"),
         ("会议纪要", detail.effective("minutes")),

@@ -8,8 +8,8 @@ DT = {"type": "datetime-local"}
 class SessionScheduleForm(forms.Form):
     title = forms.CharField(label="学习主题", max_length=200)
     topic_source = forms.ChoiceField(label="议题来源", choices=TopicSource.choices, initial=TopicSource.PLAN)
-    plan_topic_id = forms.IntegerField(label="计划专题编号", required=False, min_value=1, widget=forms.HiddenInput)
-    reference_topic_id = forms.IntegerField(label="参考议题编号", required=False, min_value=1, widget=forms.HiddenInput)
+    plan_topic = forms.IntegerField(label="计划专题", required=False, min_value=1, widget=forms.HiddenInput)
+    reference_topic = forms.IntegerField(label="参考议题", required=False, min_value=1, widget=forms.HiddenInput)
     form = forms.ChoiceField(label="学习形式", choices=SessionForm.choices)
     starts_at = forms.DateTimeField(label="开始时间", widget=forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"))
     ends_at = forms.DateTimeField(label="结束时间", widget=forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"))
@@ -25,9 +25,14 @@ class SessionScheduleForm(forms.Form):
                                       help_text="外请辅导须先完成政治把关和备案，方可举行")
     joint_groups = forms.TypedMultipleChoiceField(label="联学参加的其他中心组", required=False, coerce=int,
                                                   widget=forms.SelectMultiple(attrs={"size": 5}))
+    materials = forms.TypedMultipleChoiceField(label="资料库学习材料", required=False, coerce=int,
+                                               widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, members=(), groups=(), **kwargs):
+    def __init__(self, *args, members=(), groups=(), materials=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["materials"].choices = [(m.pk, m.title) for m in materials]
+        if not materials:
+            del self.fields["materials"]
         people = [(m.person_id, f"{m.name}（{m.role_label}）") for m in members]
         self.fields["lead_reader"].choices = [("", "—")] + people
         self.fields["speakers"].choices = people

@@ -1,8 +1,7 @@
 """集体学习: sessions with their 五落实, attendance, leave, 补学, random call-on, attachments and corrections.
 
-Integration note: plans and materials are built in parallel, so a session refers to a plan topic, a
-参考议题 or 第一议题 materials by plain integer ids (`plan_topic_id`, `reference_topic_id`,
-`material_ids`) plus the topic's text. Turn them into foreign keys once those apps settle.
+A session points at the plan topic, the 参考议题 and the library materials it studies by foreign keys
+(migration 0005 turned the earlier bare integers into them).
 """
 
 from django.conf import settings
@@ -44,10 +43,14 @@ class StudySession(models.Model):
                               verbose_name="主办中心组")
     title = models.CharField("学习主题", max_length=200)
     topic_source = models.CharField("议题来源", max_length=16, choices=TopicSource.choices, default=TopicSource.OTHER)
-    # Ids into plans/materials (no foreign keys yet; see the module docstring).
-    plan_topic_id = models.IntegerField(null=True, blank=True)
-    reference_topic_id = models.IntegerField(null=True, blank=True)
-    material_ids = models.JSONField(default=list, blank=True)
+    # PROTECT: a plan topic or 参考议题 that a session studied is part of the record and is never deleted
+    # (approved plan versions are locked; topics of drafts cannot be scheduled).
+    plan_topic = models.ForeignKey("plans.Topic", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="sessions", verbose_name="计划专题")
+    reference_topic = models.ForeignKey("plans.ReferenceTopic", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="sessions", verbose_name="参考议题")
+    materials = models.ManyToManyField("materials.Material", blank=True, related_name="study_sessions",
+                                       verbose_name="学习材料")
     form = models.CharField("学习形式", max_length=16, choices=SessionForm.choices, default=SessionForm.SEMINAR)
     starts_at = models.DateTimeField("开始时间", db_index=True)
     ends_at = models.DateTimeField("结束时间")
@@ -72,6 +75,12 @@ class StudySession(models.Model):
     late_reason = models.CharField(max_length=120, blank=True)
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # What the record said the day it was archived (figures and who was in which list, per group), so that
+    # later membership or name changes never alter it; only a Correction does (see selectors.session_attendance).
+    frozen = models.JSONField(null=True, blank=True, editable=False)
+    # 〔year〕第N次: the group's own yearly number, given at 归档 and never changed afterwards.
+    record_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    record_no = models.PositiveIntegerField(null=True, blank=True, editable=False)
     archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     created = models.DateTimeField(default=timezone.now)
@@ -82,10 +91,10 @@ class StudySession(models.Model):
     class Meta:
         ordering = ["-starts_at", "-id"]
         verbose_name = "集体学习"
-        # plan_topic_id: the overview asks, for every topic of every approved plan, whether a session studied it.
-        indexes = [models.Index(fields=["group", "starts_at"]), models.Index(fields=["plan_topic_id"])]
+        indexes = [models.Index(fields=["group", "starts_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            models.UniqueConstraint(fields=["group", "record_year", "record_no"], name="session_record_no_once"),
         ]
 
     def __str__(self):
@@ -111,6 +120,19 @@ class StudySession(models.Model):
         return bool(self.outside_speaker) and self.speaker_approved_at is None
 
 
+class PartnerState(models.TextChoices):
+    HOST = "host", "主办"
+    INVITED = "invited", "待确认"
+    ACCEPTED = "accepted", "已接受"
+    DECLINED = "declined", "已谢绝"
+    LEFT = "left", "已退出"
+    REMOVED = "removed", "已移出"
+
+
+# A partner group in these states takes part: its members are shown, told and recorded.
+TAKING_PART = (PartnerState.HOST, PartnerState.ACCEPTED)
+
+
 class Participation(models.Model):
     """A group taking part in a session. The host has a row too, so every query goes through here;
     in a 联学 each group's attendance is its own and the session counts for each of them."""
@@ -119,6 +141,15 @@ class Participation(models.Model):
     group = models.ForeignKey("orgs.StudyGroup", on_delete=models.PROTECT, related_name="session_participations")
     is_host = models.BooleanField(default=False)
     venue = models.CharField("分会场", max_length=200, blank=True)
+    # 联学: an invited group decides (its 组长 or 学习秘书); until it accepts, the host sees its name and
+    # head counts only and nobody in it is told anything.
+    state = models.CharField("参加状态", max_length=12, choices=PartnerState.choices, default=PartnerState.HOST)
+    state_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    state_at = models.DateTimeField(null=True, blank=True)
+    state_note = models.CharField("说明", max_length=200, blank=True)
+    # Why the session was archived without this group's attendance lines (recorded by the host).
+    missing_reason = models.CharField("未登记原因", max_length=200, blank=True)
     # Stored counts for the supervisor's overview (see meetings/counts.py): members (not 列席) on the
     # session's day, and those of them present or late; `counts_stamp` is the group's membership stamp they
     # were counted under. Null until counted; a reader recounts any pair whose stamp is out of date.
@@ -174,6 +205,7 @@ class LeaveStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REFUSED = "refused", "未批准"
+    WITHDRAWN = "withdrawn", "已撤回"  # the member came after all: marked present, the leave is withdrawn
 
 
 class Leave(models.Model):
@@ -190,7 +222,8 @@ class Leave(models.Model):
 
     class Meta:
         ordering = ["requested_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["session", "person"], condition=~Q(status="refused"),
+        constraints = [models.UniqueConstraint(fields=["session", "person"],
+                                               condition=~Q(status__in=["refused", "withdrawn"]),
                                                name="leave_once_unless_refused")]
 
 

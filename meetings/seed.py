@@ -59,6 +59,7 @@ def extend(*, specs, rng, today, scale):
     low = set(rng.sample(group_ids, max(1, len(group_ids) // 12)))  # a few groups with poor attendance
     demo_prefix = "中共江城区解放街道"
     totals = defaultdict(int)
+    record_numbers = defaultdict(int)
     # Sessions follow the plans (their seed runs first): each group studies its approved plan's topics
     # in the planned month, so the overview's 计划专题 column has real figures; a few topics stay unstudied.
     from orgs.models import StudyGroup
@@ -134,6 +135,9 @@ def extend(*, specs, rng, today, scale):
                 summary="通过学习，进一步统一了思想、明确了任务……" if held else "",
                 archived_at=ends + dt.timedelta(days=3) if old else None, created=min(created, now),
             )
+            if old:  # an archived record has its group's yearly number (〔2026〕第N次), in date order
+                record_numbers[gid] += 1
+                s.record_year, s.record_no = day.year, record_numbers[gid]
             sessions.append(s)
             part = Participation(session=s, group_id=gid, is_host=True, counts_stamp=stamps.get(gid, ""), attended=0,
                                  expected=sum(1 for _, role in members if role != "attendee"))

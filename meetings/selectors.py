@@ -15,6 +15,7 @@ from .models import (
     ATTENDED,
     SEMINAR_FORMS,
     STATUS_BY_LABEL,
+    TAKING_PART,
     Attendance,
     AttendanceStatus,
     CallOnDraw,
@@ -27,6 +28,7 @@ from .models import (
     attendance_field,
     parse_attendance_field,
 )
+from .services import FROZEN
 
 
 @dataclass
@@ -61,6 +63,19 @@ def rates_for(pairs):
     """
     if not pairs:
         return {}
+    out = {}
+    frozen = [(s, g) for s, g in pairs if s.frozen is not None]
+    if frozen:
+        # An archived record counts as it was archived (its frozen lines), corrections applied.
+        corrections = _latest_corrections({s.pk for s, _ in frozen})
+        for session, gid in frozen:
+            sheet = next((g for g in session.frozen["groups"] if g["group_id"] == gid), None)
+            lines = [_frozen_line(ln, corrections.get((session.pk, attendance_field(gid, ln["person_id"])), ""))
+                     for ln in (sheet["lines"] if sheet else [])]
+            out[(session.pk, gid)] = _sheet_rate(lines)
+        pairs = [(s, g) for s, g in pairs if s.frozen is None]
+        if not pairs:
+            return out
     days = [s.day for s, _ in pairs]
     members = _memberships_by_group({g for _, g in pairs}, min(days), max(days))
     attended = defaultdict(set)
@@ -69,7 +84,6 @@ def rates_for(pairs):
                                                                                      "person_id"):
         attended[(sid, gid)].add(pid)
     _apply_corrections(attended, {s.pk for s, _ in pairs})
-    out = {}
     for session, gid in pairs:
         expected = _expected(members[gid], session.day)
         out[(session.pk, gid)] = Rate(len(attended[(session.pk, gid)] & expected), len(expected))
@@ -85,6 +99,22 @@ def _apply_corrections(attended, session_ids):
             attended[(sid, gid)].add(pid)
         else:
             attended[(sid, gid)].discard(pid)
+
+
+def _latest_corrections(session_ids):
+    """{(session id, Correction.field): latest new value} of the attendance corrections of these sessions."""
+    out = {}
+    for sid, f, value in Correction.objects.filter(session_id__in=session_ids, field__startswith="attendance:").order_by(
+            "at", "id").values_list("session_id", "field", "new_value"):
+        out[(sid, f)] = value
+    return out
+
+
+def _frozen_line(ln, corrected="", leave=None):
+    checked = ln.get("checked_in_at")
+    return AttendanceLine(ln["person_id"], ln["name"], ln["role"], ln["role_label"], ln["status"],
+                          ln["status_label"], ln["source"], dt.datetime.fromisoformat(checked) if checked else None,
+                          leave, corrected)
 
 
 def attendance_rate(session, group):
@@ -108,7 +138,8 @@ class SessionRow:
 
 
 def group_sessions(group, *, year, month=None):
-    qs = StudySession.objects.filter(participations__group=group, starts_at__year=year).exclude(
+    qs = StudySession.objects.filter(participations__group=group, participations__state__in=TAKING_PART,
+                                     starts_at__year=year).exclude(
         status=SessionStatus.CANCELLED).select_related("group")
     if month:
         qs = qs.filter(starts_at__month=month)
@@ -148,6 +179,26 @@ class GroupAttendance:
     lines: list
     rate: Rate
     others: list = field(default_factory=list)  # rows for people no longer/not yet members (ignored in rates)
+    state: str = "host"
+    state_label: str = "主办"
+    missing_reason: str = ""
+    # An invited group that has not accepted: the host sees its name and head counts, never its members.
+    hidden: bool = False
+    head_count: int = 0
+    attendee_count: int = 0
+
+    @property
+    def taking_part(self):
+        return self.state in TAKING_PART
+
+    @property
+    def unmarked(self):
+        return sum(1 for line in self.lines if not line.status)
+
+    @property
+    def complete(self):
+        """Every member's attendance is recorded, or the host recorded why it is not."""
+        return bool(self.missing_reason) or (bool(self.lines) and not self.unmarked)
 
 
 def _sheet_rate(lines):
@@ -160,9 +211,27 @@ def _sheet_rate(lines):
     return Rate(len(attended), len(expected))
 
 
-def session_attendance(session, *, participations=None, rows=None, leaves=None, corrections=None):
-    """One sheet per participating group. The session page passes what it has already read, so a 联学 of
-    20 groups costs the same few queries as one group."""
+def _frozen_attendance(session):
+    corrections = _latest_corrections({session.pk})
+    leaves = {lv.person_id: lv for lv in Leave.objects.filter(session=session).order_by("requested_at", "id")}
+    states = {p.group_id: p for p in session.participations.all()}
+    out = []
+    for g in session.frozen["groups"]:
+        lines = [_frozen_line(ln, corrections.get((session.pk, attendance_field(g["group_id"], ln["person_id"])), ""),
+                              leaves.get(ln["person_id"])) for ln in g["lines"]]
+        p = states.get(g["group_id"])
+        out.append(GroupAttendance(g["group_id"], g["group_name"], g["is_host"], g["venue"], lines,
+                                   _sheet_rate(lines), [], p.state if p else "host",
+                                   p.get_state_display() if p else "主办", g.get("missing_reason", "")))
+    return out
+
+
+def session_attendance(session, *, live=False, participations=None, rows=None, leaves=None, corrections=None):
+    """One sheet per participating group. An archived session reads as it was archived (`frozen`), with its
+    corrections beside it; `live` recomputes from today's memberships (used once, to freeze it). The session
+    page passes what it has already read, so a 联学 of 20 groups costs the same few queries as one group."""
+    if session.frozen is not None and not live:
+        return _frozen_attendance(session)
     if rows is None:
         rows = list(Attendance.objects.filter(session=session))
     rows = {(a.group_id, a.person_id): a for a in rows}
@@ -183,6 +252,14 @@ def session_attendance(session, *, participations=None, rows=None, leaves=None, 
         by_group[gid].append((pid, a))
     out = []
     for p in participations:
+        if p.state not in TAKING_PART:
+            # Not (or no longer) taking part: its name, state and head counts only — no names, roles or ids.
+            ms = memberships[p.group_id]
+            attendees = sum(1 for m in ms if m.role == "attendee")
+            out.append(GroupAttendance(p.group_id, p.group.name, p.is_host, p.venue, [], Rate(0, 0), [], p.state,
+                                       p.get_state_display(), p.missing_reason, True, len(ms) - attendees,
+                                       attendees))
+            continue
         lines = []
         for m in memberships[p.group_id]:
             a = rows.get((p.group_id, m.person_id))
@@ -193,7 +270,10 @@ def session_attendance(session, *, participations=None, rows=None, leaves=None, 
         lines.sort(key=lambda line: (ROLE_ORDER.get(line.role, 9), line.person_id))
         member_ids = {line.person_id for line in lines}
         others = [a for pid, a in by_group[p.group_id] if pid not in member_ids]
-        out.append(GroupAttendance(p.group_id, p.group.name, p.is_host, p.venue, lines, _sheet_rate(lines), others))
+        out.append(GroupAttendance(p.group_id, p.group.name, p.is_host, p.venue, lines, _sheet_rate(lines), others,
+                                   p.state, p.get_state_display(), p.missing_reason, False,
+                                   sum(1 for ln in lines if ln.role != "attendee"),
+                                   sum(1 for ln in lines if ln.role == "attendee")))
     return out
 
 
@@ -272,7 +352,8 @@ def member_year(person, year):
     """A person's attendance over the year, only for sessions held while they were a member."""
     memberships = list(Membership.objects.filter(person=person).exclude(role="attendee"))
     group_ids = {m.group_id for m in memberships}
-    parts = Participation.objects.filter(group_id__in=group_ids, session__starts_at__year=year).exclude(
+    parts = Participation.objects.filter(group_id__in=group_ids, session__starts_at__year=year,
+                                         state__in=TAKING_PART).exclude(
         session__status=SessionStatus.CANCELLED).select_related("session", "group")
     marks = {(a.session_id, a.group_id): a for a in Attendance.objects.filter(person=person,
                                                                              session__starts_at__year=year)}
@@ -321,7 +402,8 @@ class PlanProgress:
 
 
 def _year_parts(groups, year, now):
-    return (Participation.objects.filter(group__in=groups, session__starts_at__year=year, session__starts_at__lte=now)
+    return (Participation.objects.filter(group__in=groups, session__starts_at__year=year, session__starts_at__lte=now,
+                                         state__in=TAKING_PART)
             .exclude(session__status=SessionStatus.CANCELLED).order_by())
 
 
@@ -347,6 +429,7 @@ def year_group_counts(groups, *, year, now=None):
     stats = defaultdict(lambda: {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0})
     stamps = membership_stamps(Q(group__in=groups))
     stale = set()
+    frozen = defaultdict(lambda: [0, 0])  # archived sessions' counts, never recounted
     for gid, stamp, held, late, uncounted, exp, att, *q in rows:
         st = stats[gid]
         st["held"] += held
@@ -354,14 +437,17 @@ def year_group_counts(groups, *, year, now=None):
         st["q"] = [a + b for a, b in zip(st["q"], q, strict=True)]
         st["exp"] += exp or 0
         st["att"] += att or 0
-        if uncounted or stamp != stamps.get(gid, ""):
+        if stamp == FROZEN:
+            frozen[gid][0] += exp or 0
+            frozen[gid][1] += att or 0
+        elif uncounted or stamp != stamps.get(gid, ""):
             stale.add(gid)
     stale = sorted(stale)
     for i in range(0, len(stale), 500):  # below SQLite's bound-parameter limit
         chunk = stale[i:i + 500]
         for gid in chunk:
-            stats[gid]["exp"] = stats[gid]["att"] = 0
-        for gid, e, a in with_live_counts(parts.filter(group_id__in=chunk)).values_list(
+            stats[gid]["exp"], stats[gid]["att"] = frozen[gid] if gid in frozen else (0, 0)
+        for gid, e, a in with_live_counts(parts.filter(group_id__in=chunk).exclude(counts_stamp=FROZEN)).values_list(
                 "group_id", "live_expected", "live_attended"):
             stats[gid]["exp"] += e
             stats[gid]["att"] += a
@@ -395,18 +481,55 @@ def _correct_counts(stats, parts):
             stats[gid]["att"] += 1 if now_attended else -1
 
 
+def topic_sessions(*, group, line):
+    """THE definition of "a plan topic's sessions", used by the plan page's per-topic progress and by the
+    supervisor's 计划专题 column (plan_progress) alike: sessions, not cancelled, in which `group` takes part
+    (host or accepted 联学 partner), scheduled from any version's copy of the topic (same `line`).
+
+    `group` and `line` are values or OuterRefs; `line` may be a list of lines. Held = starts_at <= now."""
+    qs = Participation.objects.filter(group_id=group, state__in=TAKING_PART).exclude(
+        session__status=SessionStatus.CANCELLED)
+    if isinstance(line, list | tuple | set):
+        return qs.filter(session__plan_topic__line__in=list(line))
+    return qs.filter(session__plan_topic__line=line)
+
+
+@dataclass
+class TopicSession:
+    session_id: int
+    title: str
+    day: dt.date
+    host: str
+    held: bool
+    archived: bool
+
+
+def topic_progress(plan, now=None):
+    """{topic line: [TopicSession]} for a plan's topics, oldest first: scheduled, studied on which day, where."""
+    now = now or timezone.now()
+    lines = list(plan.topics.values_list("line", flat=True))
+    out = defaultdict(list)
+    rows = (topic_sessions(group=plan.group_id, line=lines).select_related("session__group", "session__plan_topic")
+            .order_by("session__starts_at", "session_id"))
+    for p in rows:
+        s = p.session
+        out[s.plan_topic.line].append(TopicSession(s.pk, s.title, s.day, s.group.name, s.starts_at <= now,
+                                                   s.is_archived))
+    return dict(out)
+
+
 def plan_progress(groups, *, year, today=None):
     """{group_id: PlanProgress} against each group's approved plan for the year, summed in the database.
 
-    A topic is studied when a session held so far, in which the group took part, was scheduled from it;
-    it is due when its month has ended (a topic with no month is due at the year's end)."""
+    A topic is studied when a session held so far, in which the group took part, was scheduled from it (from
+    this version's copy of the topic or an earlier one: see topic_sessions); it is due when its month has
+    ended (a topic with no month is due at the year's end)."""
     from plans.selectors import approved_topics
 
     today = today or timezone.localdate()
     now = timezone.now()
-    held = (Participation.objects.filter(group_id=OuterRef("plan__group_id"), session__plan_topic_id=OuterRef("pk"),
-                                         session__starts_at__lte=now)
-            .exclude(session__status=SessionStatus.CANCELLED))
+    held = topic_sessions(group=OuterRef("plan__group_id"), line=OuterRef("line")).filter(
+        session__starts_at__lte=now)
     if year < today.year:
         due = Q(pk__isnull=False)
     elif year > today.year:
@@ -438,7 +561,8 @@ def upcoming_for_person(person, *, since=None):
     since = since or timezone.now() - dt.timedelta(days=90)
     group_ids = Membership.objects.filter(person=person).filter(
         Q(end__isnull=True) | Q(end__gte=since.date())).values("group_id")
-    return (StudySession.objects.filter(participations__group_id__in=group_ids, starts_at__gte=since)
+    return (StudySession.objects.filter(participations__group_id__in=group_ids, participations__state__in=TAKING_PART,
+                                        starts_at__gte=since)
             .exclude(status=SessionStatus.CANCELLED).distinct().order_by("starts_at", "id"))
 
 

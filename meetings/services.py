@@ -15,6 +15,7 @@ from core import audit
 from core.uploads import over_limit
 from core.versions import check_version
 from integrity import services as integrity  # 真学真记: signals computed as records are written
+from notices import services as notices
 from orgs.models import Membership, Person, StudyGroup
 from stats import services as stats_services
 
@@ -22,6 +23,7 @@ from .access import PRESIDING_ROLES
 from .counts import membership_stamps, with_live_counts
 from .models import (
     ATTENDED,
+    TAKING_PART,
     Attachment,
     AttachmentKind,
     Attendance,
@@ -34,6 +36,7 @@ from .models import (
     MakeUpStatus,
     Notice,
     Participation,
+    PartnerState,
     SessionForm,
     SessionStatus,
     StudySession,
@@ -41,7 +44,7 @@ from .models import (
     parse_attendance_field,
 )
 
-SESSION_FIELDS = ["group_id", "title", "topic_source", "plan_topic_id", "reference_topic_id", "material_ids", "form",
+SESSION_FIELDS = ["group_id", "title", "topic_source", "plan_topic_id", "reference_topic_id", "form",
                   "starts_at", "ends_at", "place", "agenda", "pre_reading", "lead_reader_id", "outside_speaker",
                   "status", "late_record"]
 RECORD_FIELDS = {"title": "学习主题", "place": "地点", "agenda": "议程", "minutes": "会议纪要", "summary": "学习小结",
@@ -70,43 +73,26 @@ def members_on_day(group, day):
 def _notify(person_ids, session, text):
     person_ids = set(person_ids)
     Notice.objects.bulk_create([Notice(person_id=pid, session=session, text=text[:300]) for pid in person_ids])
-    _email(person_ids, text)
-    _webhook(text)
+    _email(person_ids, text, session.group if session else None)
+    _webhook(text, session.group if session else None)
 
 
-def _email(person_ids, text):
-    """E-mail copies of the notice, when MEETINGS_EMAIL_NOTICES is on and people have an address."""
+def _email(person_ids, text, group=None):
+    """E-mail copies of the notice, when MEETINGS_EMAIL_NOTICES is on and people have an address.
+    The task worker sends them (notices/), never the request."""
     if not getattr(settings, "MEETINGS_EMAIL_NOTICES", False) or not person_ids:
         return
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mass_mail
 
     addresses = list(get_user_model().objects.filter(person_id__in=person_ids, is_active=True)
                      .exclude(email="").values_list("email", flat=True))
-    if addresses:
-        sender = getattr(settings, "DEFAULT_FROM_EMAIL", None)
-        messages = [("【中心组学习】" + text[:60], text, sender, [a]) for a in addresses]
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    notices.email_queue(addresses=addresses, subject="【中心组学习】" + text[:60], text=text, group=group)
 
 
-def _webhook(text):
-    """钉钉/企业微信 group bots: a no-op unless MEETINGS_WEBHOOK_URL is set. Failures never break the write."""
-    url = getattr(settings, "MEETINGS_WEBHOOK_URL", "")
-    if not url:
-        return
-
-    def send():
-        import json
-        import urllib.request
-
-        body = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-        try:
-            urllib.request.urlopen(request, timeout=5)  # noqa: S310 - the URL is the administrator's setting
-        except Exception:  # noqa: BLE001 - a bot being down must not lose the session
-            pass
-
-    transaction.on_commit(send)
+def _webhook(text, group=None):
+    """钉钉/企业微信 group bots: a no-op unless MEETINGS_WEBHOOK_URL is set. Sent, and retried, by the task
+    worker; a bot that is down never slows or breaks the write, and its failure shows in the delivery log."""
+    notices.webhook_queue(text=text, group=group)
 
 
 def _check_not_archived(session):
@@ -166,38 +152,105 @@ def _clean_session_fields(*, group, title, form, starts_at, ends_at, place, topi
     return title, place
 
 
+def _pk(value):
+    """A model instance or an id (forms and the API send ids) as an id; None stays None."""
+    if value in (None, ""):
+        return None
+    return getattr(value, "pk", value)
+
+
+def resolve_links(*, group, starts_at, plan_topic=None, reference_topic=None, materials=()):
+    """(Topic | None, ReferenceTopic | None, [Material]) for a session of `group`, or a ValidationError in Chinese.
+
+    A plan topic must come from an approved version of this group's own plan (a draft's topics are rewritten
+    on every save); a 参考议题 must have been sent to this group's unit or one above it; materials must be
+    in the library this group sees."""
+    from materials.models import Material
+    from plans.models import Status as PlanStatus
+    from plans.models import Topic
+    from plans.services import references_for
+
+    errors = {}
+    topic = ref = None
+    year = timezone.localdate(starts_at).year if starts_at else timezone.localdate().year
+    topic_id = _pk(plan_topic)
+    if topic_id is not None:
+        topic = Topic.objects.select_related("plan__group").filter(pk=topic_id).first()
+        if topic is None:
+            errors["plan_topic"] = "没有找到这个计划专题"
+        elif topic.plan.group_id != group.pk:
+            errors["plan_topic"] = (f"计划专题“{topic.title}”属于{topic.plan.group.name}的学习计划，"
+                                    f"不能用于{group.name}的学习")
+            topic = None
+        elif topic.plan.status != PlanStatus.APPROVED:
+            errors["plan_topic"] = f"计划专题“{topic.title}”所在的计划尚未审定，请在审定后的计划上安排学习"
+            topic = None
+    ref_id = _pk(reference_topic)
+    if ref_id is not None:
+        ref = references_for(group, year).filter(pk=ref_id).first()
+        if ref is None:
+            errors["reference_topic"] = f"这个参考议题没有下发到{group.name}（{year}年度）"
+    material_ids = {_pk(m) for m in materials or () if _pk(m) is not None}
+    found = []
+    if material_ids:
+        paths = [p for p in group.unit.path.strip("/").split("/") if p]
+        prefixes = ["/" + "/".join(paths[:i]) + "/" for i in range(1, len(paths) + 1)]
+        found = list(Material.objects.filter(pk__in=material_ids, owner_unit__path__in=prefixes))
+        if len(found) != len(material_ids):
+            errors["materials"] = "所选学习材料中有资料库里没有或本组不能查看的材料"
+    if errors:
+        raise ValidationError(errors)
+    return topic, ref, found
+
+
+def _invite_notice(session, groups):
+    """An invited group's 组长 and 学习秘书 are asked; its other members hear nothing until it accepts."""
+    from .access import DECIDING_ROLES
+
+    people = Membership.objects.on(timezone.localdate()).filter(group__in=groups, role__in=DECIDING_ROLES)
+    when = timezone.localtime(session.starts_at)
+    _notify(people.values_list("person_id", flat=True), session,
+            f"联学邀请：{session.group.name}邀请本组于{when:%-m月%-d日 %H:%M}参加联学“{session.title}”，请确认是否参加")
+
+
 @transaction.atomic
 def session_schedule(*, group, by, title, form, starts_at, ends_at, place, topic_source=TopicSource.OTHER,
-                     plan_topic_id=None, reference_topic_id=None, material_ids=(), agenda="", pre_reading="",
-                     lead_reader=None, speakers=(), outside_speaker="", joint_groups=(), venues=None):
+                     plan_topic=None, reference_topic=None, materials=(), agenda="", pre_reading="",
+                     lead_reader=None, speakers=(), outside_speaker="", joint_groups=(), venues=None,
+                     plan_topic_id=None, reference_topic_id=None, material_ids=()):
     speakers, joint_groups = list(speakers), list(joint_groups)
     title, place = _clean_session_fields(group=group, title=title, form=form, starts_at=starts_at, ends_at=ends_at,
                                          place=place, topic_source=topic_source, lead_reader=lead_reader,
                                          speakers=speakers, joint_groups=joint_groups)
+    topic, ref, found = resolve_links(group=group, starts_at=starts_at, plan_topic=plan_topic or plan_topic_id,
+                                      reference_topic=reference_topic or reference_topic_id,
+                                      materials=list(materials or ()) + list(material_ids or ()))
+    if topic is not None and topic_source == TopicSource.OTHER:
+        topic_source = TopicSource.PLAN
     session = StudySession.objects.create(
         group=group, title=title, form=form, starts_at=starts_at, ends_at=ends_at, place=place,
-        topic_source=topic_source, plan_topic_id=plan_topic_id, reference_topic_id=reference_topic_id,
-        material_ids=[int(m) for m in material_ids], agenda=(agenda or "").strip(),
+        topic_source=topic_source, plan_topic=topic, reference_topic=ref, agenda=(agenda or "").strip(),
         pre_reading=(pre_reading or "").strip(), lead_reader=lead_reader,
         outside_speaker=(outside_speaker or "").strip(), created_by=audit.account(by),
     )
     session.speakers.set(speakers)
+    session.materials.set(found)
     venues = venues or {}
     Participation.objects.create(session=session, group=group, is_host=True)
     for g in joint_groups:
-        Participation.objects.create(session=session, group=g, venue=(venues.get(g.pk) or "").strip()[:200])
+        Participation.objects.create(session=session, group=g, venue=(venues.get(g.pk) or "").strip()[:200],
+                                     state=PartnerState.INVITED)
     _flag_late(session, "学习记录", session.created)
     integrity.session_scheduled(session)  # 真学真记 (integrity)
     participation_counts_refresh(participations=session.participations.all())
     stats_services.refresh_session(session)
     audit.record(action="session.schedule", by=by, obj=session, after=audit.snapshot(session, SESSION_FIELDS)
-                 | {"joint_groups": [g.pk for g in joint_groups]})
-    day = session.day
-    people = set()
-    for g in [group, *joint_groups]:
-        people |= set(members_on_day(g, day))
+                 | {"joint_groups": [g.pk for g in joint_groups], "materials": sorted(m.pk for m in found)})
     when = timezone.localtime(starts_at)
-    _notify(people, session, f"学习安排：{when:%-m月%-d日 %H:%M} 在{place}，{session.get_form_display()}“{title}”")
+    _notify(members_on_day(group, session.day), session,
+            f"学习安排：{when:%-m月%-d日 %H:%M} 在{place}，{session.get_form_display()}“{title}”")
+    if joint_groups:
+        _invite_notice(session, joint_groups)
     return session
 
 
@@ -213,8 +266,18 @@ def session_update(*, session, by, version=None, **fields):
     merged = {k: fields.get(k, getattr(session, k)) for k in
               ("title", "form", "starts_at", "ends_at", "place", "topic_source", "lead_reader")}
     title, place = _clean_session_fields(group=session.group, speakers=speakers, joint_groups=joint, **merged)
+    links = {k: fields.pop(k) for k in ("plan_topic", "reference_topic", "materials") if k in fields}
+    if links:
+        topic, ref, found = resolve_links(
+            group=session.group, starts_at=merged["starts_at"],
+            plan_topic=links.get("plan_topic", session.plan_topic_id),
+            reference_topic=links.get("reference_topic", session.reference_topic_id),
+            materials=links.get("materials", session.materials.all()))
+        session.plan_topic, session.reference_topic = topic, ref
+        if "materials" in links:
+            session.materials.set(found)
     for key in ("form", "starts_at", "ends_at", "topic_source", "lead_reader", "agenda", "pre_reading",
-                "outside_speaker", "plan_topic_id", "reference_topic_id", "material_ids"):
+                "outside_speaker"):
         if key in fields:
             setattr(session, key, fields[key])
     if "outside_speaker" in fields and fields["outside_speaker"] != before["outside_speaker"]:
@@ -234,6 +297,14 @@ def session_update(*, session, by, version=None, **fields):
     return session
 
 
+def _supervisor_decides_speaker(session):
+    """Hook for the supervision app: once the speaker is filed with the supervising unit, its 政治把关 decision
+    (which stamps this session's approval fields) is the speaker check, not the group's own note."""
+    from django.apps import apps
+
+    return apps.is_installed("supervision") and session.speaker_filings.exists()
+
+
 @transaction.atomic
 def session_approve_speaker(*, session, by, note):
     """政治把关/备案 of an outside speaker, recorded before the session can be held."""
@@ -242,6 +313,8 @@ def session_approve_speaker(*, session, by, note):
     note = (note or "").strip()
     if not session.outside_speaker:
         raise ValidationError("这次学习没有外请辅导人，无需把关备案")
+    if _supervisor_decides_speaker(session):
+        raise ValidationError("外请辅导已报上级督导单位政治把关，以上级的把关意见为准，本组不能自行备案")
     if not note:
         raise ValidationError({"note": "请填写把关/备案情况（如审核人、备案文号）"})
     session.speaker_approved_at = timezone.now()
@@ -257,6 +330,7 @@ def participation_counts_refresh(*, participations):
     """Recount the stored overview counts of these participations (a queryset) in the database.
 
     No audit entry: the counts are derived from audited records and can be recounted at any time."""
+    participations = participations.exclude(counts_stamp=FROZEN)
     group_ids = set(participations.values_list("group_id", flat=True))
     if not group_ids:
         return 0
@@ -284,7 +358,41 @@ def _participation(session, group):
     p = Participation.objects.filter(session=session, group=group).first()
     if p is None:
         raise ValidationError(f"{group.name}没有参加这次学习")
+    if p.state not in TAKING_PART:
+        raise ValidationError(f"{group.name}{p.get_state_display()}这次联学，不能登记其成员的考勤")
     return p
+
+
+def _when(session):
+    start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    return f"{start:%-m月%-d日 %H:%M}—{end:%H:%M}"
+
+
+def overlapping_presence(session, person):
+    """Another session, overlapping this one in time, at which the person is already recorded present or late.
+    Rows of this same session (a 联学 counts once, whatever group) are not a clash; nor are cancelled sessions."""
+    return (Attendance.objects.filter(person=person, status__in=ATTENDED, session__starts_at__lt=session.ends_at,
+                                      session__ends_at__gt=session.starts_at)
+            .exclude(session=session).exclude(session__status=SessionStatus.CANCELLED)
+            .select_related("session__group").order_by("session__starts_at").first())
+
+
+def _check_overlap(session, person):
+    other = overlapping_presence(session, person)
+    if other is not None:
+        o = other.session
+        raise ValidationError({"status": (
+            f"{person.name}已登记出席{o.group.name}的“{o.title}”（{_when(o)}），与本次学习“{session.title}”"
+            f"（{_when(session)}）时间重叠，同一人不能同时出席两次学习")})
+
+
+class LeaveClash(ValidationError):
+    """Marking present someone whose leave was approved: the page asks to withdraw the leave first."""
+
+
+def check_held(session, now=None):
+    """Attendance other than leave needs the session held (and an outside speaker approved)."""
+    _check_held(session, now)
 
 
 def _check_held(session, now=None):
@@ -295,8 +403,11 @@ def _check_held(session, now=None):
 
 
 @transaction.atomic
-def attendance_record(*, session, group, person, status, by, note=""):
-    """Record (or change) one person's attendance in one participating group. Idempotent."""
+def attendance_record(*, session, group, person, status, by, note="", withdraw_leave=False):
+    """Record (or change) one person's attendance in one participating group. Idempotent.
+
+    Present (or late) and an approved leave cannot both stand: without `withdraw_leave` it is refused with
+    LeaveClash; with it the leave is recorded as withdrawn. Present at two overlapping sessions is refused."""
     session = _lock(session)
     _check_not_archived(session)
     _participation(session, group)
@@ -312,6 +423,19 @@ def attendance_record(*, session, group, person, status, by, note=""):
     existing = Attendance.objects.filter(session=session, group=group, person=person).first()
     if existing is not None and existing.status == status and existing.note == (note or ""):
         return existing
+    leave = None
+    if status in ATTENDED:
+        _check_overlap(session, person)
+        leave = Leave.objects.filter(session=session, person=person, status=LeaveStatus.APPROVED).first()
+        if leave is not None and not withdraw_leave:
+            raise LeaveClash({"status": f"{person.name}的请假（{leave.reason}）已经批准；登记为出席须先撤回请假，请确认后再登记"},
+                             code="leave_approved")
+    if leave is not None:
+        leave.status = LeaveStatus.WITHDRAWN
+        leave.decision_note = (f"本人到会，{timezone.localtime():%-m月%-d日 %H:%M}由登记考勤撤回请假")[:200]
+        leave.save(update_fields=["status", "decision_note"])
+        audit.record(action="leave.withdraw", by=by, obj=leave, before={"status": LeaveStatus.APPROVED},
+                     after={"status": LeaveStatus.WITHDRAWN, "session": session.pk, "person": person.pk})
     if not Attendance.objects.filter(session=session).exists():
         _flag_late(session, "考勤")
     before = {"status": existing.status} if existing else None
@@ -326,6 +450,34 @@ def attendance_record(*, session, group, person, status, by, note=""):
     audit.record(action="attendance.record", by=by, obj=row, before=before,
                  after={"session": session.pk, "group": group.pk, "person": person.pk, "status": status})
     return row
+
+
+@transaction.atomic
+def attendance_all_present(*, session, group, by):
+    """全部出席, then the exceptions: every member not yet marked is marked present (列席 as 列席). Those on
+    approved leave or present at an overlapping session are left for the secretary, named in the answer.
+    Returns (marked, [skipped: reason])."""
+    session = _lock(session)
+    _check_not_archived(session)
+    _participation(session, group)
+    _check_held(session)
+    members = members_on_day(group, session.day)
+    marked = set(Attendance.objects.filter(session=session, group=group).values_list("person_id", flat=True))
+    on_leave = set(Leave.objects.filter(session=session, status=LeaveStatus.APPROVED).values_list("person_id",
+                                                                                                 flat=True))
+    done, skipped = 0, []
+    for person in Person.objects.filter(pk__in=[pid for pid in members if pid not in marked]).order_by("pk"):
+        if person.pk in on_leave:
+            skipped.append(f"{person.name}（请假已批准）")
+            continue
+        status = AttendanceStatus.ATTENDEE if members[person.pk] == "attendee" else AttendanceStatus.PRESENT
+        try:
+            with transaction.atomic():
+                attendance_record(session=session, group=group, person=person, status=status, by=by)
+            done += 1
+        except ValidationError as exc:
+            skipped.append(f"{person.name}（{'；'.join(exc.messages)}）")
+    return done, skipped
 
 
 @transaction.atomic
@@ -413,12 +565,17 @@ def checkin(*, session, token, by, now=None):
     if not by.person_id:
         raise ValidationError("您的账号没有关联人员，不能签到")
     roles = dict(Membership.objects.on(session.day).filter(
-        person_id=by.person_id, group_id__in=Participation.objects.filter(session=session).values("group_id"))
+        person_id=by.person_id, group_id__in=Participation.objects.filter(
+            session=session, state__in=TAKING_PART).values("group_id"))
         .order_by("group_id", "start", "id").values_list("group_id", "role"))
     if not roles:
         raise ValidationError("您不是这次学习参学中心组的成员，无需签到")
     status = AttendanceStatus.LATE if now > session.starts_at + dt.timedelta(
         minutes=LATE_ARRIVAL_MINUTES) else AttendanceStatus.PRESENT
+    person = Person.objects.get(pk=by.person_id)
+    _check_overlap(session, person)
+    if Leave.objects.filter(session=session, person=person, status=LeaveStatus.APPROVED).exists():
+        raise ValidationError("您的请假已经批准；如已到会，请联系学习秘书撤回请假后登记出席")
     rows, created_any = [], False
     for group_id, role in sorted(roles.items()):
         row_status = AttendanceStatus.ATTENDEE if role == "attendee" else status
@@ -456,7 +613,7 @@ def leave_request(*, session, person, reason, by, now=None):
     if now >= session.starts_at:
         raise ValidationError("学习已经开始，不能再请假；如有特殊情况请联系学习秘书")
     groups = [p.group for p in session.participations.select_related("group")
-              if person.pk in members_on_day(p.group, session.day)]
+              if p.state in TAKING_PART and person.pk in members_on_day(p.group, session.day)]
     if not groups:
         raise ValidationError(f"{person.name}不是这次学习参学中心组的成员")
     if Leave.objects.filter(session=session, person=person).exclude(status=LeaveStatus.REFUSED).exists():
@@ -475,6 +632,9 @@ def leave_decide(*, leave, approve, by, note=""):
     _check_not_archived(leave.session)
     if leave.status != LeaveStatus.PENDING:
         raise ValidationError("这份请假申请已经审批过")
+    if approve and Attendance.objects.filter(session=leave.session, person=leave.person,
+                                             status__in=ATTENDED).exists():
+        raise ValidationError(f"{leave.person.name}已登记出席这次学习，不能再批准请假")
     leave.status = LeaveStatus.APPROVED if approve else LeaveStatus.REFUSED
     leave.decided_by, leave.decided_at, leave.decision_note = by, timezone.now(), (note or "")[:200]
     leave.save()
@@ -684,15 +844,17 @@ def five_checks(session, now=None, *, sheets=None, marked=None, attachments=None
     now = now or timezone.now()
     held = session.starts_at <= now
     if sheets is not None:
-        missing = sum(1 for g in sheets for line in g.lines if line.role != "attendee" and not line.status)
+        # A group not taking part has no lines; a partner whose lines the host cannot get is excused by a reason.
+        missing = sum(1 for g in sheets if not g.missing_reason
+                      for line in g.lines if line.role != "attendee" and not line.status)
     else:
         rows = set(Attendance.objects.filter(session=session).values_list("group_id", "person_id"))
         marked = bool(rows)
-        members = Membership.objects.on(session.day).filter(
-            group_id__in=session.participations.values("group_id")).exclude(role="attendee")
+        taking_part = session.participations.filter(state__in=TAKING_PART, missing_reason="").values("group_id")
+        members = Membership.objects.on(session.day).filter(group_id__in=taking_part).exclude(role="attendee")
         missing = sum(1 for key in members.values_list("group_id", "person_id").distinct() if key not in rows)
-    content = bool(session.title and (session.agenda or session.pre_reading or session.material_ids
-                                      or session.plan_topic_id or session.reference_topic_id))
+    content = bool(session.title and (session.agenda or session.pre_reading or session.plan_topic_id
+                                      or session.reference_topic_id or session.materials.exists()))
     record_kinds = (AttachmentKind.MINUTES, AttachmentKind.SUMMARY, AttachmentKind.BRIEFING)
     effect = bool(session.summary or session.minutes) or (
         any(a.kind in record_kinds for a in attachments) if attachments is not None
@@ -717,14 +879,121 @@ def session_archive(*, session, by):
     if session.needs_speaker_approval:
         raise ValidationError("外请辅导人尚未完成政治把关/备案，不能归档")
     makeup_assign_absentees(session=session, by=by)
+    _freeze(session)
     session.status = SessionStatus.ARCHIVED
     session.archived_at = timezone.now()
     session.archived_by = by
+    session.record_year = session.day.year
+    last = (StudySession.objects.filter(group_id=session.group_id, record_year=session.record_year)
+            .exclude(record_no__isnull=True).order_by("-record_no").values_list("record_no", flat=True).first())
+    session.record_no = (last or 0) + 1
     session.version += 1
-    session.save(update_fields=["status", "archived_at", "archived_by", "version"])
+    session.save(update_fields=["status", "archived_at", "archived_by", "version", "frozen", "record_year",
+                                "record_no"])
     integrity.session_archived(session)  # 真学真记 (integrity)
     audit.record(action="session.archive", by=by, obj=session, after=audit.snapshot(session, SESSION_FIELDS))
     return session
+
+
+FROZEN = "frozen"  # Participation.counts_stamp of an archived session: its counts are never recounted
+
+
+def _freeze(session):
+    """Keep the record as it reads today: each group's lines (name, role, status) and figures. Later changes to
+    memberships or people never reach an archived record; only a Correction does."""
+    from .selectors import session_attendance
+
+    groups = []
+    for sheet in session_attendance(session):
+        lines = [{"person_id": ln.person_id, "name": ln.name, "role": ln.role, "role_label": ln.role_label,
+                  "status": ln.status, "status_label": ln.status_label, "source": ln.source,
+                  "checked_in_at": ln.checked_in_at.isoformat() if ln.checked_in_at else None}
+                 for ln in sheet.lines]
+        groups.append({"group_id": sheet.group_id, "group_name": sheet.group_name, "is_host": sheet.is_host,
+                       "venue": sheet.venue, "missing_reason": sheet.missing_reason, "lines": lines})
+        Participation.objects.filter(session=session, group_id=sheet.group_id).update(
+            expected=sheet.rate.expected, attended=sheet.rate.attended, counts_stamp=FROZEN)
+    session.frozen = {"at": timezone.now().isoformat(), "groups": groups,
+                      "lead_reader": session.lead_reader.name if session.lead_reader_id else "",
+                      "speakers": [p.name for p in session.speakers.order_by("pk")]}
+
+
+@transaction.atomic
+def partner_decide(*, session, group, accept, by, note=""):
+    """An invited group's 组长 or 学习秘书 accepts or declines a 联学. Accepting lets the host see its members
+    and tells them of the session; declining leaves it out of the record."""
+    from .access import DECIDING_ROLES
+
+    session = _lock(session)
+    _check_not_archived(session)
+    p = Participation.objects.select_for_update().filter(session=session, group=group, is_host=False).first()
+    if p is None:
+        raise ValidationError(f"{group.name}没有受邀参加这次联学")
+    if not any(gid == group.pk and role in DECIDING_ROLES for gid, role in
+               Membership.objects.on(timezone.localdate()).filter(person_id=by.person_id).values_list(
+                   "group_id", "role")):
+        raise ValidationError(f"只有{group.name}的组长或学习秘书可以答复联学邀请")
+    if p.state != PartnerState.INVITED:
+        raise ValidationError(f"{group.name}已{p.get_state_display()}，不能再次答复")
+    p.state = PartnerState.ACCEPTED if accept else PartnerState.DECLINED
+    p.state_by, p.state_at, p.state_note = by, timezone.now(), (note or "").strip()[:200]
+    p.save(update_fields=["state", "state_by", "state_at", "state_note"])
+    audit.record(action="session.partner_accept" if accept else "session.partner_decline", by=by, obj=session,
+                 after={"group": group.pk, "state": p.state, "note": p.state_note})
+    if accept:
+        participation_counts_refresh(participations=Participation.objects.filter(pk=p.pk))
+        when = timezone.localtime(session.starts_at)
+        _notify(members_on_day(group, session.day), session,
+                f"学习安排（联学）：{when:%-m月%-d日 %H:%M} 在{session.place}，{session.group.name}主办“{session.title}”")
+    _notify(Membership.objects.on(timezone.localdate()).filter(group=session.group, role__in=DECIDING_ROLES)
+            .values_list("person_id", flat=True), session,
+            f"{group.name}{'接受' if accept else '谢绝'}了联学“{session.title}”的邀请")
+    return p
+
+
+@transaction.atomic
+def partner_withdraw(*, session, group, by, reason, remove=False):
+    """A partner leaves the 联学 (its own managers), or the host removes it, before the session is held.
+    Its attendance rows go with it: it is no longer part of this record."""
+    session = _lock(session)
+    _check_not_archived(session)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": "请说明原因"})
+    p = Participation.objects.select_for_update().filter(session=session, group=group, is_host=False).first()
+    if p is None or p.state in (PartnerState.LEFT, PartnerState.REMOVED, PartnerState.DECLINED):
+        raise ValidationError(f"{group.name}不在这次联学中")
+    if timezone.now() >= session.starts_at:
+        raise ValidationError("联学已经开始，不能再退出或移出参学中心组；如确未参加，请在归档时说明原因")
+    was_taking_part = p.state in TAKING_PART
+    p.state = PartnerState.REMOVED if remove else PartnerState.LEFT
+    p.state_by, p.state_at, p.state_note = by, timezone.now(), reason[:200]
+    p.save(update_fields=["state", "state_by", "state_at", "state_note"])
+    Attendance.objects.filter(session=session, group=group).delete()
+    Leave.objects.filter(session=session, group=group).delete()
+    audit.record(action="session.partner_remove" if remove else "session.partner_leave", by=by, obj=session,
+                 after={"group": group.pk, "reason": p.state_note})
+    if was_taking_part:
+        _notify(members_on_day(group, session.day), session,
+                f"联学变更：本组{'已被移出' if remove else '已退出'}“{session.title}”。原因：{reason[:60]}")
+    return p
+
+
+@transaction.atomic
+def partner_missing_reason(*, session, group, reason, by):
+    """The host records why a partner's attendance lines are missing, so the 联学 can be archived without them."""
+    session = _lock(session)
+    _check_not_archived(session)
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": "请说明未登记考勤的原因（不少于 4 个字）"})
+    p = Participation.objects.filter(session=session, group=group, is_host=False, state__in=TAKING_PART).first()
+    if p is None:
+        raise ValidationError(f"{group.name}不在这次联学中")
+    p.missing_reason = reason[:200]
+    p.save(update_fields=["missing_reason"])
+    audit.record(action="session.partner_missing", by=by, obj=session, after={"group": group.pk, "reason": reason})
+    return p
 
 
 @transaction.atomic
@@ -744,7 +1013,7 @@ def session_cancel(*, session, reason, by):
     session.save(update_fields=["status", "cancel_reason", "version"])
     stats_services.refresh_session(session)
     people = set()
-    for p in session.participations.select_related("group"):
+    for p in session.participations.select_related("group").filter(state__in=TAKING_PART):
         people |= set(members_on_day(p.group, session.day))
     when = timezone.localtime(session.starts_at)
     _notify(people, session, f"学习取消：原定{when:%-m月%-d日 %H:%M}的“{session.title}”已取消。原因：{reason[:60]}")
@@ -776,10 +1045,15 @@ def correction_add(*, session, field, new_value, reason, by):
         if new_value not in AttendanceStatus.values:
             raise ValidationError({"new_value": "考勤状态不正确"})
         group = StudyGroup.objects.filter(pk=group_id, session_participations__session=session).first()
-        if group is None or person_id not in members_on_day(group, session.day):
-            raise ValidationError({"field": "此人在会议当天不是参学中心组成员"})
-        person = Person.objects.get(pk=person_id)
-        label = f"考勤：{person.name}"
+        # Who may be corrected: the people on the record as archived (frozen), not today's memberships.
+        if session.frozen is not None:
+            on_record = {(g["group_id"], ln["person_id"]): ln["name"] for g in session.frozen["groups"]
+                         for ln in g["lines"]}
+        else:
+            on_record = {(group_id, pid): None for pid in members_on_day(group, session.day)} if group else {}
+        if group is None or (group_id, person_id) not in on_record:
+            raise ValidationError({"field": "此人不在这次学习归档时的参学名单中"})
+        label = f"考勤：{on_record[(group_id, person_id)] or Person.objects.get(pk=person_id).name}"
         old = effective_value(session, field)
         new_value = AttendanceStatus(new_value).label
     else:
@@ -800,6 +1074,9 @@ def effective_value(session, field):
         return last.new_value
     if field.startswith("attendance:"):
         group_id, person_id = parse_attendance_field(field)
+        if session.frozen is not None:
+            return next((ln["status_label"] for g in session.frozen["groups"] if g["group_id"] == group_id
+                         for ln in g["lines"] if ln["person_id"] == person_id), "未登记")
         row = Attendance.objects.filter(session=session, group_id=group_id, person_id=person_id).first()
         return row.get_status_display() if row else "未登记"
     return getattr(session, field)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:att_pk>/", views.attachment, name="attachment"),
     path("<int:pk>/prepare/", views.prepare, name="prepare"),
     path("<int:pk>/archive/", views.archive, name="archive"),
+    path("<int:pk>/partners/<int:gid>/<str:action>/", views.partner, name="partner"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/correct/", views.correct, name="correct"),
     path("<int:pk>/makeups/report/", views.makeup_report, name="makeup_report"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.documents import docx_response
 from core.htmx import is_htmx
+from core.idempotency import idempotent
 from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
 from integrity import devices as integrity_devices
@@ -95,7 +96,33 @@ def _chosen_people(data, members):
             "speakers": [people[i] for i in data["speakers"] if i in people]}
 
 
+def _topic_of(group, raw):
+    """The plan topic a scheduling form names (?plan_topic= or the posted hidden field), when it is one of this
+    group's approved plan topics; (topic, error message)."""
+    if not (raw or "").isdigit():
+        return None, ""
+    try:
+        topic, _, _ = services.resolve_links(group=group, starts_at=timezone.now(), plan_topic=int(raw))
+    except ValidationError as exc:
+        return None, _error_text(exc)
+    return topic, ""
+
+
+def _topic_initial(topic, members):
+    """安排学习 from a plan topic: its title, its library materials and its 领学 (when the name is a member's)."""
+    initial = {"title": topic.title, "topic_source": "plan", "plan_topic": topic.pk,
+               "materials": [m.pk for m in topic.library_materials.all()],
+               "pre_reading": topic.materials, "agenda": topic.notes}
+    if topic.format == "joint":
+        initial["form"] = "joint"
+    lead = next((m.person_id for m in members if topic.lead and m.name == topic.lead.strip()), None)
+    if lead:
+        initial["lead_reader"] = lead
+    return initial
+
+
 @login_required
+@idempotent("session.schedule")
 def schedule(request, pk):
     group = org_access.get_group_for(request.user, pk, write=True)
     members = org_selectors.group_members(group)
@@ -103,35 +130,49 @@ def schedule(request, pk):
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timezone.timedelta(days=7)
     initial = {"starts_at": start, "ends_at": start + timezone.timedelta(hours=2), "form": "seminar",
                "title": (request.GET.get("title") or "")[:200]}
-    for key in ("plan_topic_id", "reference_topic_id"):
-        if (request.GET.get(key) or "").isdigit():
-            initial[key] = int(request.GET[key])
+    if (request.GET.get("reference_topic") or "").isdigit():
+        initial["reference_topic"] = int(request.GET["reference_topic"])
     if request.GET.get("source") in ("plan", "reference", "first_item", "other"):
         initial["topic_source"] = request.GET["source"]
-    form = SessionScheduleForm(initial=initial, members=members, groups=joint)
+    topic, topic_error = _topic_of(group, request.POST.get("plan_topic") if request.method == "POST"
+                                   else request.GET.get("plan_topic"))
+    if topic is not None and request.method != "POST":
+        initial.update(_topic_initial(topic, members))
+    materials = list(topic.library_materials.all()) if topic else []
+    form = SessionScheduleForm(initial=initial, members=members, groups=joint, materials=materials)
     status = 200
+    if topic_error:
+        messages.error(request, topic_error)
     if request.method == "POST":
-        form = SessionScheduleForm(request.POST, members=members, groups=joint)
+        form = SessionScheduleForm(request.POST, members=members, groups=joint, materials=materials)
         if form.is_valid():
             d = form.cleaned_data
             try:
                 session = services.session_schedule(
                     group=group, by=request.user, title=d["title"], form=d["form"], starts_at=d["starts_at"],
                     ends_at=d["ends_at"], place=d["place"], topic_source=d["topic_source"],
-                    plan_topic_id=d["plan_topic_id"], reference_topic_id=d["reference_topic_id"],
+                    plan_topic=d["plan_topic"], reference_topic=d["reference_topic"],
+                    materials=d.get("materials") or (),
                     agenda=d["agenda"], pre_reading=d["pre_reading"], outside_speaker=d["outside_speaker"],
                     **_chosen_people(d, members),
                     joint_groups=[g for g in joint if g.pk in set(d["joint_groups"])],
                     venues={int(k[6:]): v for k, v in request.POST.items() if k.startswith("venue_") and k[6:].isdigit()},
                 )
-                messages.success(request, "已安排学习，并已通知参学人员")
+                messages.success(request, "已安排学习，并已通知本组人员" + ("；联学邀请已发给受邀中心组，待其确认" if d["joint_groups"] else ""))
                 return redirect("meetings:detail", pk=session.pk)
             except ValidationError as exc:
                 apply_errors(form, exc)
         status = 400
-    return render(request, "meetings/schedule.html", {"group": group, "form": form, "joint": joint,
+    return render(request, "meetings/schedule.html", {"group": group, "form": form, "joint": joint, "topic": topic,
                                                       "breadcrumb": org_selectors.unit_breadcrumb(group.unit)},
                   status=status)
+
+
+def _session_material_choices(session):
+    chosen = list(session.materials.all())
+    if session.plan_topic_id:
+        chosen += [m for m in session.plan_topic.library_materials.all() if m not in chosen]
+    return chosen
 
 
 def _detail_context(request, session):
@@ -148,6 +189,8 @@ def _detail_context(request, session):
         "can_preside": access.can_preside(user, session.group),
         "presiding_groups": {p.group_id for p in detail.participations if access.can_preside(user, p.group)},
         "is_member": bool(my_groups),
+        "deciding": [p for p in access.deciding_groups(user, session) if p.state == "invited"],
+        "partner_managed": {g.pk for g in access.managed_groups(user, session) if g.pk != session.group_id},
         "my_leave": next((lv for lv in detail.leaves if lv.person_id == person_id and lv.status != "refused"), None),
         "my_prep": next((p for p in detail.preparations if p.person_id == person_id), None),
         "my_makeup": next((m for m in detail.makeups if m.person_id == person_id), None),
@@ -182,13 +225,13 @@ def edit(request, pk):
         "starts_at": timezone.localtime(session.starts_at), "ends_at": timezone.localtime(session.ends_at),
         "place": session.place, "agenda": session.agenda, "pre_reading": session.pre_reading,
         "lead_reader": session.lead_reader_id, "speakers": [p.pk for p in session.speakers.all()],
-        "outside_speaker": session.outside_speaker, "plan_topic_id": session.plan_topic_id,
-        "reference_topic_id": session.reference_topic_id,
-    }, members=members)
+        "outside_speaker": session.outside_speaker, "plan_topic": session.plan_topic_id,
+        "reference_topic": session.reference_topic_id, "materials": [m.pk for m in session.materials.all()],
+    }, members=members, materials=_session_material_choices(session))
     del form.fields["joint_groups"]
     status = 200
     if request.method == "POST":
-        form = SessionScheduleForm(request.POST, members=members)
+        form = SessionScheduleForm(request.POST, members=members, materials=_session_material_choices(session))
         del form.fields["joint_groups"]
         if form.is_valid():
             d = form.cleaned_data
@@ -197,7 +240,9 @@ def edit(request, pk):
                     session=session, by=request.user, version=request.POST.get("version"), title=d["title"],
                     form=d["form"], starts_at=d["starts_at"], ends_at=d["ends_at"], place=d["place"],
                     topic_source=d["topic_source"], agenda=d["agenda"], pre_reading=d["pre_reading"],
-                    outside_speaker=d["outside_speaker"], **_chosen_people(d, members))
+                    outside_speaker=d["outside_speaker"], plan_topic=d["plan_topic"],
+                    reference_topic=d["reference_topic"],
+                    **({"materials": d["materials"]} if "materials" in d else {}), **_chosen_people(d, members))
                 messages.success(request, "已保存")
                 return redirect("meetings:detail", pk=session.pk)
             except ValidationError as exc:
@@ -230,51 +275,126 @@ def speaker_approve(request, pk):
                         "已记录政治把关/备案情况")
 
 
-@login_required
-def attendance(request, pk):
-    """The phone page: one row per member, five buttons; each tap saves that row (htmx swaps it in place;
-    without scripts the row's form posts and the page reloads)."""
-    session = access.get_session_for(request.user, pk)
-    allowed = {g.pk: g for g in access.require_attendance_writer(request.user, session)}
-    error = None
-    status = 200
-    if request.method == "POST":
-        if request.POST.get("person") and request.POST.get("group"):
-            try:
-                gid, pid = int(request.POST["group"]), int(request.POST["person"])
-            except ValueError:
-                raise Http404() from None
-            if gid not in allowed:
-                raise PermissionDenied("您不能登记其他中心组的考勤")
-            group = allowed[gid]
-            # Through the access module: a made-up id must not reveal whose it is in the error message.
-            person = org_access.people_visible(request.user).filter(pk=pid).first()
-            try:
-                if person is None:
-                    raise ValidationError("没有找到这个人员")
-                services.attendance_record(session=session, group=group, person=person,
-                                           status=request.POST.get("status", ""), by=request.user)
-                if not is_htmx(request):
-                    return redirect("meetings:attendance", pk=session.pk)
-            except ValidationError as exc:
-                error = _error_text(exc)
-                status = 400
-            if is_htmx(request):
-                ga = next(g for g in selectors.session_attendance(session) if g.group_id == gid)
-                line = next((x for x in ga.lines if x.person_id == pid), None)
-                if line is None:
-                    return HttpResponse(format_html('<div class="alert alert-danger py-1 small">{}</div>', error),
-                                        status=400)
-                return render(request, "meetings/_att_row.html", {"line": line, "g": ga, "s": session,
-                                                                  "row_error": error,
-                                                                  "choices": selectors.ATTENDANCE_CHOICES},
-                              status=status)
-        else:
-            error, status = "请点选成员的考勤状态", 400
+def _attendance_blocked(session):
+    """Why nothing can be marked yet (an outside speaker not yet approved, a session not yet held): said once at
+    the top of the phone page rather than on every row."""
+    if session.is_archived:
+        return ""
+    try:
+        services.check_held(session)
+    except ValidationError as exc:
+        return _error_text(exc)
+    return ""
+
+
+def _attendance_page(request, session, allowed, *, error=None, notice=None, status=200):
     sheets = [g for g in selectors.session_attendance(session) if g.group_id in allowed]
     return render(request, "meetings/attendance.html", {
-        "s": session, "sheets": sheets, "error": error, "choices": selectors.ATTENDANCE_CHOICES,
+        "s": session, "sheets": sheets, "error": error, "notice": notice, "choices": selectors.ATTENDANCE_CHOICES,
+        "blocked": _attendance_blocked(session),
     }, status=status)
+
+
+@login_required
+def attendance(request, pk):
+    """The phone page: 全部出席 first, then one row per member for the exceptions; each tap saves that row
+    (htmx swaps it in place and the group's 参学率 header out of band; without scripts the row's form posts
+    and the page reloads)."""
+    session = access.get_session_for(request.user, pk)
+    allowed = {g.pk: g for g in access.require_attendance_writer(request.user, session)}
+    if request.method != "POST":
+        return _attendance_page(request, session, allowed)
+    try:
+        gid = int(request.POST.get("group") or 0)
+        pid = int(request.POST.get("person") or 0)
+    except ValueError:
+        raise Http404() from None
+    if gid not in allowed:
+        if not gid:
+            return _attendance_page(request, session, allowed, error="请点选成员的考勤状态", status=400)
+        raise PermissionDenied("您不能登记其他中心组的考勤")
+    group = allowed[gid]
+    if request.POST.get("all_present"):
+        try:
+            done, skipped = services.attendance_all_present(session=session, group=group, by=request.user)
+        except ValidationError as exc:
+            return _attendance_page(request, session, allowed, error=_error_text(exc), status=400)
+        notice = f"已将 {done} 人登记为出席（列席人员登记为列席）。请再逐一改正请假、缺席、迟到的人员。"
+        if skipped:
+            notice += "未登记：" + "；".join(skipped)
+        messages.success(request, notice)
+        return redirect("meetings:attendance", pk=session.pk)
+    if not pid:
+        return _attendance_page(request, session, allowed, error="请点选成员的考勤状态", status=400)
+    # Through the access module: a made-up id must not reveal whose it is in the error message.
+    person = org_access.people_visible(request.user).filter(pk=pid).first()
+    error, clash, status = None, False, 200
+    try:
+        if person is None:
+            raise ValidationError("没有找到这个人员")
+        services.attendance_record(session=session, group=group, person=person,
+                                   status=request.POST.get("status", ""), by=request.user,
+                                   withdraw_leave=request.POST.get("withdraw_leave") == "1")
+        if not is_htmx(request):
+            return redirect("meetings:attendance", pk=session.pk)
+    except services.LeaveClash as exc:
+        error, clash, status = _error_text(exc), True, 400
+    except ValidationError as exc:
+        error, status = _error_text(exc), 400
+    if not is_htmx(request):
+        return _attendance_page(request, session, allowed, error=error, status=status)
+    ga = next(g for g in selectors.session_attendance(session) if g.group_id == gid)
+    line = next((x for x in ga.lines if x.person_id == pid), None)
+    if line is None:
+        return HttpResponse(format_html('<div class="alert alert-danger py-1 small">{}</div>', error), status=400)
+    return render(request, "meetings/_att_row.html", {
+        "line": line, "g": ga, "s": session, "row_error": error, "leave_clash": clash,
+        "tapped": request.POST.get("status", ""), "choices": selectors.ATTENDANCE_CHOICES, "oob_rate": True,
+        "blocked": _attendance_blocked(session),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def partner(request, pk, gid, action):
+    """联学 partners: the invited group's 组长/学习秘书 accept or decline; a partner's managers leave; the host
+    removes a partner or records why its attendance lines are missing."""
+    session = access.get_session_for(request.user, pk)
+    p = session.participations.filter(group_id=gid, is_host=False).select_related("group").first()
+    if p is None:
+        raise Http404("没有这个参学中心组")
+    note = request.POST.get("reason", "")
+    host = org_access.can_manage_group(request.user, session.group)
+    try:
+        if action in ("accept", "decline"):
+            if p not in access.deciding_groups(request.user, session):
+                raise PermissionDenied(f"只有{p.group.name}的组长或学习秘书可以答复联学邀请")
+            services.partner_decide(session=session, group=p.group, accept=action == "accept", by=request.user,
+                                    note=note)
+            done = "已接受联学邀请，本组成员已收到学习安排" if action == "accept" else "已谢绝联学邀请"
+        elif action == "leave":
+            if p.group not in access.managed_groups(request.user, session):
+                raise PermissionDenied("只有本组的组长、副组长或学习秘书可以退出联学")
+            services.partner_withdraw(session=session, group=p.group, by=request.user, reason=note)
+            done = "本组已退出这次联学"
+        elif action == "remove":
+            if not host:
+                raise PermissionDenied("只有主办中心组可以移出参学中心组")
+            services.partner_withdraw(session=session, group=p.group, by=request.user, reason=note, remove=True)
+            done = f"已将{p.group.name}移出这次联学"
+        elif action == "missing":
+            if not host:
+                raise PermissionDenied("只有主办中心组可以说明未登记原因")
+            services.partner_missing_reason(session=session, group=p.group, reason=note, by=request.user)
+            done = f"已记录{p.group.name}未登记考勤的原因"
+        else:
+            raise Http404()
+    except ValidationError as exc:
+        return _render_detail(request, session, status=400, action_errors=exc.messages)
+    messages.success(request, done)
+    if action in ("decline", "leave"):
+        return redirect("meetings:index")
+    return redirect("meetings:detail", pk=session.pk)
 
 
 @login_required
@@ -443,7 +563,8 @@ def prepare(request, pk):
 @require_POST
 def archive(request, pk):
     session = access.get_session_for(request.user, pk, write=True)
-    if request.POST.get("confirm") != "1":
+    # Not named "confirm": a form input of that name shadows the browser's confirm() inside the form.
+    if request.POST.get("archive_confirmed") != "1":
         return _render_detail(request, session, status=400, action_errors=["请在页面上确认归档"])
     try:
         services.session_archive(session=session, by=request.user)

@@ -4,6 +4,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.idempotency import idempotent_api
+
 from . import access, selectors, services
 from .models import Person, Role, StudyGroup, Unit
 
@@ -88,6 +90,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=MemberSerializer(many=True), request=MemberCreateSerializer)
     @action(detail=True, methods=["get", "post"])
+    @idempotent_api("member.add")
     def members(self, request, pk=None):
         if request.method == "POST":
             group = access.get_group_for(request.user, pk, write=True, study_records=False)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit, crypto
+from core.cleaning import clean_text
 from core.models import ImportBatch
 from core.xlsx import ImportFileError, is_formula, read_upload, write_workbook
 from stats import services as stats_services
@@ -32,7 +33,7 @@ def _text(value):
         value = int(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
-    return str(value).strip()
+    return clean_text(str(value)).strip()  # control characters never reach the database
 
 
 def _date(value):
@@ -53,9 +54,13 @@ def member_template():
     return write_workbook(
         "成员名单",
         MEMBER_HEADERS,
-        [["张三", "男", "", "党委书记", "正科级", "13900001219", "组长", "2026-01-01"],
-         ["李四", "女", "", "党委委员、宣传委员", "副科级", "13900002345", "副组长", "2026-01-01"]],
+        # No sample rows on the sheet that is imported: left in by mistake they became members (issue 8).
+        # The examples are on the 填写说明 sheet, which the import never reads.
+        [],
         notes=[
+            "示例（仅供参考，请在“成员名单”页填写）：",
+            "　姓名：张三｜性别：男｜所在单位：（留空）｜职务：党委书记｜职级：正科级｜手机号码：13900001219｜角色：组长｜加入日期：2026-01-01",
+            "　姓名：李四｜性别：女｜所在单位：（留空）｜职务：党委委员、宣传委员｜职级：副科级｜手机号码：13900002345｜角色：副组长｜加入日期：2026-01-01",
             "1. 姓名、角色为必填；角色只能填：组长、副组长、学习秘书、成员、列席。",
             "2. 所在单位留空表示本单位；填写时须与系统中的单位名称完全一致。",
             "3. 手机号码为 11 位手机号或带区号的固定电话；同一手机号在表中只能出现一次。",
@@ -94,6 +99,7 @@ def check_members(*, group, data, user):
         def bad(column, message, _n=number, _e=row_errors):
             _e.append({"row": _n, "column": column, "message": message})
 
+        phone_taken = False
         name = _text(values.get("姓名"))
         if not name:
             bad("姓名", "姓名不能为空")
@@ -125,6 +131,8 @@ def check_members(*, group, data, user):
             bad("姓名", f"“{name}”在表中重复出现（重复人员）")
         if name and (name, crypto.lookup_digest(phone)) in current:
             bad("姓名", f"“{name}”已是本组成员（重复人员）")
+        elif phone:
+            phone_taken = True
         unit_name = _text(values.get("所在单位"))
         unit_id = group.unit_id
         if unit_name and unit_name != group.unit.name:
@@ -148,6 +156,10 @@ def check_members(*, group, data, user):
             bad("职务", "职务过长（不超过 80 字）")
         if len(rank) > 40:
             bad("职级", "职级过长（不超过 40 字）")
+        # One person per phone number in a unit (orgs.services.refuse_duplicate_phone), reported per row.
+        if phone_taken and (holder := Person.objects.filter(unit_id=unit_id,
+                                                            phone_digest=crypto.lookup_digest(phone)).first()):
+            bad("手机号码", f"手机号码 {crypto.mask_phone(phone)} 已登记给该单位的“{holder.name}”（重复人员）")
         if row_errors:
             errors.extend(row_errors)
             continue

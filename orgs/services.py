@@ -8,7 +8,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
-from core import audit
+from core import audit, crypto
 from core.versions import check_version
 from stats import services as stats_services
 
@@ -159,9 +159,24 @@ def _clean_person_fields(*, name, gender, phone):
     return name, phone
 
 
+def refuse_duplicate_phone(*, unit, phone, exclude=None):
+    """One person per phone number in a unit (a double-submitted form made two). Phones are encrypted, so
+    the comparison goes through the keyed digest; the unit row is locked so two concurrent adds queue."""
+    if not phone:
+        return
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    others = Person.objects.filter(unit=unit, phone_digest=crypto.lookup_digest(phone))
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if other := others.first():
+        raise ValidationError({"phone": f"手机号码 {crypto.mask_phone(phone)} 已登记给本单位的“{other.name}”，"
+                                        "同一单位不能重复登记同一手机号"})
+
+
 @transaction.atomic
 def person_create(*, unit, name, by, gender="", post="", rank="", phone=""):
     name, phone = _clean_person_fields(name=name, gender=gender, phone=phone)
+    refuse_duplicate_phone(unit=unit, phone=phone)
     person = Person(unit=unit, name=name, gender=gender, post=(post or "").strip(), rank=(rank or "").strip())
     person.set_phone(phone)
     person.save()
@@ -183,6 +198,7 @@ def person_update(*, person, by, version=None, **fields):
     person.post = (fields.get("post", person.post) or "").strip()
     person.rank = (fields.get("rank", person.rank) or "").strip()
     if "phone" in fields:
+        refuse_duplicate_phone(unit=person.unit, phone=phone, exclude=person)
         person.set_phone(phone)
     person.version += 1
     person.save()

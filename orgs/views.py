@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.htmx import pick_template
+from core.idempotency import idempotent
 from core.models import ImportBatch
 from core.uploads import over_limit
 from core.xlsx import xlsx_response
@@ -135,6 +136,7 @@ def unit_detail(request, pk):
 
 
 @login_required
+@idempotent("member.add")
 def group_detail(request, pk):
     group = access.get_group_for(request.user, pk, study_records=False)
     can_manage = access.can_manage_group(request.user, group, study_records=False)

@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from core.api import IdField
+
 from .access import get_plan_for, plans_visible
 from .models import StudyPlan, Topic
 
@@ -37,7 +39,7 @@ class PlanDetailSerializer(PlanSerializer):
 
 class PlanFilter(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, help_text="年度")
-    group = serializers.IntegerField(required=False, min_value=1, help_text="中心组 id")
+    group = IdField(required=False, help_text="中心组 id")
 
 
 @extend_schema_view(list=extend_schema(parameters=[PlanFilter]))

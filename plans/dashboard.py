@@ -57,6 +57,16 @@ def _group_items(group, role, year, today):
                 items.append(Item(plan.title, purl, "等待组长审定", "待审定", "info"))
         elif plan.reported_at is None:
             items.append(Item(plan.title, purl, due, "已审定待报送", late))
+    # A plan of another year still waiting for the 组长 (in December the card looks at next year's plan, but
+    # this year's may have been 待审定 since January): it stays on the 工作台 until decided.
+    for other in StudyPlan.objects.filter(group=group, status=Status.SUBMITTED).exclude(year=year).order_by("year"):
+        since = f"{other.submitted_at:%Y-%m-%d}提交" if other.submitted_at else "已提交"
+        if role == Role.LEADER:
+            items.append(Item(other.title, reverse("plans:plan", args=[other.pk]), f"{since}，请审定或退回",
+                              "待您审定", "danger"))
+        else:
+            items.append(Item(other.title, reverse("plans:plan", args=[other.pk]), f"{since}，等待组长审定",
+                              "待审定", "warning"))
     adopted = Adoption.objects.filter(group=group, reference=OuterRef("pk"))
     waiting = references_for(group, year).annotate(done=Exists(adopted)).filter(done=False).count()
     if waiting:

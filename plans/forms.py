@@ -18,13 +18,16 @@ class TopicForm(forms.Form):
     kind = forms.ChoiceField(label="类别", choices=Kind.choices, initial=Kind.REQUIRED)
     month = forms.TypedChoiceField(label="月份", required=False, coerce=int, empty_value=None,
                                    choices=[("", "—")] + [(m, f"{m}月") for m in range(1, 13)])
-    planned_on = forms.DateField(label="计划日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    planned_on = forms.DateField(label="计划日期", required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     format = forms.ChoiceField(label="学习形式", choices=Format.choices, initial=Format.DISCUSSION)
     lead = forms.CharField(label="领学", max_length=100, required=False)
     materials = forms.CharField(label="学习材料", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(label="学习要点", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     mandated_id = forms.TypedChoiceField(label="对应规定专题", required=False, coerce=int, empty_value=None, choices=[])
     reference_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The topic's identity across edits and versions (see Topic.line); a new row has none.
+    line = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, mandated=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +56,10 @@ class ReviseForm(forms.Form):
 
 class GuidanceForm(forms.Form):
     title = forms.CharField(label="文件标题", max_length=200, required=False)
-    report_deadline = forms.DateField(label="计划报送截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    # type=date accepts only ISO dates: without the format the zh-hans locale renders 2027/01/31, which the
+    # browser drops, and the required field then blocks 发布 with nothing on the page.
+    report_deadline = forms.DateField(label="计划报送截止日期",
+                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     topics = forms.CharField(
         label="规定专题（每行一个；行首写“选学：”表示选学）", widget=forms.Textarea(attrs={"rows": 14}),
         help_text="例如：深入学习贯彻党的二十届四中全会精神")

@@ -10,6 +10,7 @@ a change starts a new version with a reason (`plan_revise`).
 """
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -170,9 +171,15 @@ class Topic(models.Model):
     planned_on = models.DateField("计划日期", null=True, blank=True)
     format = models.CharField("学习形式", max_length=16, choices=Format.choices, default=Format.DISCUSSION)
     lead = models.CharField("领学", max_length=100, blank=True)
-    # Free text for now. Later: a ManyToMany to materials.Material (being built concurrently), kept
-    # alongside this text for titles not yet in the library.
+    # The text as the plan document reads it (titles not yet in the library stay here) and the library's
+    # materials it names, linked for real: the scheduling form and the session take these.
     materials = models.TextField("学习材料", blank=True)
+    library_materials = models.ManyToManyField("materials.Material", blank=True, related_name="plan_topics",
+                                               verbose_name="资料库材料")
+    # The topic's identity across plan versions: a revision copies the topic into a new row that keeps
+    # this key, so a session scheduled from version 1's row still counts for version 2's (see
+    # docs/architecture.md, "Plan topic lines").
+    line = models.UUIDField("专题标识", default=uuid.uuid4, db_index=True, editable=False)
     notes = models.TextField("学习要点", blank=True)
     mandated = models.ForeignKey(MandatedTopic, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="plan_topics", verbose_name="对应规定专题")

@@ -30,6 +30,18 @@ class TopicRow:
     notes: str
     mandated_id: int | None
     from_reference: bool
+    id: int = 0
+    line: object = None
+    materials_linked: list = field(default_factory=list)  # [(id, title)] from the library
+    sessions: list = field(default_factory=list)  # meetings.selectors.TopicSession, oldest first
+
+    @property
+    def studied(self):
+        return [s for s in self.sessions if s.held]
+
+    @property
+    def scheduled(self):
+        return [s for s in self.sessions if not s.held]
 
     @property
     def cn_no(self):
@@ -83,11 +95,13 @@ class PlanDoc:
         return not self.versions or self.versions[-1][0] == self.id
 
 
-def _topic_rows(plan):
+def _topic_rows(plan, progress=None):
+    progress = progress or {}
     return [
         TopicRow(i, t.title, t.kind, t.get_kind_display(), t.month, t.planned_on, t.get_format_display(), t.lead,
-                 t.materials, t.notes, t.mandated_id, t.reference_id is not None)
-        for i, t in enumerate(plan.topics.all(), start=1)
+                 t.materials, t.notes, t.mandated_id, t.reference_id is not None, t.pk, t.line,
+                 [(m.pk, m.title) for m in t.library_materials.all()], progress.get(t.line, []))
+        for i, t in enumerate(plan.topics.prefetch_related("library_materials"), start=1)
     ]
 
 
@@ -122,8 +136,14 @@ def flag_rows(flags, user):
                     f.other_id in visible, f.passages) for f in flags]
 
 
-def plan_document(plan, user=None):
-    topics = _topic_rows(plan)
+def plan_document(plan, user=None, *, with_progress=False):
+    progress = None
+    if with_progress:
+        # The same definition of "studied" as the supervisor's 计划专题 column (meetings.selectors.topic_sessions).
+        from meetings.selectors import topic_progress
+
+        progress = topic_progress(plan)
+    topics = _topic_rows(plan, progress)
     doc = PlanDoc(
         plan.id, plan.group.unit.name, plan.title, plan.year, plan.number, plan.status,
         plan.get_status_display(), plan.reason, plan.preamble, plan.requirements, plan.return_comment,

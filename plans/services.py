@@ -1,6 +1,8 @@
 """Every write to guidance, reference topics and plans. Atomic, keyword-only, audited; errors in Chinese."""
 
 import datetime as dt
+import re
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +30,38 @@ from .models import (
 
 PLAN_FIELDS = ["group_id", "year", "number", "status", "title", "reason", "version"]
 TOPIC_KEYS = ("title", "kind", "month", "planned_on", "format", "lead", "materials", "notes", "mandated_id",
-              "reference_id")
+              "reference_id", "line")
+_TITLE_SPLIT = re.compile(r"[\n；;、，,]+")
+
+
+def material_titles(text):
+    """The titles a topic's 学习材料 text names, one per line or separated by 、；，, without 《》 or quotes."""
+    out = []
+    for part in _TITLE_SPLIT.split(text or ""):
+        part = part.strip().strip("《》〈〉“”\"' ").strip()
+        if part:
+            out.append(part)
+    return out
+
+
+def link_library_materials(group, topics):
+    """Link each topic to the library materials its text names by exact title, among those the group sees
+    (owned by its unit or one above). The text stays as written; links are added, never guessed loosely."""
+    from materials.models import Material
+
+    wanted = {}
+    for t in topics:
+        for title in material_titles(t.materials):
+            wanted.setdefault(title, []).append(t)
+    if not wanted:
+        return
+    owners = ancestor_unit_ids(group)
+    Through = Topic.library_materials.through
+    links = [Through(topic_id=t.pk, material_id=m_id)
+             for m_id, title in Material.objects.filter(title__in=list(wanted), owner_unit_id__in=owners)
+             .values_list("pk", "title") for t in wanted[title]]
+    Through.objects.bulk_create(links, ignore_conflicts=True)
+
 
 
 # ---- guidance from above ----------------------------------------------------------------------------
@@ -149,8 +182,9 @@ def reference_adopt(*, reference, group, by):
     elif plan.status == Status.APPROVED:
         plan = plan_revise(plan=plan, reason=f"采纳参考议题“{reference.title}”", by=by)
     sort = (plan.topics.order_by("-sort").values_list("sort", flat=True).first() or 0) + 1
-    Topic.objects.create(plan=plan, sort=sort, title=reference.title, kind=Kind.REQUIRED, materials=reference.materials,
-                         notes=reference.description, reference=reference)
+    topic = Topic.objects.create(plan=plan, sort=sort, title=reference.title, kind=Kind.REQUIRED,
+                                 materials=reference.materials, notes=reference.description, reference=reference)
+    link_library_materials(group, [topic])
     adoption = Adoption.objects.create(reference=reference, group=group, plan=plan, adopted_at=timezone.now(),
                                        adopted_by=by)
     audit.record(action="plans.reference.adopt", by=by, obj=adoption,
@@ -251,8 +285,26 @@ def plan_save(*, plan, topics, by, preamble="", requirements="", title=None, ver
     plan.requirements = (requirements or "").strip()
     if title is not None and title.strip():
         plan.title = title.strip()[:200]
+    # A topic keeps its line (identity) through edits: the posted line when it is one of this plan's, else
+    # the line of an unclaimed topic with the same title; a new topic starts a new line.
+    old = {t.line: t for t in plan.topics.prefetch_related("library_materials")}
+    by_title = {}
+    for t in old.values():
+        by_title.setdefault(t.title, []).append(t.line)
+    claimed = set()
+    for row in rows:
+        line = row.pop("line", None)
+        if line not in old or line in claimed:
+            line = next((x for x in by_title.get(row["title"], []) if x not in claimed), None)
+        row["line"] = line or uuid.uuid4()
+        claimed.add(row["line"])
+    carried = {line: list(t.library_materials.all()) for line, t in old.items()}
     plan.topics.all().delete()
-    Topic.objects.bulk_create([Topic(plan=plan, sort=i, **row) for i, row in enumerate(rows, start=1)])
+    new = Topic.objects.bulk_create([Topic(plan=plan, sort=i, **row) for i, row in enumerate(rows, start=1)])
+    for t in new:
+        if carried.get(t.line):
+            t.library_materials.set(carried[t.line])
+    link_library_materials(plan.group, new)
     _bump(plan, "preamble", "requirements", "title")
     audit.record(action="plans.plan.save", by=by, obj=plan, before=before,
                  after={"topics": [r["title"] for r in rows], **audit.snapshot(plan, PLAN_FIELDS)})
@@ -348,11 +400,17 @@ def plan_revise(*, plan, reason, by):
     new = StudyPlan.objects.create(group=plan.group, year=plan.year, number=plan.number + 1, previous=plan,
                                    reason=reason[:300], title=plan.title, preamble=plan.preamble,
                                    requirements=plan.requirements, created_by=by)
-    Topic.objects.bulk_create([
+    # Each copy keeps the topic's `line` (a concrete field, copied here) and its library materials, so work done
+    # against the earlier version counts for this one (meetings.selectors.topic_sessions).
+    olds = list(plan.topics.prefetch_related("library_materials"))
+    copies = Topic.objects.bulk_create([
         Topic(plan=new, **{f.attname: getattr(t, f.attname) for f in Topic._meta.concrete_fields
                            if f.attname not in ("id", "plan_id")})
-        for t in plan.topics.all()
+        for t in olds
     ])
+    Through = Topic.library_materials.through
+    Through.objects.bulk_create([Through(topic_id=c.pk, material_id=m.pk) for o, c in zip(olds, copies, strict=True)
+                                 for m in o.library_materials.all()])
     stats_services.refresh_plan(new)
     audit.record(action="plans.plan.revise", by=by, obj=new,
                  after={**audit.snapshot(new, PLAN_FIELDS), "previous": plan.pk})

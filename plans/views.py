@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.documents import docx_response
+from core.idempotency import idempotent
 from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
 from orgs import access as org_access
@@ -62,6 +63,7 @@ def _group_page(request, group, year, *, form=None, status=200, error=None):
 
 
 @login_required
+@idempotent("plans.plan.create")
 def group_plans(request, pk):
     group = org_access.get_group_for(request.user, pk)
     year = _year(request)
@@ -102,7 +104,7 @@ def _plan_page(request, plan, *, status=200, error=None, return_form=None, revis
     if error:
         messages.error(request, error)
     return render(request, "plans/plan.html", {
-        "plan": plan, "doc": selectors.plan_document(plan, request.user), "group": plan.group,
+        "plan": plan, "doc": selectors.plan_document(plan, request.user, with_progress=True), "group": plan.group,
         "can_manage": org_access.can_manage_group(request.user, plan.group),
         "is_leader": is_leader(request.user, plan.group),
         "return_form": return_form or ReturnForm(initial={"version": plan.version}),
@@ -119,7 +121,7 @@ def plan_detail(request, pk):
 def _topic_initial(topics):
     return [{"title": t.title, "kind": t.kind, "month": t.month, "planned_on": t.planned_on, "format": t.format,
              "lead": t.lead, "materials": t.materials, "notes": t.notes, "mandated_id": t.mandated_id,
-             "reference_id": t.reference_id} for t in topics]
+             "reference_id": t.reference_id, "line": t.line} for t in topics]
 
 
 @login_required

@@ -28,3 +28,15 @@ def action_label(code):
     from core.audit import ACTION_LABELS
 
     return ACTION_LABELS.get(code, code)
+
+
+@register.simple_tag(takes_context=True)
+def idempotency_field(context):
+    """The hidden key a create form is issued with; a re-rendered form keeps the key it was posted with."""
+    from django.utils.html import format_html
+
+    from core.idempotency import _VALID, FIELD, new_key
+
+    request = context.get("request")
+    posted = (request.POST.get(FIELD) or "") if request is not None and request.method == "POST" else ""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, posted if _VALID.match(posted) else new_key())

@@ -5,6 +5,7 @@ CASES = [
                                            "supervisor_b", "city_supervisor", "observer", "outsider", "sysadmin",
                                            "secadmin", "auditadmin"]}),
     Case("audit_log", expect={"auditadmin": 200}),
+    Case("audit_heads", expect={"auditadmin": 200}),
     Case("api_docs", default=200, api=True),
     Case("schema", expect={}, default=200, api=True),
 ]

@@ -19,7 +19,7 @@ def test_every_write_through_a_service_leaves_an_entry(chain):
     assert [e.action for e in chain] == ["unit.create", "unit.create", "unit.rename"]
     rename = chain[-1]
     assert rename.before["name"] == "中共江城区委员会" and rename.after["name"] == "中共江城区委"
-    assert rename.algo == "sm3" and len(rename.hash) == 64
+    assert rename.algo == "hmac-sm3" and len(rename.hash) == 64
 
 
 def test_an_intact_chain_verifies(chain):

@@ -25,3 +25,8 @@ def mark_all(world, session, status="present", group=None):
     for m in group.memberships.on(session.day):
         services.attendance_record(session=session, group=group, person=m.person, status=status,
                                    by=world.secretary_a)
+
+
+def accept(world, session, group=None, by=None):
+    """The invited group's secretary accepts the 联学 (until then the host sees only its name and counts)."""
+    services.partner_decide(session=session, group=group or world.group_b, accept=True, by=by or world.secretary_b)

@@ -40,8 +40,11 @@ def group_a(w):
 
 def archived(w):
     from meetings import services
+    from meetings.models import StudySession
 
-    s = make_session(w, start=timezone.now() - dt.timedelta(days=1))
+    # One builder call per persona in the same database: hours apart, since nobody is present at two
+    # overlapping sessions.
+    s = make_session(w, start=timezone.now() - dt.timedelta(days=1, hours=3 * StudySession.objects.count()))
     mark_all(w, s)
     services.attendance_record(session=s, group=w.group_a, person=w.member_a.person, status="absent",
                                by=w.secretary_a)
@@ -70,6 +73,16 @@ def makeup(w):
     from meetings.models import MakeUp
 
     return [MakeUp.objects.get(session=archived(w), person=w.member_a.person).pk]
+
+
+def invitation(action):
+    """A 联学 of group A that group B is invited to and has not answered."""
+
+    def build(w):
+        s = make_session(w, form="joint", joint_groups=[w.group_b], start=timezone.now() + dt.timedelta(days=3))
+        return [s.pk, w.group_b.pk, action]
+
+    return build
 
 
 def feed(w):
@@ -104,6 +117,10 @@ CASES = [
     Case("meetings:prepare", session, MEMBER_POST, method="post"),
     Case("meetings:archive", session, MANAGE_POST, method="post"),
     Case("meetings:cancel", session, MANAGE_POST, method="post"),
+    # Only the invited group's 组长/学习秘书 answer; the host's managers are refused, everyone else (group B's
+    # supervisor and observer included: nothing of theirs is in it until it accepts) finds nothing.
+    Case("meetings:partner", invitation("accept"), _expect(("secretary_b",), OK), method="post"),
+    Case("meetings:partner", invitation("remove"), MANAGE_POST | {"secretary_b": 403}, method="post"),
     Case("meetings:correct", lambda w: [archived(w).pk], MANAGE_GET),
     Case("meetings:correct", lambda w: [archived(w).pk], MANAGE_POST, method="post"),
     Case("meetings:makeup_report", session, MANAGE_POST, method="post"),

@@ -11,7 +11,7 @@ from core.models import AuditEntry
 from meetings import services
 from meetings.models import Attendance
 
-from .factories import make_session, mark_all, next_week
+from .factories import accept, make_session, mark_all, next_week
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +143,7 @@ class TestMarkingAttendance:
 
     def test_a_joint_sessions_guest_secretary_marks_their_own_group(self, world, as_user):
         session = make_session(world, form="joint", joint_groups=[world.group_b])
+        accept(world, session)
         client = as_user(world.secretary_b)
         response = mark(client, session, person=world.secretary_b.person.pk, status="present")
         assert response.status_code == 200 and response.json()["group"] == world.group_b.pk

@@ -10,7 +10,7 @@ from meetings import services
 from meetings.documents import feed_token
 from meetings.models import Attendance, CallOnDraw, Correction, StudySession
 
-from .factories import make_session, mark_all, next_week
+from .factories import accept, make_session, mark_all, next_week
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +88,7 @@ class TestAttendancePage:
 
     def test_another_groups_secretary_cannot_mark(self, world, as_user):
         session = make_session(world, form="joint", joint_groups=[world.group_b])
+        accept(world, session)
         response = as_user(world.secretary_b).post(
             reverse("meetings:attendance", args=[session.pk]),
             {"group": world.group_a.pk, "person": world.member_a.person.pk, "status": "absent"})
@@ -143,13 +144,13 @@ class TestRecordsAndArchive:
         session = make_session(world)
         client = as_user(world.secretary_a)
         url = reverse("meetings:archive", args=[session.pk])
-        response = client.post(url, {"confirm": "1"})
+        response = client.post(url, {"archive_confirmed": "1"})
         assert response.status_code == 400 and "五落实尚未完成" in response.content.decode()
         mark_all(world, session)
         response = client.post(reverse("meetings:record", args=[session.pk]),
                                {"minutes": "纪要", "summary": "小结", "briefing": "", "version": session.version})
         assert response.status_code == 302
-        assert client.post(url, {"confirm": "1"}).status_code == 302
+        assert client.post(url, {"archive_confirmed": "1"}).status_code == 302
         session.refresh_from_db()
         assert session.is_archived
         response = client.post(reverse("meetings:record", args=[session.pk]),

@@ -2,6 +2,7 @@ import datetime as dt
 import random
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, scale, if_empty, **options):
+        # The demo accounts share one published password: they must never land in a production database.
+        if not getattr(settings, "DEMO_DATA_ALLOWED", True):
+            raise CommandError("生产模式（DJANGO_DEBUG=0）下不生成演示数据；演示数据只用于开发和测试数据库")
         if Unit.objects.exists():
             if if_empty:
                 self.stdout.write("数据库中已有数据，跳过演示数据生成。")

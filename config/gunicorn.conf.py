@@ -1,0 +1,28 @@
+"""gunicorn settings for one 2-core server: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
+
+Two processes of four threads each: the pages mostly wait on the database and on file generation, so
+threads give concurrency without a process per request, and two processes keep one busy export from
+stalling everyone. Every value can be overridden from the environment (docs/deploy.md).
+"""
+
+import os
+
+# nginx on the same host forwards to this address; PORT and HOST are the same variables `./dev serve` reads.
+bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Load Django once in the master and fork: workers start fast and share the imported code's memory.
+# Django opens no database connection at import time, so no connection is shared across the fork.
+preload_app = True
+# Imports and .docx/.xlsx exports take seconds, not minutes; a request past this is stuck and is killed.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+# Recycle workers now and then so that a slow leak in a library never grows without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# The proxy on this host sets X-Forwarded-Proto; Django reads it through SECURE_PROXY_SSL_HEADER.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
