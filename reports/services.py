@@ -11,7 +11,6 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from core import audit
-from core.models import AuditHead
 from core.uploads import over_limit
 
 from . import selectors
@@ -159,13 +158,9 @@ def submission_submit(*, task, group, by, text):
 # ---- 档案专卷 --------------------------------------------------------------------------------------
 
 def current_head():
-    """The audit chain's head now: core.audit.current_head() when it exists, else the AuditHead row."""
-    fn = getattr(audit, "current_head", None)
-    if fn:
-        head = fn()
-        return head if isinstance(head, str) else str(head)
-    head = AuditHead.objects.filter(pk=1).first()
-    return f"#{head.last_id} {head.last_hash}" if head else "（审计链为空）"
+    """The audit chain's head now, as printed in the archive: "#seq hash (algorithm)"."""
+    head = audit.current_head()
+    return f"#{head.seq} {head.hash}（{head.algo}）"
 
 
 def archive_request(*, group, year, by):
@@ -178,9 +173,20 @@ def archive_request(*, group, year, by):
             return running  # a double click joins the build under way
         build = ArchiveBuild.objects.create(group=group, year=year, requested_by=by)
         audit.record(action="reports.archive_request", by=by, obj=build, after={"group": group.pk, "year": year})
-        if getattr(settings, "REPORTS_ARCHIVE_THREAD", True):
-            transaction.on_commit(lambda: _start_thread(build.pk))
+        transaction.on_commit(lambda: _start(build.pk))
     return build
+
+
+def _start(pk):
+    """The django-tasks worker builds it when TASKS is configured (a restart loses nothing: the task row
+    waits); otherwise a thread of this process does, and `reports_build_archives` picks up what a restart
+    left. REPORTS_ARCHIVE_THREAD=False leaves it to the command (tests run the build themselves)."""
+    if getattr(settings, "TASKS", None):
+        from .tasks import build_archive
+
+        build_archive.enqueue(pk)
+    elif getattr(settings, "REPORTS_ARCHIVE_THREAD", True):
+        _start_thread(pk)
 
 
 def _start_thread(pk):
@@ -228,6 +234,27 @@ def _archive_items(group, year):
             items.append((f"{folder}/研讨发言提纲.txt", f"{s.day} {s.title}：研讨发言提纲",
                           lambda s=s: _preparations(s).encode("utf-8")))
     items += _writings_items(group, year)
+    items += _supervision_items(group, year)
+    return items
+
+
+def _supervision_items(group, year):
+    """巡听 feedback on the group's sessions of the year and its 整改 (the supervision app). Observers' item
+    scores stay out: the feedback is what the group was given."""
+    from supervision.models import Rectification, Visit
+
+    items = []
+    visits = list(Visit.objects.filter(group=group, session__starts_at__year=year, cancelled=False)
+                  .exclude(feedback="").select_related("session").order_by("session__starts_at"))
+    if visits:
+        items.append(("05-巡听与整改/巡听反馈意见.txt", f"巡听旁听反馈意见（{len(visits)}次）", lambda: "\n\n".join(
+            f"【{v.get_kind_display()}旁听】{v.session.day} {v.session.title}\n{v.feedback}" for v in visits
+        ).encode("utf-8")))
+    rects = list(Rectification.objects.filter(group=group, created__year=year).select_related("responsible"))
+    if rects:
+        items.append(("05-巡听与整改/整改情况.txt", f"整改台账（{len(rects)}项）", lambda: "\n\n".join(
+            f"问题：{r.problem}\n措施：{r.measure}\n责任人：{r.responsible.name}　期限：{r.due}　状态："
+            f"{r.get_status_display()}\n整改情况：{r.evidence_text or '—'}" for r in rects).encode("utf-8")))
     return items
 
 
@@ -288,7 +315,7 @@ def _preparations(s):
                        .order_by("submitted_at"))
 
 
-NOT_CONNECTED = ["巡听反馈和整改（巡听督导模块尚未接入）"]
+NOT_CONNECTED = []
 
 
 def archive_build(pk):
@@ -312,7 +339,8 @@ def archive_build(pk):
                 ArchiveBuild.objects.filter(pk=pk).update(done_steps=i)
             if not items:
                 toc.append("（本年度暂无学习记录）")
-            toc += ["", "未纳入："] + [f"  {x}" for x in NOT_CONNECTED]
+            if NOT_CONNECTED:
+                toc += ["", "未纳入："] + [f"  {x}" for x in NOT_CONNECTED]
             zf.writestr("00-目录.txt", "\n".join(toc).encode("utf-8"))
         ArchiveBuild.objects.filter(pk=pk).update(
             status=ArchiveStatus.DONE, content=out.getvalue(), audit_head=head[:160], done_steps=len(items) + 1,

@@ -78,3 +78,12 @@ def test_who_may_build_and_download_an_archive(world, as_user):
     assert as_user(world.outsider).get(url).status_code == 404
     assert as_user(world.secretary_a).post(reverse("reports:archive", args=[world.group_a.pk]),
                                            {"year": "abc"}).status_code == 400
+
+
+def test_with_a_task_worker_configured_the_request_is_queued_for_it(world, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        build = services.archive_request(group=world.group_a, year=world.today.year, by=world.secretary_a)
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs["args"] == [build.pk] and "build_archive" in task.task_path
