@@ -222,6 +222,36 @@ def first_item_delays(unit, year):
     return [label for label, _, _ in BUCKETS], counts
 
 
+@dataclass
+class SupervisionSummary:
+    groups: int
+    visited: int  # groups with a 巡听 of one of their sessions this year
+    rect_labels: list
+    rect_counts: list  # rectifications raised this year, by status
+    overdue: int  # not yet accepted and past their deadline
+
+    @property
+    def coverage(self):
+        return round(100 * self.visited / self.groups, 1) if self.groups else None
+
+
+def supervision_summary(unit, year, *, today=None):
+    """巡听 coverage and open 整改 in the subtree (the supervision app's records)."""
+    from django.db.models import Count
+
+    from supervision.models import Rectification, RectStatus, Visit
+
+    today = today or timezone.localdate()
+    groups = subtree_groups(unit)
+    visited = (Visit.objects.filter(group__in=groups, session__starts_at__year=year, cancelled=False)
+               .values("group_id").distinct().count())
+    rects = Rectification.objects.filter(group__in=groups, created__year=year)
+    by_status = dict(rects.values("status").order_by().annotate(n=Count("pk")).values_list("status", "n"))
+    overdue = rects.exclude(status=RectStatus.ACCEPTED).filter(due__lt=today).count()
+    return SupervisionSummary(groups.count(), visited, [label for _, label in RectStatus.choices],
+                              [by_status.get(value, 0) for value, _ in RectStatus.choices], overdue)
+
+
 def supervised_unit_for(user, pk):
     """A unit inside one of the user's supervised subtrees, else 404 (a sibling supervisor sees nothing)."""
     unit = org_access.units_visible(user).filter(pk=pk).first()

@@ -64,10 +64,12 @@ def _dashboard_context(request, unit, year, quarter):
         "late": [r.late for r in figures.rows],
     }
     chart["delay_labels"], chart["delays"] = selectors.first_item_delays(unit, year)
+    supervision = selectors.supervision_summary(unit, year)
+    chart["rect_labels"], chart["rects"] = supervision.rect_labels, supervision.rect_counts
     coverage = selectors.mandated_coverage(unit, year)
     chart["coverage"] = {"topics": coverage.topics, "groups": coverage.groups, "cells": coverage.cells}
     return {"unit": unit, "figures": figures, "table": figures.as_table(), "headers": selectors.TABLE_HEADERS,
-            "judgement": selectors.judge(figures), "coverage": coverage, "office": office, "office_root": root, "chart": chart,
+            "judgement": selectors.judge(figures), "coverage": coverage, "supervision": supervision, "office": office, "office_root": root, "chart": chart,
             "year": year, "quarter": quarter, "years": year_choices(first=2020, last=timezone.localdate().year),
             "quarters": QUARTERS, "bulletin_form": BulletinForm(initial={"year": year, "quarter": quarter or ""}),
             "bulletins": Bulletin.objects.filter(unit=unit).select_related("office")[:20],

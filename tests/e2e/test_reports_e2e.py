@@ -53,7 +53,7 @@ def test_the_supervisor_dashboard_charts_render_on_a_phone(world, live_server, p
     login(phone_page, live_server, world.supervisor_a)
     phone_page.goto(f"{live_server.url}/reports/units/{world.county_a.pk}/?year={world.today.year}")
     phone_page.wait_for_selector(".report-chart svg")
-    assert phone_page.locator(".report-chart svg").count() == 5
+    assert phone_page.locator(".report-chart svg").count() == 6
     width = phone_page.evaluate("document.querySelector('.report-chart svg').getBoundingClientRect().width")
     assert 250 < width <= 390
     shot(phone_page, "reports-04-dashboard-phone")

@@ -25,6 +25,11 @@
         yAxis: { type: "value", minInterval: 1 },
         series: [{ type: "bar", data: d.delays, itemStyle: { color: "#6c757d" } }] };
     },
+    rects: function (d) {
+      return { grid: grid, tooltip: {}, xAxis: { type: "category", data: d.rect_labels },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ type: "bar", data: d.rects, itemStyle: { color: "#0d6efd" } }] };
+    },
     late: function (d) {
       return { grid: grid, tooltip: {}, xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", data: d.groups, axisLabel: { width: 110, overflow: "truncate" } },
@@ -60,7 +65,7 @@
     var rows = (d.groups || []).length;
     el.style.width = "100%";
     if (el.dataset.chart === "coverage") rows = d.coverage.groups.length;
-    el.style.height = (["months", "plan", "delays"].indexOf(el.dataset.chart) >= 0 ? 260 : Math.max(200, 28 * rows + 60)) + "px";
+    el.style.height = (["months", "plan", "delays", "rects"].indexOf(el.dataset.chart) >= 0 ? 260 : Math.max(200, 28 * rows + 60)) + "px";
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption(builders[el.dataset.chart](d));
     charts.push(chart);
