@@ -87,3 +87,28 @@ def test_with_a_task_worker_configured_the_request_is_queued_for_it(world, djang
         build = services.archive_request(group=world.group_a, year=world.today.year, by=world.secretary_a)
     task = DBTaskResult.objects.get()
     assert task.args_kwargs["args"] == [build.pk] and "build_archive" in task.task_path
+
+
+def test_the_archive_and_the_dashboard_carry_the_visits_feedback_and_the_rectifications(world):
+    import datetime as dt
+
+    from reports import selectors
+    from supervision import services as supervision
+    from supervision.models import Rectification
+    from supervision.tests.factories import full_scores, held_visit
+
+    visit = held_visit(world)
+    supervision.visit_score(visit=visit, scores=full_scores(visit), feedback="研讨联系实际较好。", by=world.observer,
+                            submit=True)
+    visit.refresh_from_db()
+    rect = supervision.rect_add(group=world.group_a, visit=visit, problem="研讨发言联系实际不够",
+                                measure="每人结合分管工作发言", responsible=world.leader_a.person,
+                                due=world.today + dt.timedelta(days=30), by=world.secretary_a)
+    Rectification.objects.filter(pk=rect.pk).update(due=world.today - dt.timedelta(days=1))  # a month later
+    build = services.archive_request(group=world.group_a, year=world.today.year, by=world.secretary_a)
+    build = services.archive_build(build.pk)
+    zf = zipfile.ZipFile(io.BytesIO(bytes(build.content)))
+    assert "研讨联系实际较好。" in zf.read("05-巡听与整改/巡听反馈意见.txt").decode()
+    assert "每人结合分管工作发言" in zf.read("05-巡听与整改/整改情况.txt").decode()
+    summary = selectors.supervision_summary(world.county_a, world.today.year)
+    assert summary.visited == 1 and summary.overdue == 1 and sum(summary.rect_counts) == 1
