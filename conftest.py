@@ -26,3 +26,16 @@ def as_user(client):
         return login(client, user)
 
     return _login
+
+
+@pytest.fixture
+def restore_migrations(transactional_db):
+    """For tests that migrate back to an old schema: whatever the test does or fails, every app is migrated
+    forward to its latest migration before the database is flushed, so later tests see the whole schema
+    (rolling one app back also rolls back the apps that depend on it)."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -66,6 +66,26 @@ ACTION_LABELS = {
     "research.lecture_record": "登记宣讲党课",
     # 工作日历
     "workday.set": "录入工作日调整", "workday.delete": "删除工作日调整",
+    # 联学与请假撤回
+    "leave.withdraw": "撤回请假", "session.partner_accept": "接受联学邀请", "session.partner_decline": "谢绝联学邀请",
+    "session.partner_remove": "移出联学中心组", "session.partner_leave": "退出联学", "session.partner_missing": "登记联学未登记原因",
+    # 真学真记
+    "integrity.reuse.recheck": "复查文字重复", "integrity.signal.explain": "说明真学真记提示",
+    # 巡听旁听与督查
+    "supervision.absence_add": "登记巡听人员不可派期间", "supervision.checklist_create": "新建评分表",
+    "supervision.checklist_item_add": "评分表增加项目", "supervision.draw": "随机抽取巡听对象",
+    "supervision.focus_add": "列入重点旁听对象", "supervision.focus_visits": "安排重点旁听",
+    "supervision.inspection_assign": "分派专题督查人员", "supervision.inspection_create": "发起专题督查",
+    "supervision.inspection_record": "登记督查结果", "supervision.plan_create": "制定巡听旁听计划",
+    "supervision.rect_accept": "验收整改", "supervision.rect_return": "退回整改", "supervision.speaker_refuse": "外请辅导未通过把关",
+    "supervision.visit_score": "巡听评分", "supervision.rect_add": "登记整改事项", "supervision.rect_done": "整改完成",
+    "supervision.speaker_approve": "外请辅导政治把关", "supervision.speaker_file": "外请辅导备案",
+    "supervision.visit_add": "安排巡听", "supervision.visit_assign": "派出巡听人员", "supervision.visit_cancel": "取消巡听",
+    "supervision.visit_feedback": "提交巡听反馈", "supervision.visit_file": "学习安排报备",
+    # 通报、报送与档案
+    "reports.archive_built": "生成档案专卷", "reports.archive_request": "申请生成档案专卷",
+    "reports.bulletin_generate": "生成通报", "reports.office_save": "保存发文机关设置", "reports.submit": "报送材料",
+    "reports.task_create": "下发报送任务",
     "audit.rekey": "审计链启用密钥", "audit.export": "导出审计日志", "audit.prune": "清理过期审计记录",
 }
 GENESIS = "0" * 64

@@ -7,6 +7,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django_otp.oath import TOTP
 
+pytestmark = pytest.mark.usefixtures("restore_migrations")
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_confirmed_pyotp_secret_becomes_a_working_totp_device():

@@ -6,6 +6,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from core import audit
 
+pytestmark = pytest.mark.usefixtures("restore_migrations")
+
 BEFORE = [("core", "0001_initial")]
 AFTER = [("core", "0002_keyed_audit_chain")]
 

@@ -114,23 +114,33 @@ def _today_session(world, **kw):
     return make_session(world, start=timezone.now() + dt.timedelta(minutes=90), **kw)
 
 
-def test_attendance_after_an_approved_leave_contradicts_it(world):
+def test_attendance_over_an_approved_leave_is_refused_and_leaves_no_contradiction(world):
+    # The records rules (meetings) refuse the contradiction at the door, so no record ever holds both.
+    from django.core.exceptions import ValidationError
+
     s = _today_session(world)
     leave = meetings.leave_request(session=s, person=world.member_a.person, reason="出差", by=world.member_a)
     meetings.leave_decide(leave=leave, approve=True, by=world.leader_a)
+    with pytest.raises(ValidationError):
+        meetings.attendance_record(session=s, group=world.group_a, person=world.member_a.person, status="present",
+                                   by=world.secretary_a)
+    assert kinds(s) == []
+    # Withdrawing the leave on the way (the page's confirmation) is the honest path: quiet too.
     meetings.attendance_record(session=s, group=world.group_a, person=world.member_a.person, status="present",
-                               by=world.secretary_a)
-    sig = IntegritySignal.objects.get(session=s, kind=SignalKind.LEAVE_CONTRADICTION)
-    assert "钱委员" in sig.explanation
+                               by=world.secretary_a, withdraw_leave=True)
+    assert kinds(s) == []
 
 
-def test_approving_leave_for_someone_recorded_present_contradicts_it(world):
+def test_approving_leave_for_someone_recorded_present_is_refused_and_leaves_no_contradiction(world):
+    from django.core.exceptions import ValidationError
+
     s = _today_session(world)
     leave = meetings.leave_request(session=s, person=world.member_a.person, reason="出差", by=world.member_a)
     meetings.attendance_record(session=s, group=world.group_a, person=world.member_a.person, status="present",
                                by=world.secretary_a)
-    meetings.leave_decide(leave=leave, approve=True, by=world.leader_a)
-    assert SignalKind.LEAVE_CONTRADICTION in kinds(s)
+    with pytest.raises(ValidationError):
+        meetings.leave_decide(leave=leave, approve=True, by=world.leader_a)
+    assert SignalKind.LEAVE_CONTRADICTION not in kinds(s)
 
 
 def test_a_leave_withdrawn_properly_then_attending_is_quiet(world):
@@ -143,7 +153,9 @@ def test_a_leave_withdrawn_properly_then_attending_is_quiet(world):
     assert kinds(s) == []
 
 
-def test_present_at_two_sessions_at_once_is_an_overlap_on_both(world):
+def test_present_at_two_sessions_at_once_is_refused_with_both_named_and_leaves_no_overlap(world):
+    from django.core.exceptions import ValidationError
+
     org.membership_add(group=world.group_b, person=world.member_a.person, role="member",
                        start=world.today.replace(month=1, day=1), by=None)
     start = timezone.now() - dt.timedelta(minutes=30)
@@ -151,15 +163,18 @@ def test_present_at_two_sessions_at_once_is_an_overlap_on_both(world):
     b = make_session(world, start=start + dt.timedelta(minutes=30), group=world.group_b, by=world.secretary_b)
     meetings.attendance_record(session=a, group=world.group_a, person=world.member_a.person, status="present",
                                by=world.secretary_a)
-    meetings.attendance_record(session=b, group=world.group_b, person=world.member_a.person, status="present",
-                               by=world.secretary_b)
-    assert kinds(a) == [SignalKind.OVERLAP] and kinds(b) == [SignalKind.OVERLAP]
+    with pytest.raises(ValidationError) as refused:
+        meetings.attendance_record(session=b, group=world.group_b, person=world.member_a.person, status="present",
+                                   by=world.secretary_b)
+    assert a.title in str(refused.value)
+    assert kinds(a) == [] and kinds(b) == []
 
 
 def test_a_legitimate_lianxue_attended_through_two_groups_is_not_an_overlap(world):
     org.membership_add(group=world.group_b, person=world.member_a.person, role="member",
                        start=world.today.replace(month=1, day=1), by=None)
     s = make_session(world, joint_groups=[world.group_b], form="joint")
+    meetings.partner_decide(session=s, group=world.group_b, accept=True, by=world.secretary_b)
     for group, by in ((world.group_a, world.secretary_a), (world.group_b, world.secretary_b)):
         meetings.attendance_record(session=s, group=group, person=world.member_a.person, status="present", by=by)
     later = make_session(world, start=timezone.now() + dt.timedelta(hours=3))

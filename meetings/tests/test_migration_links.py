@@ -11,6 +11,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+pytestmark = pytest.mark.usefixtures("restore_migrations")
+
 BEFORE = [("meetings", "0004_session_cancel_reason_plan_topic_index"), ("plans", "0001_initial"),
           ("materials", "0002_search_index"), ("orgs", "0001_initial")]
 AFTER = [("meetings", "0005_foreign_keys_freeze_partners"), ("plans", "0002_topic_line_materials")]

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from meetings.tests.factories import make_session
 
+pytestmark = pytest.mark.usefixtures("restore_migrations")
+
 BEFORE = [("writings", "0002_search_index")]
 AFTER = [("writings", "0003_from_meetings")]
 
