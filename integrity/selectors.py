@@ -58,9 +58,22 @@ def get_match_for(user, pk):
 
     m = ReuseMatch.objects.select_related("source__author", "source__group__unit", "source__unit",
                                           "suspect__author", "suspect__group__unit", "suspect__unit").filter(pk=pk).first()
-    if m is None or not all(_text_visible(user, t) for t in (m.source, m.suspect)):
+    if m is None or not all(text_visible(user, t) for t in (m.source, m.suspect)):
         raise Http404("没有找到这条重复记录")
     return m
+
+
+# Texts whose source is a member's writing: read only as writings/access.py allows (author, 组长, 学习秘书,
+# supervisors of the subtree), never by every member of the group.
+WRITING_KINDS = ("writing", "reflection", "speech")
+
+
+def text_visible(user, text):
+    if text.kind in WRITING_KINDS and text.content_type.model_class()._meta.label == "writings.Writing":
+        from writings.access import writings_visible
+
+        return writings_visible(user).filter(pk=text.object_id).exists()
+    return _text_visible(user, text)
 
 
 def _text_visible(user, text):
