@@ -94,3 +94,10 @@ def quotes_of(texts):
     """[(text, material title, sentences)]: what these texts quote from the library, reported apart."""
     rows = QuoteFound.objects.filter(text__in=texts).select_related("material", "text").order_by("text_id", "id")
     return [(q.text, q.material.title, q.sentences) for q in rows]
+
+
+def unexplained_flag_group_ids(*, group_ids, year):
+    """Groups among `group_ids` with a signal of `year` no supervisor has explained yet: supervision's 重点对象
+    source (supervision.selectors.integrity_focus). One indexed query; an explained signal no longer counts."""
+    return set(IntegritySignal.objects.filter(group_id__in=list(group_ids), year=year, explained_at__isnull=True)
+               .values_list("group_id", flat=True).distinct())
