@@ -372,19 +372,6 @@ def member_year(person, year):
 
 
 @dataclass
-class GroupYear:
-    group_id: int
-    name: str
-    held: int
-    seminars_by_quarter: list
-    quarters_without_seminar: list
-    rate: Rate
-    late: int
-    below: bool
-    plan: "PlanProgress | None" = None  # None: no approved plan for the year
-
-
-@dataclass
 class PlanProgress:
     """Topics of the group's approved plan: how many, how many are due by now, how many have been studied."""
 
