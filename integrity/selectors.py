@@ -58,9 +58,22 @@ def get_match_for(user, pk):
 
     m = ReuseMatch.objects.select_related("source__author", "source__group__unit", "source__unit",
                                           "suspect__author", "suspect__group__unit", "suspect__unit").filter(pk=pk).first()
-    if m is None or not all(_text_visible(user, t) for t in (m.source, m.suspect)):
+    if m is None or not all(text_visible(user, t) for t in (m.source, m.suspect)):
         raise Http404("没有找到这条重复记录")
     return m
+
+
+# Texts whose source is a member's writing: read only as writings/access.py allows (author, 组长, 学习秘书,
+# supervisors of the subtree), never by every member of the group.
+WRITING_KINDS = ("writing", "reflection", "speech")
+
+
+def text_visible(user, text):
+    if text.kind in WRITING_KINDS and text.content_type.model_class()._meta.label == "writings.Writing":
+        from writings.access import writings_visible
+
+        return writings_visible(user).filter(pk=text.object_id).exists()
+    return _text_visible(user, text)
 
 
 def _text_visible(user, text):
@@ -81,3 +94,10 @@ def quotes_of(texts):
     """[(text, material title, sentences)]: what these texts quote from the library, reported apart."""
     rows = QuoteFound.objects.filter(text__in=texts).select_related("material", "text").order_by("text_id", "id")
     return [(q.text, q.material.title, q.sentences) for q in rows]
+
+
+def unexplained_flag_group_ids(*, group_ids, year):
+    """Groups among `group_ids` with a signal of `year` no supervisor has explained yet: supervision's 重点对象
+    source (supervision.selectors.integrity_focus). One indexed query; an explained signal no longer counts."""
+    return set(IntegritySignal.objects.filter(group_id__in=list(group_ids), year=year, explained_at__isnull=True)
+               .values_list("group_id", flat=True).distinct())

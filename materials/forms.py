@@ -33,11 +33,18 @@ class FirstItemForm(forms.Form):
     meeting_title = forms.CharField(label="会议名称", max_length=120, help_text="如：党委会（第12次）")
     materials = forms.TypedMultipleChoiceField(label="第一议题学习的资料", coerce=int,
                                                widget=forms.SelectMultiple(attrs={"size": 8}))
+    # Plain ids offered as a list: the service checks the topic belongs to this group and answers in Chinese.
+    plan_topic = forms.IntegerField(label="对应计划专题（可选）", required=False, widget=forms.Select())
+    reference_topic = forms.IntegerField(label="对应参考议题（可选）", required=False, widget=forms.Select())
     note = forms.CharField(label="备注", max_length=300, required=False)
 
-    def __init__(self, *args, materials=(), **kwargs):
+    def __init__(self, *args, materials=(), topics=(), references=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["materials"].choices = [(m.pk, f"{m.published_on:%Y-%m-%d} {m.title}") for m in materials]
+        self.fields["plan_topic"].widget.choices = [("", "（无）")] + [
+            (t.pk, f"{t.plan.year}年 {t.title}") for t in topics]
+        self.fields["reference_topic"].widget.choices = [("", "（无）")] + [
+            (r.pk, f"{r.year}年 {r.title}") for r in references]
         self.fields["meeting_date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 

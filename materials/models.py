@@ -124,6 +124,12 @@ class FirstItemStudy(models.Model):
     meeting_title = models.CharField("会议名称", max_length=120)
     note = models.CharField("备注", max_length=300, blank=True)
     materials = models.ManyToManyField(Material, through="FirstItemMaterial", related_name="first_items")
+    # What the first item studied, when it answers the group's plan or a 参考议题 sent down (optional: a first
+    # item usually follows the latest 讲话 rather than the plan).
+    plan_topic = models.ForeignKey("plans.Topic", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="first_items", verbose_name="计划专题")
+    reference_topic = models.ForeignKey("plans.ReferenceTopic", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="first_items", verbose_name="参考议题")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     created = models.DateTimeField(auto_now_add=True)

@@ -164,11 +164,29 @@ def reading_list_add(*, reading_list, material, by, note=""):
     return item
 
 
+def _first_item_topics(group, year, plan_topic, reference_topic, errors):
+    """A plan topic of this group's own approved plan and a 参考议题 sent to it, or a Chinese error naming it."""
+    from plans.models import Status as PlanStatus
+    from plans.services import references_for
+
+    if plan_topic is not None:
+        if plan_topic.plan.group_id != group.pk:
+            errors["plan_topic"] = (f"计划专题“{plan_topic.title}”属于{plan_topic.plan.group.name}的学习计划，"
+                                    f"不能用于{group.name}的第一议题")
+        elif plan_topic.plan.status != PlanStatus.APPROVED:
+            errors["plan_topic"] = f"计划专题“{plan_topic.title}”所在的计划尚未审定"
+    if reference_topic is not None and not references_for(group, year).filter(pk=reference_topic.pk).exists():
+        errors["reference_topic"] = f"参考议题“{reference_topic.title}”没有下发到{group.name}（{year}年度）"
+
+
 @transaction.atomic
-def first_item_record(*, group, meeting_date, meeting_title, materials, by, note="", today=None):
+def first_item_record(*, group, meeting_date, meeting_title, materials, by, note="", today=None, plan_topic=None,
+                      reference_topic=None):
     """Record the materials a 党委(党组)会 studied as its first item. The meeting must have happened."""
     today = today or timezone.localdate()
     errors = {}
+    year = meeting_date.year if isinstance(meeting_date, dt.date) else today.year
+    _first_item_topics(group, year, plan_topic, reference_topic, errors)
     meeting_title = (meeting_title or "").strip()
     materials = list(dict.fromkeys(materials))
     if not isinstance(meeting_date, dt.date):
@@ -193,7 +211,8 @@ def first_item_record(*, group, meeting_date, meeting_title, materials, by, note
     try:
         with transaction.atomic():
             study = FirstItemStudy.objects.create(group=group, meeting_date=meeting_date, meeting_title=meeting_title,
-                                                  note=(note or "").strip()[:300],
+                                                  note=(note or "").strip()[:300], plan_topic=plan_topic,
+                                                  reference_topic=reference_topic,
                                                   recorded_by=audit.account(by))
     except IntegrityError:  # a double click that raced past the check above
         raise ValidationError({"meeting_title": "这次会议的第一议题已经记录过了"}) from None
@@ -202,5 +221,7 @@ def first_item_record(*, group, meeting_date, meeting_title, materials, by, note
     audit.record(action="first_item.record", by=by, obj=study,
                  after={"group": group.pk, "meeting_date": meeting_date, "meeting_title": meeting_title,
                         "materials": [m.pk for m in materials],
+                        "plan_topic": plan_topic.pk if plan_topic else None,
+                        "reference_topic": reference_topic.pk if reference_topic else None,
                         "days_after_publication": {m.pk: (meeting_date - m.published_on).days for m in materials}})
     return study

@@ -264,23 +264,54 @@ def first_items(request):
                                                           "supervises": supervises})
 
 
+def _first_item_topic_choices(group):
+    """The group's approved plan topics and the 参考议题 sent to it, this year and last."""
+    from plans.models import Status as PlanStatus
+    from plans.models import Topic
+    from plans.services import references_for
+
+    year = timezone.localdate().year
+    topics = list(Topic.objects.filter(plan__group=group, plan__status=PlanStatus.APPROVED,
+                                       plan__year__in=(year - 1, year)).select_related("plan")
+                  .order_by("-plan__year", "pk")[:200])
+    references = list(references_for(group, year)[:100]) + list(references_for(group, year - 1)[:100])
+    return topics, references
+
+
+def _by_pk(label, pk, field):
+    """The object for a posted id; an id that names nothing is refused in Chinese (the service checks the rest)."""
+    if pk is None:
+        return None
+    from django.apps import apps
+
+    obj = apps.get_model(label).objects.filter(pk=pk).first()
+    if obj is None:
+        raise ValidationError({field: "没有找到所选的议题"})
+    return obj
+
+
 @login_required
 def group_first_items(request, pk):
     group = org_access.get_group_for(request.user, pk)
     can_manage = org_access.can_manage_group(request.user, group)
     candidates = list(access.materials_visible(request.user).filter(access.group_q(group))
                       .order_by("-important", "-published_on", "-id")[:200])
-    form = FirstItemForm(materials=candidates, initial={"meeting_date": timezone.localdate()})
+    topics, references = _first_item_topic_choices(group)
+    form = FirstItemForm(materials=candidates, topics=topics, references=references,
+                         initial={"meeting_date": timezone.localdate()})
     status = 200
     if request.method == "POST":
         group = org_access.get_group_for(request.user, pk, write=True)
-        form = FirstItemForm(request.POST, materials=candidates)
+        form = FirstItemForm(request.POST, materials=candidates, topics=topics, references=references)
         if form.is_valid():
             d = form.cleaned_data
             chosen = [m for m in candidates if m.pk in set(d["materials"])]
             try:
                 services.first_item_record(group=group, meeting_date=d["meeting_date"],
                                            meeting_title=d["meeting_title"], materials=chosen, note=d["note"],
+                                           plan_topic=_by_pk("plans.Topic", d["plan_topic"], "plan_topic"),
+                                           reference_topic=_by_pk("plans.ReferenceTopic", d["reference_topic"],
+                                                                  "reference_topic"),
                                            by=request.user)
                 messages.success(request, "第一议题学习情况已记录")
                 return redirect("materials:group_first_items", pk=group.pk)

@@ -4,16 +4,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from orgs.models import ROLE_ORDER, Membership
 
 from . import services
-from .counts import membership_stamps, with_live_counts
 from .models import (
     ATTENDED,
-    SEMINAR_FORMS,
     STATUS_BY_LABEL,
     TAKING_PART,
     Attendance,
@@ -28,7 +26,6 @@ from .models import (
     attendance_field,
     parse_attendance_field,
 )
-from .services import FROZEN
 
 
 @dataclass
@@ -375,19 +372,6 @@ def member_year(person, year):
 
 
 @dataclass
-class GroupYear:
-    group_id: int
-    name: str
-    held: int
-    seminars_by_quarter: list
-    quarters_without_seminar: list
-    rate: Rate
-    late: int
-    below: bool
-    plan: "PlanProgress | None" = None  # None: no approved plan for the year
-
-
-@dataclass
 class PlanProgress:
     """Topics of the group's approved plan: how many, how many are due by now, how many have been studied."""
 
@@ -399,86 +383,6 @@ class PlanProgress:
     @property
     def behind(self):
         return self.done_due < self.due
-
-
-def _year_parts(groups, year, now):
-    return (Participation.objects.filter(group__in=groups, session__starts_at__year=year, session__starts_at__lte=now,
-                                         state__in=TAKING_PART)
-            .exclude(session__status=SessionStatus.CANCELLED).order_by())
-
-
-def year_group_counts(groups, *, year, now=None):
-    """{group_id: {"held", "q" (研讨 per quarter), "att", "exp", "late"}} over the sessions held this year.
-
-    A province supervisor's subtree holds ~10,000 groups, ~100,000 (session, group) pairs and ~2 million
-    attendance rows: everything is summed per group in the database from the counts stored on each
-    Participation. Only groups whose memberships changed since their pairs were counted (or with pairs
-    never counted) are recounted from the attendance rows, also in the database."""
-    now = now or timezone.now()
-    parts = _year_parts(groups, year, now)
-    seminar = Q(session__form__in=SEMINAR_FORMS)
-    quarters = [Count("pk", filter=seminar & Q(session__day__gte=dt.date(year, 3 * q + 1, 1),
-                                               session__day__lt=dt.date(year + (q == 3), (3 * q + 3) % 12 + 1, 1)))
-                for q in range(4)]
-    rows = (parts.values("group_id", "counts_stamp")
-            .annotate(held=Count("pk"), late=Count("pk", filter=Q(session__late_record=True)),
-                      uncounted=Count("pk", filter=Q(expected__isnull=True)), exp=Sum("expected"),
-                      att=Sum("attended"), q1=quarters[0], q2=quarters[1], q3=quarters[2], q4=quarters[3])
-            .values_list("group_id", "counts_stamp", "held", "late", "uncounted", "exp", "att",
-                         "q1", "q2", "q3", "q4"))
-    stats = defaultdict(lambda: {"held": 0, "q": [0, 0, 0, 0], "att": 0, "exp": 0, "late": 0})
-    stamps = membership_stamps(Q(group__in=groups))
-    stale = set()
-    frozen = defaultdict(lambda: [0, 0])  # archived sessions' counts, never recounted
-    for gid, stamp, held, late, uncounted, exp, att, *q in rows:
-        st = stats[gid]
-        st["held"] += held
-        st["late"] += late
-        st["q"] = [a + b for a, b in zip(st["q"], q, strict=True)]
-        st["exp"] += exp or 0
-        st["att"] += att or 0
-        if stamp == FROZEN:
-            frozen[gid][0] += exp or 0
-            frozen[gid][1] += att or 0
-        elif uncounted or stamp != stamps.get(gid, ""):
-            stale.add(gid)
-    stale = sorted(stale)
-    for i in range(0, len(stale), 500):  # below SQLite's bound-parameter limit
-        chunk = stale[i:i + 500]
-        for gid in chunk:
-            stats[gid]["exp"], stats[gid]["att"] = frozen[gid] if gid in frozen else (0, 0)
-        for gid, e, a in with_live_counts(parts.filter(group_id__in=chunk).exclude(counts_stamp=FROZEN)).values_list(
-                "group_id", "live_expected", "live_attended"):
-            stats[gid]["exp"] += e
-            stats[gid]["att"] += a
-    _correct_counts(stats, parts)
-    return stats
-
-
-def _correct_counts(stats, parts):
-    """Attendance corrections on archived sessions are not in the stored counts: apply the latest of each, with
-    a few queries in all (the corrected sessions' days, attendance and the corrected people's memberships)."""
-    corrections = Correction.objects.filter(session_id__in=parts.values("session_id"), field__startswith="attendance:")
-    latest = {}
-    for sid, field_name, value in corrections.order_by("at", "id").values_list("session_id", "field", "new_value"):
-        latest[(sid, *parse_attendance_field(field_name))] = STATUS_BY_LABEL.get(value, value) in ATTENDED
-    if not latest:
-        return
-    corrected = corrections.values("session_id")
-    days = {(sid, gid): day for sid, gid, day in parts.filter(session_id__in=corrected).values_list(
-        "session_id", "group_id", "session__day")}
-    was = set(Attendance.objects.filter(session_id__in=corrected, status__in=ATTENDED).values_list(
-        "session_id", "group_id", "person_id"))
-    memberships = defaultdict(list)
-    for gid, pid, start, end in Membership.objects.filter(person_id__in={pid for _, _, pid in latest}).exclude(
-            role="attendee").values_list("group_id", "person_id", "start", "end"):
-        memberships[(gid, pid)].append((start, end))
-    for (sid, gid, pid), now_attended in latest.items():
-        day = days.get((sid, gid))
-        if day is None or not any(s <= day and (e is None or e >= day) for s, e in memberships[(gid, pid)]):
-            continue
-        if ((sid, gid, pid) in was) != now_attended:
-            stats[gid]["att"] += 1 if now_attended else -1
 
 
 def topic_sessions(*, group, line):

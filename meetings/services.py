@@ -918,6 +918,24 @@ def _freeze(session):
                       "speakers": [p.name for p in session.speakers.order_by("pk")]}
 
 
+def freeze_archived_unfrozen(*, by=None):
+    """Sessions archived before 归档 froze the record (`frozen` is null) still read live data: freeze each as it
+    reads now, one audited transaction per session. Returns how many were frozen; running it again does nothing."""
+    ids = list(StudySession.objects.filter(status=SessionStatus.ARCHIVED, frozen__isnull=True)
+               .order_by("pk").values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic():
+            session = StudySession.objects.select_for_update().filter(pk=pk, frozen__isnull=True).first()
+            if session is None:
+                continue
+            _freeze(session)
+            session.frozen["backfilled"] = True  # frozen after the fact, as it read on that day
+            session.save(update_fields=["frozen"])
+            audit.record(action="session.freeze_backfill", by=by, obj=session,
+                         after={"frozen_at": session.frozen["at"]})
+    return len(ids)
+
+
 @transaction.atomic
 def partner_decide(*, session, group, accept, by, note=""):
     """An invited group's 组长 or 学习秘书 accepts or declines a 联学. Accepting lets the host see its members

@@ -124,9 +124,6 @@ class StudyPlan(models.Model):
     reported_at = models.DateTimeField("报送时间", null=True, blank=True)
     reported_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    # 照搬照抄 check: the MinHash signature is stored so a new plan is compared without recomputing the others.
-    signature = models.BinaryField(null=True, blank=True, editable=False)
-    shingle_count = models.PositiveIntegerField(default=0, editable=False)
     version = models.PositiveIntegerField(default=1)  # optimistic lock for concurrent edits
 
     class Meta:
@@ -210,20 +207,6 @@ class Adoption(models.Model):
     class Meta:
         verbose_name = "参考议题采纳"
         constraints = [models.UniqueConstraint(fields=["reference", "group"], name="adoption_once_per_group")]
-
-
-class PlanBand(models.Model):
-    """One LSH band of a plan's MinHash: plans sharing any (band, key) are copy candidates.
-
-    Kept in the database (not an in-process index) so every app server sees the same index and a new plan
-    finds its candidates with one indexed `key IN (…)` query. The band number is hashed into `key`.
-    """
-
-    plan = models.ForeignKey(StudyPlan, on_delete=models.CASCADE, related_name="bands")
-    key = models.BigIntegerField(db_index=True)
-
-    class Meta:
-        verbose_name = "计划指纹分段"
 
 
 class CopyFlag(models.Model):

@@ -10,6 +10,8 @@ from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Mi
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
+from meetings.selectors import PlanProgress  # one definition: plan_progress returns it
+
 from . import services
 from .models import MONTHS, QUARTERS, YEAR, GroupFigures
 
@@ -25,20 +27,6 @@ class Rate:
     @property
     def percent(self):
         return round(100 * self.attended / self.expected, 1) if self.expected else None
-
-
-@dataclass
-class PlanProgress:
-    """Topics of the group's approved plan: how many, how many are due by now, how many have been studied."""
-
-    total: int
-    due: int
-    done: int
-    done_due: int  # studied among the due ones
-
-    @property
-    def behind(self):
-        return self.done_due < self.due
 
 
 @dataclass

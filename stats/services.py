@@ -44,6 +44,7 @@ def recount(group_ids, year, *, now=None, topics=True):
         Correction,
         Participation,
         SessionStatus,
+        StudySession,
         parse_attendance_field,
     )
     from orgs.models import Membership
@@ -74,15 +75,25 @@ def recount(group_ids, year, *, now=None, topics=True):
                                   .order_by("at", "id").values_list("session_id", "field", "new_value")):
             gid, pid = parse_attendance_field(field)
             status[(sid, gid, pid)] = STATUS_BY_LABEL.get(value, value)
+    # An archived session counts the people its frozen record lists, not today's memberships: a member imported
+    # later with an earlier join date never changes it (issue 8, "Archive freezes").
+    frozen = {}
+    if parts:
+        for sid, fz in StudySession.objects.filter(pk__in=session_ids, frozen__isnull=False).values_list(
+                "pk", "frozen"):
+            for g in (fz or {}).get("groups", []):
+                frozen[(sid, g["group_id"])] = [ln["person_id"] for ln in g.get("lines", [])
+                                                if ln.get("role") != "attendee" and ln.get("person_id")]
     for sid, gid, day, form, late in parts:
         rows = [figures[(gid, p)] for p in periods_of(day)]
         counts = dict.fromkeys(COUNTS, 0)
         counts["held"] = 1
         counts["seminars"] = int(form in SEMINAR_FORMS)
         counts["late_records"] = int(late)
-        for pid, s, e in members[gid]:
-            if s > day or (e is not None and e < day):
-                continue
+        people = frozen.get((sid, gid))
+        if people is None:
+            people = [pid for pid, s, e in members[gid] if s <= day and (e is None or e >= day)]
+        for pid in people:
             counts["expected"] += 1
             st = status.get((sid, gid, pid))
             if st in ATTENDED:

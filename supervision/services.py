@@ -341,21 +341,14 @@ def feedback_due(session_day):
     return add_workdays(session_day, feedback_workdays())
 
 
-@transaction.atomic
-def visit_score(*, visit, scores, feedback, by, submit=False):
-    """Save the observer's scores ({item id: (score, comment)}) and feedback; `submit` sends it to the group.
-    Everything is checked first, so a bad score changes nothing."""
-    visit = Visit.objects.select_for_update().select_related("plan__checklist", "session").get(pk=visit.pk)
-    if visit.session_id is None:
-        raise ValidationError("这次旁听还没有备案的集体学习")
-    if visit.feedback_at:
-        raise ValidationError("反馈已提交，不能再修改")
-    items = {i.pk: i for i in visit.plan.checklist.items.all()}
+def _checked_scores(items, given, *, foreign, note_chars):
+    """([errors], {item id: (score, note)}) for {item id: (score, note)} against a checklist's items: one rule
+    for a 巡听 score and a 督查 result. An empty score is skipped (not an error); each bad one is named."""
     errors, clean = [], {}
-    for item_id, (value, comment) in scores.items():
+    for item_id, (value, note) in given.items():
         item = items.get(int(item_id))
         if item is None:
-            errors.append("评分项不属于本评分表")
+            errors.append(foreign)
             continue
         if value in (None, ""):
             continue
@@ -367,7 +360,21 @@ def visit_score(*, visit, scores, feedback, by, submit=False):
         if not number.is_finite() or number < 0 or number > item.max_score:
             errors.append(f"“{item.text}”的得分须在 0 到 {item.max_score} 之间")
             continue
-        clean[item.pk] = (number.quantize(Decimal("0.1")), (comment or "").strip()[:200])
+        clean[item.pk] = (number.quantize(Decimal("0.1")), (note or "").strip()[:note_chars])
+    return errors, clean
+
+
+@transaction.atomic
+def visit_score(*, visit, scores, feedback, by, submit=False):
+    """Save the observer's scores ({item id: (score, comment)}) and feedback; `submit` sends it to the group.
+    Everything is checked first, so a bad score changes nothing."""
+    visit = Visit.objects.select_for_update().select_related("plan__checklist", "session").get(pk=visit.pk)
+    if visit.session_id is None:
+        raise ValidationError("这次旁听还没有备案的集体学习")
+    if visit.feedback_at:
+        raise ValidationError("反馈已提交，不能再修改")
+    items = {i.pk: i for i in visit.plan.checklist.items.all()}
+    errors, clean = _checked_scores(items, scores, foreign="评分项不属于本评分表", note_chars=200)
     feedback = (feedback or "").strip()
     limit = feedback_max_chars()
     if len(feedback) > limit:
@@ -591,23 +598,7 @@ def inspection_assign(*, target, inspector, by):
 def inspection_record(*, target, results, by):
     """Results per item: {item id: (score, problem)}; all checked before anything is saved."""
     items = {i.pk: i for i in target.inspection.checklist.items.all()}
-    errors, clean = [], {}
-    for item_id, (value, problem) in results.items():
-        item = items.get(int(item_id))
-        if item is None:
-            errors.append("检查项不属于本清单")
-            continue
-        if value in (None, ""):
-            continue
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            errors.append(f"“{item.text}”的得分不是数字")
-            continue
-        if not number.is_finite() or number < 0 or number > item.max_score:
-            errors.append(f"“{item.text}”的得分须在 0 到 {item.max_score} 之间")
-            continue
-        clean[item.pk] = (number.quantize(Decimal("0.1")), (problem or "").strip()[:300])
+    errors, clean = _checked_scores(items, results, foreign="检查项不属于本清单", note_chars=300)
     if errors:
         raise ValidationError(errors)
     for item_id, (number, problem) in clean.items():

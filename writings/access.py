@@ -80,3 +80,11 @@ def author_groups(user):
     from orgs.models import StudyGroup
 
     return list(StudyGroup.objects.filter(pk__in=ids).select_related("unit").order_by("pk"))
+
+
+def can_see_reuse(user, writing):
+    """The reuse report of a submitted writing is for the group's 组长 and 学习秘书 and the supervisors of the
+    subtree (who act on it), not for its author: it shows other people's passages."""
+    if writing.status not in SHARED_STATUSES or writing.person_id == user.person_id:
+        return False
+    return writing.group_id in reader_group_ids(user) or access.can_supervise(user, writing.unit)

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from . import access, search, services
+from . import reuse as writing_reuse
 from .models import Kind, Writing, WritingVersion
 
 
@@ -69,6 +70,37 @@ def _linked(model, pk, label):
     if obj is None:
         raise serializers.ValidationError({label: "所选关联不存在"})
     return obj
+
+
+class ReuseTextSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    title = serializers.CharField()
+    author = serializers.CharField(source="author.name", default=None)
+    group = serializers.CharField(source="group.name", default=None)
+    written_on = serializers.DateField(help_text="成文日期：先后由它决定，与提交先后无关")
+
+
+class ReuseMatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    score = serializers.FloatField()
+    self_reuse = serializers.BooleanField(help_text="同一作者（或同一中心组）的文本，标为自我重复")
+    this_is_suspect = serializers.BooleanField(help_text="本篇成文在后，是被提示的一方")
+    source = ReuseTextSerializer(help_text="在先的文本")
+    suspect = ReuseTextSerializer(help_text="在后的文本")
+    passages = serializers.ListField(child=serializers.DictField(), help_text="相同或相近的段落：a 为在后，b 为在先")
+
+
+class ReuseQuoteSerializer(serializers.Serializer):
+    material_id = serializers.IntegerField()
+    title = serializers.CharField()
+    sentences = serializers.ListField(child=serializers.CharField())
+
+
+class ReuseReportSerializer(serializers.Serializer):
+    checked_at = serializers.DateTimeField(source="text.checked_at", default=None)
+    matches = ReuseMatchSerializer(many=True)
+    quotes = ReuseQuoteSerializer(many=True, help_text="引用学习资料的句子，单独列出，不计入重复")
 
 
 class WritingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -147,4 +179,15 @@ class WritingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         writing = access.get_writing_for(request.user, pk)
         return Response(VersionSerializer(writing.versions.order_by("number"), many=True).data)
 
+    @extend_schema(responses=ReuseReportSerializer)
+    @action(detail=True, methods=["get"])
+    def reuse(self, request, pk=None):
+        """The text-reuse report, for the group's 组长 and 学习秘书 and the supervisors of the subtree; matches
+        with texts the caller may not read are left out. Anyone else who may read the writing gets 403."""
+        from rest_framework.exceptions import PermissionDenied
 
+        writing = access.get_writing_for(request.user, pk)
+        report = writing_reuse.report(request.user, writing)
+        if report is None:
+            raise PermissionDenied("只有本组的组长、学习秘书和上级督导人员可以查看查重结果")
+        return Response(ReuseReportSerializer(report).data)

@@ -29,6 +29,29 @@ def _after_submit(writing):
 
         MakeUp.objects.filter(pk=writing.makeup_id).exclude(status=MakeUpStatus.REPORTED).update(
             status=MakeUpStatus.SUBMITTED, submitted_at=writing.submitted_at)
+    reuse_index(writing, check=True)
+
+
+# The engine's kinds (integrity.models.TextKind) for each kind of writing: thresholds are set per engine kind.
+REUSE_KINDS = {Kind.MAKEUP: "reflection", Kind.STATEMENT: "speech", Kind.SPEECH: "speech"}
+
+
+def reuse_kind(writing):
+    return REUSE_KINDS.get(writing.kind, "writing")
+
+
+def reuse_index(writing, *, check=False):
+    """Index the writing in the one text-reuse engine, and check it when asked (on submission).
+
+    One writing is one indexed text, re-indexed on every save, so its own earlier versions are never compared
+    with it. A draft is indexed as a draft: the engine never makes it anyone's source nor counts its phrasing.
+    The writing's own date (not the submission time) decides which of two texts came first."""
+    from integrity import reuse
+
+    kwargs = {"kind": reuse_kind(writing), "text": writing.text, "written_on": writing.day, "year": writing.year,
+              "author": writing.person, "group": writing.group, "unit": writing.unit, "title": writing.title,
+              "is_draft": writing.status == Status.DRAFT}
+    return reuse.index_and_check(writing, **kwargs) if check else reuse.index_text(writing, **kwargs)
 
 
 def _clean_text(title, text, kind):
@@ -93,6 +116,8 @@ def writing_create(*, person, group, kind, text, by, title="", day=None, plan_to
         material=material, makeup=makeup, ai_assisted=bool(ai_assisted), source_name=(source_name or "")[:200])
     _keep_version(writing, by, "新建")
     search.reindex(writing)
+    if not submit:
+        reuse_index(writing)
     audit.record(action="writing.create", by=by, obj=writing,
                  after={"kind": kind, "chars": len(text), "ai_assisted": writing.ai_assisted})
     if submit:
@@ -121,6 +146,8 @@ def writing_update(*, writing, text, by, title=None, ai_assisted=None, version=N
         writing.save()
         _keep_version(writing, by, "退回后修改" if writing.status == Status.RETURNED else "修改")
         search.reindex(writing)
+        # A submitted writing edited again (a 发言材料 saved anew) is checked now: submitting it is a no-op.
+        reuse_index(writing, check=writing.status == Status.SUBMITTED)
         audit.record(action="writing.update", by=by, obj=writing, before=before,
                      after={"version": writing.version, "chars": len(text), "ai_assisted": ai})
     if submit:

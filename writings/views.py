@@ -11,6 +11,7 @@ from orgs import access as org_access
 from orgs.forms import apply_errors
 
 from . import access, documents, search, selectors, services
+from . import reuse as writing_reuse
 from .forms import ReviewForm, WritingForm
 from .models import Kind, Status
 
@@ -118,7 +119,7 @@ def detail(request, pk):
     return render(request, "writings/detail.html", {
         "w": writing, "is_author": writing.person_id == request.user.person_id,
         "can_review": access.can_review(request.user, writing) and writing.status == Status.SUBMITTED,
-        "review_form": ReviewForm(),
+        "review_form": ReviewForm(), "reuse": writing_reuse.report(request.user, writing),
     })
 
 
@@ -191,7 +192,9 @@ def review(request, pk):
         except ValidationError as exc:
             apply_errors(form, exc)
     return render(request, "writings/detail.html", {"w": writing, "is_author": False, "can_review": True,
-                                                    "review_form": form}, status=400)
+                                                    "review_form": form,
+                                                    "reuse": writing_reuse.report(request.user, writing)},
+                  status=400)
 
 
 @login_required

@@ -222,3 +222,40 @@ def test_only_supervisors_get_the_timeliness_button_on_an_important_material(wor
     assert "第一时间学习情况" not in as_user(world.secretary_a).get(url).content.decode()
     plain = material(world, title="一般文章")
     assert "第一时间学习情况" not in as_user(world.city_supervisor).get(f"/materials/{plain.pk}/").content.decode()
+
+
+def test_a_first_item_points_at_the_groups_plan_topic_by_a_real_foreign_key(world, as_user):
+    from django.urls import reverse
+
+    from plans.tests.factories import approved_plan
+
+    speech = material(world, title="重要讲话", important=True, days_ago=10)
+    plan_topic = approved_plan(world).topics.get()
+    r = as_user(world.secretary_a).post(reverse("materials:group_first_items", args=[world.group_a.pk]), {
+        "meeting_date": (world.today - dt.timedelta(days=2)).isoformat(), "meeting_title": "党委会（第3次）",
+        "materials": [speech.pk], "plan_topic": plan_topic.pk})
+    assert r.status_code == 302
+    study = FirstItemStudy.objects.get()
+    assert study.plan_topic == plan_topic and plan_topic.first_items.get() == study
+    assert AuditEntry.objects.filter(action="first_item.record").last().after["plan_topic"] == plan_topic.pk
+
+
+def test_a_topic_of_another_groups_plan_is_refused_in_chinese_and_nothing_is_recorded(world, as_user):
+    from django.urls import reverse
+
+    from plans.tests.factories import draft_plan, topic
+
+    speech = material(world, title="重要讲话", important=True, days_ago=10)
+    foreign = draft_plan(world, group=world.group_b, by=world.secretary_b, topics=[topic("外组专题")]).topics.get()
+    with pytest.raises(ValidationError, match="属于.*的学习计划，不能用于"):
+        services.first_item_record(group=world.group_a, meeting_date=world.today, meeting_title="党委会",
+                                   materials=[speech], plan_topic=foreign, by=world.secretary_a)
+    r = as_user(world.secretary_a).post(reverse("materials:group_first_items", args=[world.group_a.pk]), {
+        "meeting_date": world.today.isoformat(), "meeting_title": "党委会", "materials": [speech.pk],
+        "plan_topic": foreign.pk})
+    assert r.status_code == 400 and "不能用于" in r.content.decode()
+    r = as_user(world.secretary_a).post(reverse("materials:group_first_items", args=[world.group_a.pk]), {
+        "meeting_date": world.today.isoformat(), "meeting_title": "党委会", "materials": [speech.pk],
+        "plan_topic": 987654})
+    assert r.status_code == 400 and "没有找到所选的议题" in r.content.decode()
+    assert not FirstItemStudy.objects.exists()

@@ -153,9 +153,11 @@ class TestArchiveFreezes:
         after = read()
         assert after == before and "新成员" not in after[2] and "66.7%" in before[0]
         assert selectors.attendance_rate(StudySession.objects.get(pk=session.pk), world.group_a).expected == 3
-        overview = selectors.year_group_counts(StudyGroup.objects.filter(pk=world.group_a.pk),
-                                               year=session.day.year)[world.group_a.pk]
-        assert (overview["att"], overview["exp"]) == (2, 3)
+        from stats.services import recount
+
+        figures, _ = recount([world.group_a.pk], session.day.year)
+        year_row = figures[(world.group_a.pk, "Y")]
+        assert (year_row["attended"], year_row["expected"]) == (2, 3)
 
     def test_only_a_correction_with_a_reason_changes_an_archived_record(self, world):
         session = make_session(world, start=_ago(days=3))
@@ -313,3 +315,48 @@ class TestJointInvitations:
         archived = services.session_archive(session=session, by=world.secretary_a)
         sheets = selectors.session_attendance(archived)
         assert [g.missing_reason for g in sheets] == ["", "分会场签到表未交回"]
+
+
+class TestFreezeArchivedBeforeTheRecordsWork:
+    def test_a_session_archived_without_a_frozen_copy_is_frozen_as_it_reads_and_then_stays(self, world, as_user):
+        from django.core.management import call_command
+
+        from core.audit import AuditEntry
+
+        session = make_session(world, start=_ago(days=3))
+        mark_all(world, session)
+        services.attendance_record(session=session, group=world.group_a, person=world.member_a.person,
+                                   status="absent", by=world.secretary_a)
+        services.record_save(session=session, by=world.secretary_a, minutes="会议纪要……", summary="小结")
+        services.session_archive(session=session, by=world.secretary_a)
+        StudySession.objects.filter(pk=session.pk).update(frozen=None)  # archived before 归档 froze records
+        Participation.objects.filter(session=session).update(counts_stamp="")
+        out = io.StringIO()
+        call_command("meetings_freeze_archived", stdout=out)
+        assert "已为 1 次" in out.getvalue()
+        frozen = StudySession.objects.get(pk=session.pk).frozen
+        assert frozen["backfilled"] and {ln["name"] for ln in frozen["groups"][0]["lines"]} >= {"钱委员", "赵书记"}
+        assert AuditEntry.objects.filter(action="session.freeze_backfill", object_id=str(session.pk)).count() == 1
+        page = as_user(world.secretary_a).get(reverse("meetings:detail", args=[session.pk])).content.decode()
+        before = page[page.index('data-testid="rate"'):][:40]
+        world.leader_a.person.name = "赵书记（改名）"
+        world.leader_a.person.save()
+        page = as_user(world.secretary_a).get(reverse("meetings:detail", args=[session.pk])).content.decode()
+        assert page[page.index('data-testid="rate"'):][:40] == before and "赵书记（改名）" not in page
+        call_command("meetings_freeze_archived", stdout=out)  # again: nothing left to freeze
+        assert "已为 0 次" in out.getvalue()
+        assert StudySession.objects.get(pk=session.pk).frozen == frozen
+
+    def test_the_migration_freezes_what_is_left(self, world):
+        import importlib
+
+        from django.apps import apps as global_apps
+
+        session = make_session(world, start=_ago(days=3))
+        mark_all(world, session)
+        services.record_save(session=session, by=world.secretary_a, minutes="会议纪要……", summary="小结")
+        services.session_archive(session=session, by=world.secretary_a)
+        StudySession.objects.filter(pk=session.pk).update(frozen=None)
+        migration = importlib.import_module("meetings.migrations.0006_freeze_archived_sessions")
+        migration.forwards(global_apps, None)
+        assert StudySession.objects.get(pk=session.pk).frozen["backfilled"]

@@ -371,3 +371,22 @@ def test_a_campaign_over_units_outside_the_subtree_is_refused(world):
         services.inspection_create(unit=world.county_a, title="督查", year=2026, due=timezone.localdate(),
                                    groups=[world.group_b], by=world.supervisor_a)
     assert not Inspection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_group_with_an_unexplained_integrity_signal_this_year_is_a_focus_target_until_explained(world):
+    from integrity import services as integrity
+    from integrity.models import IntegritySignal
+
+    plan = city_plan(world)
+    signal = IntegritySignal.objects.create(kind=IntegritySignal._meta.get_field("kind").choices[0][0],
+                                            group=world.group_b, year=plan.year, explanation="纪要补录",
+                                            key="t")
+    IntegritySignal.objects.create(kind=signal.kind, group=world.group_a, year=plan.year - 1,
+                                   explanation="去年的提示不算", key="t")
+    focus = {c.group_id: c for c in selectors.focus_candidates(plan)}
+    assert set(focus) == {world.group_b.pk} and focus[world.group_b.pk].source == "integrity"
+    candidates, weights, _ = selectors.draw_inputs(plan, {})
+    assert weights[candidates.index(world.group_b.pk)] == 3.0
+    integrity.signal_explain(signal=signal, note="已核实：系网络故障后补录", by=world.city_supervisor)
+    assert selectors.focus_candidates(plan) == []

@@ -20,7 +20,10 @@ def submitted_reflection(world, *, text=TEXT, submit=True, session=None):
 
 
 def makeup_task(world):
-    session = make_session(world, start=timezone.now() - dt.timedelta(days=1))
+    from meetings.models import StudySession
+
+    # Hours apart: the permission matrix builds one per persona, and one person cannot attend overlapping sessions.
+    session = make_session(world, start=timezone.now() - dt.timedelta(days=1, hours=3 * StudySession.objects.count()))
     mark_all(world, session)
     meetings.attendance_record(session=session, group=world.group_a, person=world.member_a.person,
                                status="absent", by=world.secretary_a)

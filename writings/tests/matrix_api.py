@@ -10,4 +10,6 @@ CASES = [
     Case("writing-detail", reflection, READ, api=True),
     Case("writing-versions", reflection, READ, api=True),
     Case("writing-submit", reflection, AUTHOR_POST, api=True, method="post"),
+    # The reuse report: the group's 组长 and 学习秘书 and the supervisors; its author reads the writing, not this.
+    Case("writing-reuse", reflection, {**READ, "member_a": 403}, api=True),
 ]

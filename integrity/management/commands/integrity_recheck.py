@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--unit", type=int, help="范围：单位 id（含下级），省略为全部")
         parser.add_argument("--year", type=int, help="年度，省略为全部")
         parser.add_argument("--reindex", action="store_true",
-                            help="先把学习资料、已提交的计划和学习纪要/小结/简报编入索引（迁移旧的计划指纹）")
+                            help="先把学习资料、已提交的计划、学习纪要/小结/简报和个人学习材料编入索引（迁移旧的计划指纹）")
 
     def handle(self, *args, unit=None, year=None, reindex=False, **opts):
         scope = None
@@ -34,8 +34,10 @@ def reindex_all():
     from meetings.models import StudySession
     from plans.models import StudyPlan
     from plans.services import copy_check
+    from writings.models import Writing
+    from writings.services import reuse_index
 
-    counts = {"学习资料": 0, "计划": 0, "学习记录": 0}
+    counts = {"学习资料": 0, "计划": 0, "学习记录": 0, "个人材料": 0}
     for m in Material.objects.select_related("owner_unit").iterator(chunk_size=200):
         reuse.index_material(m)
         counts["学习资料"] += 1
@@ -50,4 +52,8 @@ def reindex_all():
                                  written_on=s.day or timezone.localdate(s.starts_at), year=s.starts_at.year,
                                  title=s.title)
                 counts["学习记录"] += 1
+    # Members' writings (drafts as drafts: indexed, never anyone's source); the re-check below compares them.
+    for w in Writing.objects.select_related("person", "group", "unit").order_by("pk").iterator(chunk_size=200):
+        reuse_index(w)
+        counts["个人材料"] += 1
     return counts

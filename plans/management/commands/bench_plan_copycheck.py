@@ -10,8 +10,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from plans import copycheck, services
-from plans.models import PlanBand, Status, StudyPlan, Topic
+from integrity import engine, reuse
+from integrity.models import ReuseBand, ReuseText
+from plans import services
+from plans.models import Status, StudyPlan, Topic
 
 
 class Rollback(Exception):
@@ -25,10 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=20)
 
     def handle(self, *args, rounds, **options):
-        total = StudyPlan.objects.exclude(signature=None).count()
+        indexed = ReuseText.objects.filter(kind="plan").exclude(signature=None)
+        total = indexed.count()
         if total < 2:
             raise CommandError("数据库中没有可比对的计划，请先运行 seed_demo")
-        sources = list(StudyPlan.objects.exclude(signature=None).order_by("id").values_list("id", flat=True)
+        sources = list(indexed.order_by("object_id").values_list("object_id", flat=True)
                        [:: max(total // rounds, 1)][:rounds])
         timings = {"copy": [], "honest": [], "brute": []}
         flagged = {"copy": 0, "honest": 0, "brute": 0}
@@ -56,19 +59,21 @@ class Command(BaseCommand):
                         timings[kind].append((time.perf_counter() - started) * 1000)
                         flagged[kind] += bool(flags)
                         if kind == "copy":
-                            # Baseline in the same run: the same new signature against every stored plan,
+                            # Baseline in the same run: the same new signature (the one engine's) against every stored plan,
                             # pair by pair, without the LSH index (what the check would cost without it).
                             started = time.perf_counter()
-                            new = copycheck.from_bytes(StudyPlan.objects.get(pk=plan.pk).signature)
-                            hits = [pid for pid, sig in StudyPlan.objects.exclude(pk=plan.pk).exclude(signature=None)
-                                    .values_list("pk", "signature").iterator(chunk_size=2000)
-                                    if copycheck.estimate(new, copycheck.from_bytes(sig)) >= copycheck.threshold()]
+                            row = reuse.find_text(plan, "plan")
+                            new = engine.sig_from_bytes(row.signature) if row and row.signature else None
+                            hits = [] if new is None else [
+                                pk for pk, sig in indexed.exclude(pk=row.pk).values_list("pk", "signature")
+                                .iterator(chunk_size=2000)
+                                if engine.estimate(new, engine.sig_from_bytes(sig)) >= reuse.threshold("plan")]
                             timings["brute"].append((time.perf_counter() - started) * 1000)
                             flagged["brute"] += bool(hits)
                         raise Rollback
                 except Rollback:
                     pass
-        self.stdout.write(f"已存储指纹的计划：{total} 份；LSH 分段行：{PlanBand.objects.count()} 行")
+        self.stdout.write(f"已存储指纹的计划：{total} 份；LSH 分段行：{ReuseBand.objects.filter(text__kind='plan').count()} 行")
         for kind, label in (("copy", "改名照抄"), ("honest", "自行撰写"), ("brute", "逐对比对（基线，无 LSH）")):
             t = sorted(timings[kind])
             self.stdout.write(f"{label}：{len(t)} 次，中位数 {statistics.median(t):.1f} ms，"
