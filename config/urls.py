@@ -39,6 +39,7 @@ urlpatterns = [
     path("research/", include("research.urls")),
     path("integrity/", include("integrity.urls")),
     path("supervision/", include("supervision.urls")),
+    path("assessment/", include("assessment.urls")),
     path("notices/", include("notices.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP forbids inline script.
