@@ -49,7 +49,7 @@ class RankRow:
 class Ranking:
     system: IndicatorSystem | None
     rows: list
-    no_data: bool  # no group of the subtree has any figure for the year
+    no_data: bool  # no group of the subtree held a session or expected anyone this year
 
     @property
     def advanced(self):
@@ -88,7 +88,7 @@ def _deduct_points(ind, occurrences):
 def _gather(gids, year, today):
     """Every source's per-group figure in one query each."""
     year_rows = {r["group_id"]: r for r in GroupFigures.objects.filter(group_id__in=gids, year=year, period=YEAR)
-                 .values("group_id", "attended", "expected", "has_plan", "topics_total", "topics_studied")}
+                 .values("group_id", "held", "attended", "expected", "has_plan", "topics_total", "topics_studied")}
     finished = [QUARTERS[q] for q in stats.finished_quarters(year, today)]
     with_seminar = {}
     for gid, n in (GroupFigures.objects.filter(group_id__in=gids, year=year, period__in=finished, seminars__gt=0)
@@ -219,7 +219,7 @@ def ranking(unit, year, *, today=None, fresh=True):
     rows.sort(key=lambda r: (-r.total, r.group.unit.path))
     for i, r in enumerate(rows, 1):
         r.rank = i
-    return Ranking(system, rows, no_data=not data["year_rows"] and bool(groups))
+    return Ranking(system, rows, no_data=not any(y["held"] or y["expected"] for y in data["year_rows"].values()))
 
 
 def indicators_of(system):
