@@ -223,7 +223,7 @@ def ranking(unit, year, *, today=None, fresh=True):
 
 
 def indicators_of(system):
-    return list(Indicator.objects.filter(system=system)) if system else []
+    return list(Indicator.objects.filter(system=system)) if system and system.pk else []
 
 
 def units_supervised(user):
