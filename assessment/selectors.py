@@ -85,36 +85,37 @@ def _deduct_points(ind, occurrences):
     return _q(max(Decimal(0), ind.weight - ind.per_occurrence * occurrences))
 
 
-def _gather(gids, year, today):
-    """Every source's per-group figure in one query each."""
-    year_rows = {r["group_id"]: r for r in GroupFigures.objects.filter(group_id__in=gids, year=year, period=YEAR)
+def _gather(gids, in_tree, year, today):
+    """Every source's per-group figure in one query each. `in_tree` is the groups as a subquery: a list of
+    10,000 ids as parameters costs more to build than the aggregate itself."""
+    year_rows = {r["group_id"]: r for r in GroupFigures.objects.filter(group_id__in=in_tree, year=year, period=YEAR)
                  .values("group_id", "held", "attended", "expected", "has_plan", "topics_total", "topics_studied")}
     finished = [QUARTERS[q] for q in stats.finished_quarters(year, today)]
     with_seminar = {}
-    for gid, n in (GroupFigures.objects.filter(group_id__in=gids, year=year, period__in=finished, seminars__gt=0)
+    for gid, n in (GroupFigures.objects.filter(group_id__in=in_tree, year=year, period__in=finished, seminars__gt=0)
                    .values("group_id").annotate(n=Count("id")).values_list("group_id", "n")):
         with_seminar[gid] = n
     from materials.models import FirstItemMaterial
 
     delay = ExpressionWrapper(F("meeting_date") - F("material__published_on"), output_field=DurationField())
-    late_first = dict(FirstItemMaterial.objects.filter(group_id__in=gids, meeting_date__year=year)
+    late_first = dict(FirstItemMaterial.objects.filter(group_id__in=in_tree, meeting_date__year=year)
                       .annotate(delay=delay).filter(delay__gt=dt.timedelta(days=FIRST_ITEM_DAYS))
                       .values("group_id").annotate(n=Count("id")).values_list("group_id", "n"))
     from supervision.models import RectStatus, VisitScore
 
     observer = {g: (s, m) for g, s, m in VisitScore.objects.filter(
-        visit__group_id__in=gids, visit__plan__year=year, visit__cancelled=False).values("visit__group_id")
+        visit__group_id__in=in_tree, visit__plan__year=year, visit__cancelled=False).values("visit__group_id")
         .annotate(s=Sum("score"), m=Sum("item__max_score")).values_list("visit__group_id", "s", "m")}
     from supervision.models import Rectification
 
-    rects = {g: (t, c) for g, t, c in Rectification.objects.filter(group_id__in=gids, due__year=year, due__lte=today)
+    rects = {g: (t, c) for g, t, c in Rectification.objects.filter(group_id__in=in_tree, due__year=year, due__lte=today)
              .values("group_id").annotate(t=Count("id"), c=Count("id", filter=Q(status=RectStatus.ACCEPTED)))
              .values_list("group_id", "t", "c")}
     from integrity.selectors import signal_counts
 
     signals = signal_counts(gids, year)
     grades = {}
-    for gid, grade, n in (Ballot.objects.filter(evaluation__group_id__in=gids, evaluation__year=year)
+    for gid, grade, n in (Ballot.objects.filter(evaluation__group_id__in=in_tree, evaluation__year=year)
                           .values("evaluation__group_id", "grade").annotate(n=Count("id"))
                           .values_list("evaluation__group_id", "grade", "n")):
         grades.setdefault(gid, []).append((grade, n))
@@ -202,17 +203,18 @@ def ranking(unit, year, *, today=None, fresh=True):
         stats.ensure_fresh(groups, year)
     groups = list(groups.select_related("unit").order_by("unit__path"))
     gids = [g.pk for g in groups]
-    data = _gather(gids, year, today)
+    data = _gather(gids, subtree_groups(unit).values("pk"), year, today)
     manual = {}
     if system.pk:
         manual = {(i, g): (p, n) for i, g, p, n in ManualScore.objects.filter(indicator__system=system)
                   .values_list("indicator_id", "group_id", "percent", "note")}
+    names = {ind.code: ind.get_code_display() for ind in indicators}
     rows = []
     for g in groups:
         parts = []
         for ind in indicators:
             points, fact, connected = _score(ind, g.pk, data, manual)
-            parts.append(Contribution(ind.code, ind.get_code_display(), ind.weight if connected else Decimal(0),
+            parts.append(Contribution(ind.code, names[ind.code], ind.weight if connected else Decimal(0),
                                       points, fact, connected))
         total = sum((p.points for p in parts), Decimal(0))
         rows.append(RankRow(g, _q(total), band(total, system), contributions=parts))
