@@ -4,6 +4,7 @@ a refused write shows its Chinese message and changes nothing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,22 +78,22 @@ def system(request, pk):
     system = selectors.system_for(unit, year)
     if request.method == "POST":
         try:
-            if system is None:
-                system = services.system_create(unit=unit, year=year, by=request.user)
-            services.system_update(
-                system=system, by=request.user,
-                weights={c: request.POST.get(f"w_{c}", "") for c in Code.values if f"w_{c}" in request.POST},
-                targets={c: request.POST[f"t_{c}"] for c in Code.values if request.POST.get(f"t_{c}")},
-                per_occurrence={c: request.POST[f"d_{c}"] for c in Code.values if request.POST.get(f"d_{c}")},
-                advanced_min=request.POST.get("advanced_min") or None,
-                backward_below=request.POST.get("backward_below") or None)
+            # Creating the year's system and saving its weights stand or fall together.
+            with transaction.atomic():
+                if system is None:
+                    system = services.system_create(unit=unit, year=year, by=request.user)
+                services.system_update(
+                    system=system, by=request.user,
+                    weights={c: request.POST.get(f"w_{c}", "") for c in Code.values if f"w_{c}" in request.POST},
+                    targets={c: request.POST[f"t_{c}"] for c in Code.values if request.POST.get(f"t_{c}")},
+                    per_occurrence={c: request.POST[f"d_{c}"] for c in Code.values if request.POST.get(f"d_{c}")},
+                    advanced_min=request.POST.get("advanced_min") or None,
+                    backward_below=request.POST.get("backward_below") or None)
             messages.success(request, "指标体系已保存")
             return redirect(f"{reverse('assessment:system', args=[unit.pk])}?year={year}")
         except ValidationError as exc:
             _error(request, exc)
-            # A refused save must leave nothing behind, including a system created by this request.
-            if system is not None and not selectors.system_for(unit, year):
-                system = None
+            system = selectors.system_for(unit, year)
             status = 400
     else:
         status = 200
