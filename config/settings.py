@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "integrity",
     "stats",
     "supervision",
+    "assessment",
     "django_tasks",
     "django_tasks_db",
     "notices",

@@ -39,6 +39,7 @@ urlpatterns = [
     path("research/", include("research.urls")),
     path("integrity/", include("integrity.urls")),
     path("supervision/", include("supervision.urls")),
+    path("assessment/", include("assessment.urls")),
     path("notices/", include("notices.urls")),
     path("reports/", include("reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

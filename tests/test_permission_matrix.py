@@ -8,7 +8,7 @@ from django.urls import get_resolver
 from core.testing import PERSONAS, check_case
 
 MATRIX_APPS = ["core", "accounts", "orgs", "materials", "plans", "meetings", "workdays", "writings", "research",
-               "integrity", "supervision", "notices", "reports"]
+               "integrity", "supervision", "notices", "reports", "assessment"]
 # URLs every persona may reach by design (log-in pages, the schema docs need only a log-in, health check).
 PUBLIC = {"healthz", "accounts:login", "accounts:logout"}
 

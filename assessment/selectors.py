@@ -1,0 +1,243 @@
+"""The ranking: every group of a subtree scored on the year's indicator system, in a fixed number of queries.
+
+Per-group study figures come from stats (GroupFigures, maintained on write); the other records are read as one
+aggregate per source (first-item delays, observers' scores, 整改, integrity signals, 民主评议, manual scores), so a
+province costs the same dozen queries as a county. `ranking` is the one function the bulletin also reads, so a
+figure in a 通报 equals the figure on the ranking page.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
+
+from orgs.models import StudyGroup
+from stats import selectors as stats
+from stats.models import QUARTERS, YEAR, GroupFigures
+
+from .models import GRADE_PERCENT, Ballot, Code, Indicator, IndicatorSystem, ManualScore
+
+ADVANCED, PASSED, BACKWARD = "先进", "合格", "后进"
+NOT_CONNECTED = "数据未接入"
+# Sources not in main yet: the indicator is listed with weight 0 and this label, never a made-up figure.
+UNCONNECTED = {Code.MANDATED, Code.REPORTING, Code.WULUOSHI}
+FIRST_ITEM_DAYS = 30  # a 第一议题 studied more than this many days after the material's release counts as late
+
+
+@dataclass
+class Contribution:
+    code: str
+    name: str
+    weight: Decimal
+    points: Decimal  # what this indicator added to the total
+    fact: str  # the figure behind it, in words (why the group scored as it did)
+    connected: bool = True
+
+
+@dataclass
+class RankRow:
+    group: StudyGroup
+    total: Decimal
+    band: str
+    rank: int = 0
+    contributions: list = field(default_factory=list)
+
+
+@dataclass
+class Ranking:
+    system: IndicatorSystem | None
+    rows: list
+    no_data: bool  # no group of the subtree held a session or expected anyone this year
+
+    @property
+    def advanced(self):
+        return [r for r in self.rows if r.band == ADVANCED]
+
+    @property
+    def backward(self):
+        return [r for r in self.rows if r.band == BACKWARD]
+
+
+def subtree_groups(unit):
+    """The groups supervised from this unit: every group below it (its own group answers to the level above)."""
+    return StudyGroup.objects.filter(unit__path__startswith=unit.path).exclude(unit=unit)
+
+
+def system_for(unit, year):
+    return IndicatorSystem.objects.filter(unit=unit, year=year).first()
+
+
+def _q(value):
+    return Decimal(value).quantize(Decimal("0.1"))
+
+
+def _ratio_points(ind, achieved):
+    """Full marks at or above the target (percent), linear below it."""
+    if achieved is None:
+        return ind.weight
+    target = float(ind.target) or 100.0
+    return _q(float(ind.weight) * min(1.0, achieved / target))
+
+
+def _deduct_points(ind, occurrences):
+    return _q(max(Decimal(0), ind.weight - ind.per_occurrence * occurrences))
+
+
+def _gather(gids, in_tree, year, today):
+    """Every source's per-group figure in one query each. `in_tree` is the groups as a subquery: a list of
+    10,000 ids as parameters costs more to build than the aggregate itself."""
+    year_rows = {r["group_id"]: r for r in GroupFigures.objects.filter(group_id__in=in_tree, year=year, period=YEAR)
+                 .values("group_id", "held", "attended", "expected", "has_plan", "topics_total", "topics_studied")}
+    finished = [QUARTERS[q] for q in stats.finished_quarters(year, today)]
+    with_seminar = {}
+    for gid, n in (GroupFigures.objects.filter(group_id__in=in_tree, year=year, period__in=finished, seminars__gt=0)
+                   .values("group_id").annotate(n=Count("id")).values_list("group_id", "n")):
+        with_seminar[gid] = n
+    from materials.models import FirstItemMaterial
+
+    delay = ExpressionWrapper(F("meeting_date") - F("material__published_on"), output_field=DurationField())
+    late_first = dict(FirstItemMaterial.objects.filter(group_id__in=in_tree, meeting_date__year=year)
+                      .annotate(delay=delay).filter(delay__gt=dt.timedelta(days=FIRST_ITEM_DAYS))
+                      .values("group_id").annotate(n=Count("id")).values_list("group_id", "n"))
+    from supervision.models import RectStatus, VisitScore
+
+    observer = {g: (s, m) for g, s, m in VisitScore.objects.filter(
+        visit__group_id__in=in_tree, visit__plan__year=year, visit__cancelled=False).values("visit__group_id")
+        .annotate(s=Sum("score"), m=Sum("item__max_score")).values_list("visit__group_id", "s", "m")}
+    from supervision.models import Rectification
+
+    rects = {g: (t, c) for g, t, c in Rectification.objects.filter(group_id__in=in_tree, due__year=year, due__lte=today)
+             .values("group_id").annotate(t=Count("id"), c=Count("id", filter=Q(status=RectStatus.ACCEPTED)))
+             .values_list("group_id", "t", "c")}
+    from integrity.selectors import signal_counts
+
+    signals = signal_counts(gids, year)
+    grades = {}
+    for gid, grade, n in (Ballot.objects.filter(evaluation__group_id__in=in_tree, evaluation__year=year)
+                          .values("evaluation__group_id", "grade").annotate(n=Count("id"))
+                          .values_list("evaluation__group_id", "grade", "n")):
+        grades.setdefault(gid, []).append((grade, n))
+    return dict(year_rows=year_rows, finished=finished, with_seminar=with_seminar, late_first=late_first,
+                observer=observer, rects=rects, signals=signals, grades=grades)
+
+
+def _score(ind, gid, data, manual):
+    """(points, fact, connected) of one indicator for one group."""
+    code = ind.code
+    if code in UNCONNECTED:
+        return Decimal(0), NOT_CONNECTED, False
+    y = data["year_rows"].get(gid)
+    if code == Code.PLAN_TOPICS:
+        if not y or not y["has_plan"] or not y["topics_total"]:
+            return Decimal(0), "无经审批的年度计划专题", True
+        pct = 100 * y["topics_studied"] / y["topics_total"]
+        return _ratio_points(ind, pct), f"计划专题{y['topics_total']}个，已学{y['topics_studied']}个（{pct:.1f}%）", True
+    if code == Code.SEMINARS:
+        quarters = len(data["finished"])
+        if not quarters:
+            return ind.weight, "本年尚无已结束的季度", True
+        done = data["with_seminar"].get(gid, 0)
+        return _ratio_points(ind, 100 * done / quarters), f"已结束{quarters}个季度，{done}个季度开展了研讨", True
+    if code == Code.ATTENDANCE:
+        if not y or not y["expected"]:
+            return Decimal(0), "本年无应参学记录", True
+        pct = 100 * y["attended"] / y["expected"]
+        return _ratio_points(ind, pct), f"应参学{y['expected']}人次，实参学{y['attended']}人次（{pct:.1f}%）", True
+    if code == Code.PLAN:
+        ok = bool(y and y["has_plan"])
+        return (ind.weight if ok else Decimal(0)), ("年度计划已审批" if ok else "无经审批的年度计划"), True
+    if code == Code.FIRST_ITEM:
+        n = data["late_first"].get(gid, 0)
+        return _deduct_points(ind, n), f"第一议题晚于材料发布{FIRST_ITEM_DAYS}天以上学习{n}次", True
+    if code == Code.OBSERVER:
+        got = data["observer"].get(gid)
+        if not got or not got[1]:
+            return ind.weight, "本年未被巡听评分，不扣分", True
+        pct = 100 * float(got[0]) / float(got[1])
+        return _ratio_points(ind, pct), f"巡听评分{got[0]}/{got[1]}（{pct:.1f}%）", True
+    if code == Code.RECTIFY:
+        t, c = data["rects"].get(gid, (0, 0))
+        if not t:
+            return ind.weight, "无到期整改事项", True
+        return _ratio_points(ind, 100 * c / t), f"到期整改{t}项，已销号{c}项", True
+    if code == Code.INTEGRITY:
+        sc = data["signals"].get(gid)
+        n = sc.open if sc else 0
+        return _deduct_points(ind, n), f"未说明的真学真记疑点{n}条", True
+    if code == Code.EVALUATION:
+        votes = data["grades"].get(gid)
+        if not votes:
+            return Decimal(0), "未开展民主评议或尚无评议票", True
+        total = sum(n for _, n in votes)
+        pct = sum(GRADE_PERCENT[g] * n for g, n in votes) / total
+        return _ratio_points(ind, pct), f"民主评议{total}票，综合得分率{pct:.1f}%", True
+    if code == Code.INSPECTION:
+        m = manual.get((ind.pk, gid))
+        if m is None:
+            return Decimal(0), "督导人员尚未录入", True
+        return _q(ind.weight * m[0] / 100), f"录入得分率{m[0]}%{('：' + m[1]) if m[1] else ''}", True
+    return Decimal(0), NOT_CONNECTED, False
+
+
+def band(total, system):
+    if total >= system.advanced_min:
+        return ADVANCED
+    if total < system.backward_below:
+        return BACKWARD
+    return PASSED
+
+
+def ranking(unit, year, *, today=None, fresh=True):
+    """The subtree's groups ranked on the unit's indicator system for the year (highest first), each with every
+    indicator's contribution. No system yet: the 2024 defaults are scored without being saved."""
+    from . import services
+
+    today = today or timezone.localdate()
+    system = system_for(unit, year)
+    indicators = list(system.indicators.all()) if system else services.default_indicators()
+    system = system or IndicatorSystem(unit=unit, year=year)
+    groups = subtree_groups(unit)
+    if fresh:
+        stats.ensure_fresh(groups, year)
+    groups = list(groups.select_related("unit").order_by("unit__path"))
+    gids = [g.pk for g in groups]
+    data = _gather(gids, subtree_groups(unit).values("pk"), year, today)
+    manual = {}
+    if system.pk:
+        manual = {(i, g): (p, n) for i, g, p, n in ManualScore.objects.filter(indicator__system=system)
+                  .values_list("indicator_id", "group_id", "percent", "note")}
+    names = {ind.code: ind.get_code_display() for ind in indicators}
+    rows = []
+    for g in groups:
+        parts = []
+        for ind in indicators:
+            points, fact, connected = _score(ind, g.pk, data, manual)
+            parts.append(Contribution(ind.code, names[ind.code], ind.weight if connected else Decimal(0),
+                                      points, fact, connected))
+        total = sum((p.points for p in parts), Decimal(0))
+        rows.append(RankRow(g, _q(total), band(total, system), contributions=parts))
+    rows.sort(key=lambda r: (-r.total, r.group.unit.path))
+    for i, r in enumerate(rows, 1):
+        r.rank = i
+    return Ranking(system, rows, no_data=not any(y["held"] or y["expected"] for y in data["year_rows"].values()))
+
+
+def indicators_of(system):
+    return list(Indicator.objects.filter(system=system)) if system and system.pk else []
+
+
+def units_supervised(user):
+    from orgs import access
+
+    return access.supervised_roots(user)
+
+
+def evaluation_results(evaluation):
+    """Per leader: the count of each grade and the score rate; never who gave which."""
+    out = {}
+    for leader_id, grade, n in (Ballot.objects.filter(evaluation=evaluation).values("leader_id", "grade")
+                                .annotate(n=Count("id")).values_list("leader_id", "grade", "n")):
+        out.setdefault(leader_id, {}).setdefault(grade, n)
+    return out

@@ -1,0 +1,165 @@
+"""Issue 13 benchmark: every group's indicators and the ranking of a province from the maintained figures, against
+one hand-written SQL aggregate over the same database in the same run (the ratio is the figure to read).
+
+    python benchmarks/bench_assessment.py                       # small: 2 cities × 3 counties × 20 units ≈ 130 groups
+    python benchmarks/bench_assessment.py --cities 14 --counties 10 --units 68     # province, ≈10,095 groups
+
+The generator reuses orgs.seed's province shape with 3 people per group, writes each group's stats rows (the year
+and four quarters) as the write services would, and gives a third of the groups an observer's scores, a due 整改
+and an unexplained integrity signal, so every source the ranking reads has rows. It writes a fresh SQLite file.
+
+Timed, interleaved, median and max of --rounds:
+- ranking: `assessment.selectors.ranking(province, year, fresh=False)` — every group's 13 indicators, totals,
+  bands and the sort (the figures are already fresh: the freshness check belongs to stats' own benchmark);
+- sql: one hand-written SELECT joining the same figures and sources with per-group aggregates, sorted in SQL.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(db_path):
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def generate(args, year):
+    from django.utils import timezone
+
+    from integrity.models import IntegritySignal
+    from orgs import seed
+    from orgs.models import StudyGroup, Unit
+    from stats.models import GroupFigures
+    from supervision import services as sup
+    from supervision.models import Rectification, Visit, VisitScore
+
+    rng = random.Random(2026)
+    spec = seed.province(rng, cities=args.cities, counties_per_city=args.counties, units_per_county=args.units,
+                         city_depts=2, size=3)
+    specs = seed.load(spec, rng=rng, year_start=dt.date(year, 1, 1))
+    root = Unit.objects.get(pk=specs[0].id)
+    groups = list(StudyGroup.objects.exclude(unit=root).values_list("pk", flat=True))
+    now = timezone.now()
+    rows = []
+    for g in groups:
+        expected = rng.randint(20, 60)
+        total = rng.randint(4, 12)
+        rows.append(GroupFigures(group_id=g, year=year, period="Y", held=rng.randint(3, 14), expected=expected,
+                                 attended=rng.randint(expected // 2, expected), has_plan=rng.random() < 0.9,
+                                 topics_total=total, topics_studied=rng.randint(0, total), computed_at=now))
+        rows += [GroupFigures(group_id=g, year=year, period=q, seminars=rng.randint(0, 2), computed_at=now)
+                 for q in ("Q1", "Q2", "Q3", "Q4")]
+    GroupFigures.objects.bulk_create(rows, batch_size=5000)
+    plan = sup.plan_create(unit=root, year=year, by=None)
+    items = list(plan.checklist.items.all())
+    some = rng.sample(groups, len(groups) // 3)
+    visits = Visit.objects.bulk_create([Visit(plan=plan, group_id=g, kind="fixed") for g in some], batch_size=2000)
+    VisitScore.objects.bulk_create([VisitScore(visit=v, item=i, score=rng.randint(i.max_score // 2, i.max_score))
+                                    for v in visits for i in items], batch_size=5000)
+    person = {g: p for g, p in StudyGroup.objects.filter(pk__in=some).values_list("pk", "memberships__person_id")}
+    Rectification.objects.bulk_create([Rectification(group_id=v.group_id, visit=v, problem="研讨不深", measure="整改",
+                                                     responsible_id=person[v.group_id], due=dt.date(year, 3, 1),
+                                                     status=rng.choice(["open", "accepted"])) for v in visits],
+                                      batch_size=2000)
+    IntegritySignal.objects.bulk_create([IntegritySignal(group_id=g, year=year, kind="late_schedule", key=f"b{g}",
+                                                         explanation="补录") for g in some], batch_size=2000)
+    return root, groups
+
+
+SQL = """
+SELECT g.id,
+  COALESCE(y.attended, 0), COALESCE(y.expected, 0), COALESCE(y.has_plan, 0), COALESCE(y.topics_total, 0),
+  COALESCE(y.topics_studied, 0), COALESCE(q.n, 0), vs.s, vs.m, COALESCE(r.t, 0), COALESCE(r.c, 0),
+  COALESCE(sig.n, 0), COALESCE(fi.n, 0), COALESCE(b.n, 0)
+FROM orgs_studygroup g
+JOIN orgs_unit u ON u.id = g.unit_id
+LEFT JOIN stats_groupfigures y ON y.group_id = g.id AND y.year = %(year)s AND y.period = 'Y'
+LEFT JOIN (SELECT group_id, COUNT(*) n FROM stats_groupfigures WHERE year = %(year)s AND period IN ('Q1','Q2','Q3','Q4')
+           AND seminars > 0 GROUP BY group_id) q ON q.group_id = g.id
+LEFT JOIN (SELECT v.group_id, SUM(s.score) s, SUM(i.max_score) m FROM supervision_visitscore s
+           JOIN supervision_visit v ON v.id = s.visit_id JOIN supervision_supervisionplan p ON p.id = v.plan_id
+           JOIN supervision_checklistitem i ON i.id = s.item_id WHERE p.year = %(year)s AND NOT v.cancelled
+           GROUP BY v.group_id) vs ON vs.group_id = g.id
+LEFT JOIN (SELECT group_id, COUNT(*) t, SUM(status = 'accepted') c FROM supervision_rectification
+           WHERE due BETWEEN %(start)s AND %(today)s GROUP BY group_id) r ON r.group_id = g.id
+LEFT JOIN (SELECT group_id, COUNT(*) n FROM integrity_integritysignal WHERE year = %(year)s AND explained_at IS NULL
+           GROUP BY group_id) sig ON sig.group_id = g.id
+LEFT JOIN (SELECT f.group_id, COUNT(*) n FROM materials_firstitemmaterial f JOIN materials_material m ON m.id = f.material_id
+           WHERE f.meeting_date BETWEEN %(start)s AND %(end)s AND julianday(f.meeting_date) - julianday(m.published_on) > 30
+           GROUP BY f.group_id) fi ON fi.group_id = g.id
+LEFT JOIN (SELECT e.group_id, COUNT(*) n FROM assessment_ballot b JOIN assessment_evaluation e ON e.id = b.evaluation_id
+           WHERE e.year = %(year)s GROUP BY e.group_id) b ON b.group_id = g.id
+WHERE u.path LIKE %(path)s AND u.id <> %(root)s
+ORDER BY (CASE WHEN COALESCE(y.expected, 0) > 0 THEN 1.0 * y.attended / y.expected ELSE 0 END)
+       + (CASE WHEN COALESCE(y.topics_total, 0) > 0 THEN 1.0 * y.topics_studied / y.topics_total ELSE 0 END) DESC
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cities", type=int, default=2)
+    parser.add_argument("--counties", type=int, default=3)
+    parser.add_argument("--units", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    db = Path(tempfile.mkdtemp()) / "bench-assessment.sqlite3"
+    setup(db)
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from assessment import selectors
+
+    year = dt.date.today().year
+    started = time.monotonic()
+    root, groups = generate(args, year)
+    seeded = time.monotonic() - started
+    today = dt.date.today()
+    params = {"year": year, "start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31), "today": today,
+              "path": root.path + "%", "root": root.pk}
+
+    def ranking():
+        return selectors.ranking(root, year, fresh=False)
+
+    def sql():
+        with connection.cursor() as cur:
+            cur.execute(SQL, params)
+            return cur.fetchall()
+
+    assert len(ranking().rows) == len(sql()) == len(groups)
+    with CaptureQueriesContext(connection) as ctx:
+        ranking()
+    queries = len(ctx.captured_queries)
+    reset_queries()
+    times = {"ranking": [], "sql": []}
+    for _ in range(args.rounds):
+        for name, fn in (("sql", sql), ("ranking", ranking)):
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    report = {"groups": len(groups), "seed_s": round(seeded, 1), "queries_per_ranking": queries,
+              "ranking_ms": {"median": round(med["ranking"] * 1000, 1), "max": round(max(times["ranking"]) * 1000, 1)},
+              "sql_ms": {"median": round(med["sql"] * 1000, 1), "max": round(max(times["sql"]) * 1000, 1)},
+              "ratio": round(med["ranking"] / med["sql"], 2)}
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
