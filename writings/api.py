@@ -112,8 +112,13 @@ class WritingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         if self.action == "list":
             for key in ("year", "kind", "status", "group"):
                 value = self.request.query_params.get(key)
-                if value:
-                    qs = qs.filter(**{key: value}) if key != "year" or value.isdigit() else qs.none()
+                if not value:
+                    continue
+                if key in ("year", "group"):
+                    # A number that fits the column, or nothing matches (never a 500 on "null" or 10**30).
+                    qs = qs.filter(**{key: int(value)}) if value.isdigit() and len(value) <= 18 else qs.none()
+                else:
+                    qs = qs.filter(**{key: value})
         return qs
 
     def get_object(self):
