@@ -311,7 +311,7 @@ def _notify_supervisors(visit, text):
 
 @transaction.atomic
 def visit_assign(*, visit, observer, by):
-    visit = Visit.objects.select_for_update().select_related("group__unit", "plan__unit", "session").get(pk=visit.pk)
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("group__unit", "plan__unit", "session").get(pk=visit.pk)
     if visit.session_id is None:
         raise ValidationError("本组尚未备案要旁听的集体学习，暂不能派员")
     if not observer.pool_unit.path.startswith(visit.plan.unit.path) and not visit.plan.unit.path.startswith(
@@ -368,7 +368,7 @@ def _checked_scores(items, given, *, foreign, note_chars):
 def visit_score(*, visit, scores, feedback, by, submit=False):
     """Save the observer's scores ({item id: (score, comment)}) and feedback; `submit` sends it to the group.
     Everything is checked first, so a bad score changes nothing."""
-    visit = Visit.objects.select_for_update().select_related("plan__checklist", "session").get(pk=visit.pk)
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("plan__checklist", "session").get(pk=visit.pk)
     if visit.session_id is None:
         raise ValidationError("这次旁听还没有备案的集体学习")
     if visit.feedback_at:
