@@ -94,6 +94,11 @@ def _below_q(threshold):
         ExpressionWrapper(F("expected") * Value(float(threshold)), output_field=FloatField()))
 
 
+def _below(attended, expected, threshold):
+    """The same test as _below_q, on figures already read."""
+    return bool(expected) and attended * 100 < threshold * expected
+
+
 def _no_seminar(year, today):
     quarters = [QUARTERS[q] for q in finished_quarters(year, today)]
     return GroupFigures.objects.filter(year=year, period__in=quarters, seminars=0)
@@ -140,7 +145,7 @@ def group_rows(rows, *, year, threshold=90.0, today=None):
         by_q = [quarters.get((gid, q), 0) for q in QUARTERS]
         d, dd = due.get(gid, (0, 0))
         out.append(GroupRow(gid, name, held, by_q, [f"第{q + 1}季度" for q in finished if by_q[q] == 0],
-                            Rate(attended, expected), late, bool(expected) and attended * 100 < threshold * expected,
+                            Rate(attended, expected), late, _below(attended, expected, threshold),
                             PlanProgress(total, d, done, dd) if has_plan else None))
     return out
 
@@ -179,7 +184,7 @@ def by_unit(rows, units, *, threshold=90.0):
                 t = totals[u.pk]
                 t[0] += 1
                 t[1] += held
-                t[2] += bool(expected) and attended * 100 < threshold * expected
+                t[2] += _below(attended, expected, threshold)
                 t[3] += late
                 break
     return [UnitRow(u.pk, u.name, *totals[u.pk]) for u in sorted(units, key=lambda u: (u.sort, u.path))]
