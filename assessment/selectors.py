@@ -228,12 +228,6 @@ def indicators_of(system):
     return list(Indicator.objects.filter(system=system)) if system and system.pk else []
 
 
-def units_supervised(user):
-    from orgs import access
-
-    return access.supervised_roots(user)
-
-
 def evaluation_results(evaluation):
     """Per leader: the count of each grade and the score rate; never who gave which."""
     out = {}
