@@ -31,8 +31,9 @@ def reader_group_ids(user):
 
 def visible_q(user, prefix=""):
     """A Q over Writing (or over a model reaching it through `prefix`, e.g. "writing__")."""
+    nothing = Q(**{f"{prefix}pk__in": []})
     if not user.is_authenticated or access.is_admin_role(user):
-        return Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
+        return nothing
     parts = []
     if user.person_id:
         parts.append(Q(**{f"{prefix}person_id": user.person_id}))
@@ -45,7 +46,7 @@ def visible_q(user, prefix=""):
     if shared:
         parts.append(Q(**{f"{prefix}status__in": SHARED_STATUSES}) & reduce(or_, shared))
     if not parts:
-        return Q(**{f"{prefix}pk__in": []})
+        return nothing
     return reduce(or_, parts)
 
 
