@@ -11,7 +11,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from core import audit
-from core.uploads import over_limit
+from core.uploads import check_zip, over_limit
 
 from . import selectors
 from .documents import bulletin_docx, cn_date, to_pdf
@@ -30,6 +30,7 @@ def _check_template(data):
     try:
         if not data.startswith(b"PK\x03\x04"):
             raise ValueError
+        check_zip(data, required=("word/document.xml",), kind="红头模板")  # no zip bomb reaches python-docx
         Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds on a damaged file
         raise ValidationError("红头模板不是有效的 .docx 文件，请用 Word 或 WPS 另存为 .docx 后再上传") from exc
