@@ -159,14 +159,19 @@ def get_unit_for_supervisor(user, pk):
 
 # ---- rectifications, speakers, campaigns ------------------------------------------------------
 
-def rectifications_visible(user):
+def _group_filed(user, model):
+    """Rows filed by a group: its own leaders see them, and so do the supervisors above it."""
     if not user.is_authenticated or access.is_admin_role(user):
-        return Rectification.objects.none()
+        return model.objects.none()
     q = Q(group_id__in=access.managed_group_ids(user))
     sup = _under(user, "group__unit__path")
     if sup is not None:
         q |= sup
-    return Rectification.objects.filter(q)
+    return model.objects.filter(q)
+
+
+def rectifications_visible(user):
+    return _group_filed(user, Rectification)
 
 
 def get_rectification_for(user, pk, *, need=None):
@@ -186,13 +191,7 @@ def _supervises_rect(user, rect):
 
 
 def speakers_visible(user):
-    if not user.is_authenticated or access.is_admin_role(user):
-        return SpeakerFiling.objects.none()
-    q = Q(group_id__in=access.managed_group_ids(user))
-    sup = _under(user, "group__unit__path")
-    if sup is not None:
-        q |= sup
-    return SpeakerFiling.objects.filter(q)
+    return _group_filed(user, SpeakerFiling)
 
 
 def get_speaker_for(user, pk, *, decide=False):

@@ -383,8 +383,8 @@ def visit_score(*, visit, scores, feedback, by, submit=False):
         if timezone.localdate() < visit.session.day:
             errors.append("学习尚未举行，不能提交反馈")
         typed = {int(k) for k, (v, _) in scores.items() if v not in (None, "")}  # a bad score is reported once
-        missing = [i.text for pk, i in items.items() if pk not in clean and pk not in typed
-                   and not VisitScore.objects.filter(visit=visit, item_id=pk).exists()]
+        saved = set(VisitScore.objects.filter(visit=visit).values_list("item_id", flat=True))
+        missing = [i.text for pk, i in items.items() if pk not in clean and pk not in typed and pk not in saved]
         if missing:
             errors.append("还有评分项未打分：" + "、".join(missing))
         if not feedback:
