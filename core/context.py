@@ -1,6 +1,7 @@
 """Who is acting and from where, for the audit trail, without threading `request` through every service."""
 
 import contextvars
+import functools
 import ipaddress
 from contextlib import contextmanager
 
@@ -23,13 +24,19 @@ def acting_from(address):
 def _networks():
     from django.conf import settings
 
+    return _parse_networks(tuple(getattr(settings, "TRUSTED_PROXIES", [])))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_networks(items):
+    """Parsed once per value of the setting, not on every request."""
     nets = []
-    for item in getattr(settings, "TRUSTED_PROXIES", []):
+    for item in items:
         try:
             nets.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
             continue  # a typo in the setting must not open the header to everyone
-    return nets
+    return tuple(nets)
 
 
 def _trusted(address, nets):
