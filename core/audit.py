@@ -86,6 +86,12 @@ ACTION_LABELS = {
     "reports.archive_built": "生成档案专卷", "reports.archive_request": "申请生成档案专卷",
     "reports.bulletin_generate": "生成通报", "reports.office_save": "保存发文机关设置", "reports.submit": "报送材料",
     "reports.task_create": "下发报送任务",
+    # 考核评价
+    "assessment.system_create": "制定考核指标体系", "assessment.system_update": "修改考核指标体系",
+    "assessment.manual_score": "录入考核评分", "assessment.study_report": "提交述学报告",
+    "assessment.evaluation_create": "发起民主评议", "assessment.evaluation_close": "结束民主评议",
+    "assessment.vote": "参加民主评议", "assessment.round_create": "发起学习之星评选", "assessment.nominate": "推荐学习之星",
+    "assessment.review": "审核学习之星推荐", "assessment.decide": "确定学习之星", "assessment.publish": "公布学习之星",
     "audit.rekey": "审计链启用密钥", "audit.export": "导出审计日志", "audit.prune": "清理过期审计记录",
 }
 GENESIS = "0" * 64
