@@ -67,7 +67,7 @@ ACTION_LABELS = {
     # 工作日历
     "workday.set": "录入工作日调整", "workday.delete": "删除工作日调整",
     # 联学与请假撤回
-    "leave.withdraw": "撤回请假", "session.partner_accept": "接受联学邀请", "session.partner_decline": "谢绝联学邀请",
+    "leave.withdraw": "撤回请假", "session.freeze_backfill": "补存归档记录", "session.partner_accept": "接受联学邀请", "session.partner_decline": "谢绝联学邀请",
     "session.partner_remove": "移出联学中心组", "session.partner_leave": "退出联学", "session.partner_missing": "登记联学未登记原因",
     # 真学真记
     "integrity.reuse.recheck": "复查文字重复", "integrity.signal.explain": "说明真学真记提示",
