@@ -8,7 +8,7 @@ figure in a 通报 equals the figure on the ranking page.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
@@ -21,9 +21,13 @@ from .models import GRADE_PERCENT, Ballot, Code, Indicator, IndicatorSystem, Man
 
 ADVANCED, PASSED, BACKWARD = "先进", "合格", "后进"
 NOT_CONNECTED = "数据未接入"
-# Sources not in main yet: the indicator is listed with weight 0 and this label, never a made-up figure.
-UNCONNECTED = {Code.MANDATED, Code.REPORTING, Code.WULUOSHI}
+# Sources with no records to read would be listed with weight 0 and this label, never a made-up figure; every
+# indicator of the 2024 set is now computed from the records, so the set is empty (the check stays for a new code).
+UNCONNECTED = set()
 FIRST_ITEM_DAYS = 30  # a 第一议题 studied more than this many days after the material's release counts as late
+# 五落实: a session is judged once this many working days have passed since it was held — the secretary's time
+# to write the minutes and archive it (the archive refuses a session whose 五落实 are incomplete).
+WULUOSHI_WORKDAYS = 10
 
 
 @dataclass
@@ -50,6 +54,7 @@ class Ranking:
     system: IndicatorSystem | None
     rows: list
     no_data: bool  # no group of the subtree held a session or expected anyone this year
+    indicators: list = field(default_factory=list)  # the system's (saved ones only: the defaults have no pk)
 
     @property
     def advanced(self):
@@ -70,7 +75,8 @@ def system_for(unit, year):
 
 
 def _q(value):
-    return Decimal(value).quantize(Decimal("0.1"))
+    # 四舍五入, as a score sheet is worked out by hand (Decimal's default would give 4.25 → 4.2).
+    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _ratio_points(ind, achieved):
@@ -120,7 +126,79 @@ def _gather(gids, in_tree, year, today):
                           .values_list("evaluation__group_id", "grade", "n")):
         grades.setdefault(gid, []).append((grade, n))
     return dict(year_rows=year_rows, finished=finished, with_seminar=with_seminar, late_first=late_first,
-                observer=observer, rects=rects, signals=signals, grades=grades)
+                observer=observer, rects=rects, signals=signals, grades=grades,
+                mandated=_mandated(in_tree, year), reporting=_reporting(in_tree, year, today),
+                wuluoshi=_wuluoshi(in_tree, year, today))
+
+
+def _unit_ids(path):
+    return [int(x) for x in path.strip("/").split("/") if x]
+
+
+def _mandated(in_tree, year):
+    """(mandated topics reaching the group, how many of them it studied) per group id.
+
+    A topic reaches every group at or below the unit whose published guidance lists it; a group studied it when
+    it took part in a session held this year from a plan topic linked to it."""
+    from meetings.models import TAKING_PART, Participation, SessionStatus
+    from plans.models import MandatedTopic
+
+    per_unit = dict(MandatedTopic.objects.filter(guidance__year=year, guidance__published_at__isnull=False)
+                    .values("guidance__unit_id").order_by().annotate(n=Count("id"))
+                    .values_list("guidance__unit_id", "n"))
+    if not per_unit:
+        return {}
+    studied = dict(Participation.objects.filter(
+        group_id__in=in_tree, state__in=TAKING_PART, session__starts_at__year=year,
+        session__starts_at__lte=timezone.now(), session__plan_topic__mandated__guidance__year=year)
+        .exclude(session__status=SessionStatus.CANCELLED).values("group_id").order_by()
+        .annotate(n=Count("session__plan_topic__mandated_id", distinct=True)).values_list("group_id", "n"))
+    out = {}
+    for gid, path in StudyGroup.objects.filter(pk__in=in_tree).values_list("pk", "unit__path"):
+        total = sum(per_unit.get(u, 0) for u in _unit_ids(path))
+        out[gid] = (total, min(total, studied.get(gid, 0)))
+    return out
+
+
+def _reporting(in_tree, year, today):
+    """(报送 tasks past their deadline addressed to the group, how many it submitted by the deadline) per group id.
+    A task is addressed to the groups below the unit it was issued for (reports.selectors.task_status)."""
+    from reports.models import ReportTask, Submission
+
+    due = dict(ReportTask.objects.filter(year=year, deadline__lt=today).values_list("pk", "unit__path"))
+    if not due:
+        return {}
+    per_path = {}
+    for path in due.values():
+        per_path[path] = per_path.get(path, 0) + 1
+    on_time = dict(Submission.objects.filter(task_id__in=list(due), group_id__in=in_tree,
+                                             submitted_at__date__lte=F("task__deadline"))
+                   .values("group_id").order_by().annotate(n=Count("id")).values_list("group_id", "n"))
+    out = {}
+    for gid, path in StudyGroup.objects.filter(pk__in=in_tree).values_list("pk", "unit__path"):
+        ids = _unit_ids(path)
+        # Every ancestor's path, not the group's own unit: a unit's task goes to the groups below it.
+        total = sum(per_path.get("/" + "/".join(map(str, ids[:i])) + "/", 0) for i in range(1, len(ids)))
+        if total:
+            out[gid] = (total, min(total, on_time.get(gid, 0)))
+    return out
+
+
+def _wuluoshi(in_tree, year, today):
+    """(sessions hosted and held this year at least WULUOSHI_WORKDAYS working days ago, how many of them are
+    archived — which needs all five 落实) per group id."""
+    from meetings.models import SessionStatus, StudySession
+    from workdays.selectors import add_workdays
+
+    cutoff = add_workdays(today, -WULUOSHI_WORKDAYS)
+    end = min(cutoff, dt.date(year, 12, 31))
+    if end.year < year:
+        return {}
+    return {g: (t, a) for g, t, a in StudySession.objects.filter(
+        group_id__in=in_tree, day__gte=dt.date(year, 1, 1), day__lte=end)
+        .exclude(status=SessionStatus.CANCELLED).values("group_id").order_by()
+        .annotate(t=Count("id"), a=Count("id", filter=Q(status=SessionStatus.ARCHIVED)))
+        .values_list("group_id", "t", "a")}
 
 
 def _score(ind, gid, data, manual):
@@ -148,6 +226,22 @@ def _score(ind, gid, data, manual):
     if code == Code.PLAN:
         ok = bool(y and y["has_plan"])
         return (ind.weight if ok else Decimal(0)), ("年度计划已审批" if ok else "无经审批的年度计划"), True
+    if code == Code.MANDATED:
+        total, done = data["mandated"].get(gid, (0, 0))
+        if not total:
+            return ind.weight, "本年无上级规定专题", True
+        return _ratio_points(ind, 100 * done / total), f"上级规定专题{total}个，已学{done}个", True
+    if code == Code.REPORTING:
+        total, done = data["reporting"].get(gid, (0, 0))
+        if not total:
+            return ind.weight, "本年无已截止的报送任务", True
+        return _ratio_points(ind, 100 * done / total), f"已截止报送任务{total}项，按时报送{done}项", True
+    if code == Code.WULUOSHI:
+        total, done = data["wuluoshi"].get(gid, (0, 0))
+        if not total:
+            return Decimal(0), f"本年无举行满{WULUOSHI_WORKDAYS}个工作日的集体学习", True
+        return (_ratio_points(ind, 100 * done / total),
+                f"举行满{WULUOSHI_WORKDAYS}个工作日的集体学习{total}次，五落实齐全并归档{done}次", True)
     if code == Code.FIRST_ITEM:
         n = data["late_first"].get(gid, 0)
         return _deduct_points(ind, n), f"第一议题晚于材料发布{FIRST_ITEM_DAYS}天以上学习{n}次", True
@@ -221,7 +315,8 @@ def ranking(unit, year, *, today=None, fresh=True):
     rows.sort(key=lambda r: (-r.total, r.group.unit.path))
     for i, r in enumerate(rows, 1):
         r.rank = i
-    return Ranking(system, rows, no_data=not any(y["held"] or y["expected"] for y in data["year_rows"].values()))
+    return Ranking(system, rows, no_data=not any(y["held"] or y["expected"] for y in data["year_rows"].values()),
+                   indicators=indicators if system.pk else [])
 
 
 def indicators_of(system):

@@ -28,18 +28,18 @@ from .models import (
 # The 2024 rules' default set (reference/assessment-practice.md §6, mapped onto what the records hold):
 # substance only — no count of notes, photos, check-ins or online time appears here.
 DEFAULTS = [
-    (Code.PLAN_TOPICS, 15, Rule.RATIO, 100, 0),
+    (Code.PLAN_TOPICS, 10, Rule.RATIO, 100, 0),
     (Code.SEMINARS, 10, Rule.RATIO, 100, 0),
     (Code.ATTENDANCE, 10, Rule.RATIO, 90, 0),
-    (Code.MANDATED, 0, Rule.RATIO, 100, 0),
-    (Code.FIRST_ITEM, 10, Rule.DEDUCT, 0, 2),
-    (Code.PLAN, 10, Rule.RATIO, 100, 0),
-    (Code.REPORTING, 0, Rule.RATIO, 100, 0),
-    (Code.OBSERVER, 15, Rule.RATIO, 100, 0),
+    (Code.MANDATED, 10, Rule.RATIO, 100, 0),
+    (Code.FIRST_ITEM, 5, Rule.DEDUCT, 0, 1),
+    (Code.PLAN, 5, Rule.RATIO, 100, 0),
+    (Code.REPORTING, 5, Rule.RATIO, 100, 0),
+    (Code.OBSERVER, 10, Rule.RATIO, 100, 0),
     (Code.RECTIFY, 10, Rule.RATIO, 100, 0),
-    (Code.WULUOSHI, 0, Rule.RATIO, 100, 0),
+    (Code.WULUOSHI, 10, Rule.RATIO, 100, 0),
     (Code.INTEGRITY, 5, Rule.DEDUCT, 0, 1),
-    (Code.EVALUATION, 10, Rule.RATIO, 100, 0),
+    (Code.EVALUATION, 5, Rule.RATIO, 100, 0),
     (Code.INSPECTION, 5, Rule.MANUAL, 100, 0),
 ]
 LEADER_ROLES = (Role.LEADER, Role.DEPUTY, Role.MEMBER)  # 组长、副组长和班子成员 述学 and are rated

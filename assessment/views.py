@@ -52,7 +52,7 @@ def ranking(request, pk):
     return render(request, "assessment/ranking.html", {
         "unit": unit, "year": year, "result": result, "roots": access.supervised_roots(request.user),
         "manual_codes": [c.code for c in result.rows[0].contributions] if result.rows else [],
-        "inspection": next((i for i in selectors.indicators_of(result.system) if i.rule == Rule.MANUAL), None),
+        "inspection": next((i for i in result.indicators if i.rule == Rule.MANUAL), None),
         "evaluations": Evaluation.objects.filter(group__unit__path__startswith=unit.path, year=year)
         .select_related("group"),
     })

@@ -10,13 +10,14 @@ def navigation(request):
         from meetings.models import Notice
 
         unread = Notice.objects.filter(person_id=user.person_id, read_at__isnull=True).count()
+    supervises = bool(access.supervised_roots(user))
     return {
         "nav_unread_notices": unread,
         "nav_is_sysadmin": user.admin_role == "sysadmin",
         "nav_is_secadmin": user.admin_role == "secadmin",
         "nav_is_auditadmin": user.admin_role == "auditadmin",
-        "nav_supervises": bool(access.supervised_roots(user)),
+        "nav_supervises": supervises,
         # People and the API are tools of those who keep records or supervise; a plain 成员 (on a phone most
         # of all) is not offered them.
-        "nav_staff": bool(user.admin_role) or bool(access.managed_group_ids(user)) or bool(access.supervised_roots(user)),
+        "nav_staff": bool(user.admin_role) or bool(access.managed_group_ids(user)) or supervises,
     }

@@ -189,8 +189,7 @@ def bulletin_docx(*, office, doc_number, title, figures, judgement, issued_on, t
     h = _para(doc)
     add_run(h, "二、表扬的中心组", font=f["h1"], size=BODY_PT)
     if judgement.praised:
-        _para(doc, "、".join(r.name for r in judgement.praised)
-              + "按计划组织学习，各季度均开展专题研讨，参学率较高，予以通报表扬。")
+        _para(doc, "、".join(r.name for r in judgement.praised) + judgement.praise)
     else:
         _para(doc, "本期无。")
 

@@ -7,6 +7,7 @@ sessions or attendance rows.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Sum
 from django.http import Http404
@@ -138,29 +139,60 @@ class Judgement:
     praised: list  # [GroupFigure]
     problems: list  # [(GroupFigure, [what they must fix])]
     source: str
+    praise: str = ""  # the sentence after the praised names in the bulletin
 
 
-def judge(figures):
-    """Praised units and units with problems. The `assessment` app is not in main yet, so this is a rule on
-    the period's figures; when its ranking exists, this one function is what to replace."""
+def judge(figures, *, today=None):
+    """Praised units and units with problems.
+
+    A yearly bulletin reads the assessment ranking (assessment.selectors.ranking, the one function the ranking
+    page shows): 先进 groups are praised, 后进 groups are listed with the indicators that cost them points. A
+    quarter has no ranking, so a quarterly bulletin judges by rules on the period's figures; so does a group
+    outside the ranking (the unit's own group answers to the level above it)."""
+    from assessment import selectors as assessment
+
+    ranked = {}
+    source = "按本期数据规则判定"
+    if figures.quarter is None:
+        result = assessment.ranking(figures.unit, figures.year, today=today)
+        ranked = {r.group.pk: r for r in result.rows}
+        system = result.system
+        source = (f"按{figures.unit.name}{figures.year}年度考核指标体系排名判定：{system.advanced_min:.0f}分及以上为先进，"
+                  f"低于{system.backward_below:.0f}分为后进，排名和各项得分见考核排名页面")
     praised, problems = [], []
     for r in figures.rows:
-        fixes = []
-        if not r.plan_approved:
-            fixes.append("尽快制定并审定年度学习计划，按要求报送")
-        if r.quarters_without_seminar:
-            fixes.append(f"{'、'.join(r.quarters_without_seminar)}未开展专题研讨，须补上研讨并形成研讨记录")
-        if r.percent is not None and r.percent < ATTENDANCE_THRESHOLD:
-            fixes.append(f"参学率仅{r.percent}%，低于{ATTENDANCE_THRESHOLD:.0f}%，须严格请假和补学制度")
-        if r.held == 0:
-            fixes.append("本期未组织集体学习，须按计划组织学习")
-        if r.plan_approved and r.topics_done < r.topics_due:
-            fixes.append(f"计划专题应学{r.topics_due}个、已学{r.topics_done}个，须按计划补学")
+        row = ranked.get(r.group_id)
+        if row is not None:
+            if row.band == assessment.ADVANCED:
+                praised.append(r)
+            elif row.band == assessment.BACKWARD:
+                problems.append((r, [f"年度考核综合得分{row.total}分，排第{row.rank}名，列为后进"] + [
+                    f"{c.name}仅得{c.points}分（满分{c.weight:.0f}分）：{c.fact}" for c in row.contributions
+                    if c.connected and c.weight and c.points < c.weight * Decimal("0.6")]))
+            continue
+        fixes = _rule_fixes(r)
         if fixes:
             problems.append((r, fixes))
         elif r.held > 0:
             praised.append(r)
-    return Judgement(praised, problems, "按本期数据规则判定（考核排名功能接入后以排名为准）")
+    praise = ("年度考核综合得分达到先进等次，予以通报表扬。" if ranked
+              else "按计划组织学习，各季度均开展专题研讨，参学率较高，予以通报表扬。")
+    return Judgement(praised, problems, source, praise)
+
+
+def _rule_fixes(r):
+    fixes = []
+    if not r.plan_approved:
+        fixes.append("尽快制定并审定年度学习计划，按要求报送")
+    if r.quarters_without_seminar:
+        fixes.append(f"{'、'.join(r.quarters_without_seminar)}未开展专题研讨，须补上研讨并形成研讨记录")
+    if r.percent is not None and r.percent < ATTENDANCE_THRESHOLD:
+        fixes.append(f"参学率仅{r.percent}%，低于{ATTENDANCE_THRESHOLD:.0f}%，须严格请假和补学制度")
+    if r.held == 0:
+        fixes.append("本期未组织集体学习，须按计划组织学习")
+    if r.plan_approved and r.topics_done < r.topics_due:
+        fixes.append(f"计划专题应学{r.topics_due}个、已学{r.topics_done}个，须按计划补学")
+    return fixes
 
 
 def months_held(unit, year, *, groups=None):

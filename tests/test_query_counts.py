@@ -116,7 +116,7 @@ def test_main_pages_and_api_lists_take_the_same_queries_small_and_large(world, a
                                   published_on=timezone.localdate(), by=world.city_supervisor, text="研讨 学习")
         make_session(world, start=timezone.now() - dt.timedelta(days=20 + i), title=f"第{i}次学习")
     large = measure(world, as_user, session, new)
-    assert large == small == PINNED
+    assert large == small == pinned()
 
 
 def plans_revised(world, plan, topics):
@@ -131,6 +131,14 @@ def plans_revised(world, plan, topics):
 # 工作台: each app adds its card (supervision, reports); plan page: each topic's progress (records). Flat either way.
 PINNED = {"工作台": 27, "plan page": 15, "group's plans": 13, "group's sessions": 14, "overview": 17,
           "materials search": 13, "API sessions": 7, "API plans": 7, "API materials": 9, "API groups": 7}
+
+
+def pinned():
+    # PostgreSQL counts a search's total in the ranking statement (a window function); SQLite's FTS5 refuses
+    # bm25() beside one, so it takes a second statement there (materials/search.py).
+    from django.db import connection
+
+    return {**PINNED, "materials search": PINNED["materials search"] - (connection.vendor == "postgresql")}
 
 
 def test_a_check_in_is_a_small_page_and_a_replay_writes_nothing(world, as_user):

@@ -67,23 +67,65 @@ def test_every_automatic_indicator_equals_the_hand_computed_value(world, scored)
     assert p[Code.SEMINARS].points == Decimal("2.5")  # 10 × 1/4
     assert p[Code.ATTENDANCE].points == Decimal("7.4")  # 10 × (2/3 = 66.7%) / 90%
     assert p[Code.PLAN_TOPICS].points == 0 and p[Code.PLAN].points == 0  # no approved plan
-    assert p[Code.FIRST_ITEM].points == Decimal("8.0")  # 10 − 2 for the one material studied 40 days late
+    assert p[Code.FIRST_ITEM].points == Decimal("4.0")  # 5 − 1 for the one material studied 40 days late
     max_total = sum(i.max_score for i in scored["items"])
-    assert p[Code.OBSERVER].points == Decimal(15 * (max_total - 4) / max_total).quantize(Decimal("0.1"))
+    assert p[Code.OBSERVER].points == Decimal(10 * (max_total - 4) / max_total).quantize(Decimal("0.1"),
+                                                                                        rounding="ROUND_HALF_UP")
     assert p[Code.RECTIFY].points == Decimal("5.0")  # 1 of 2 due items closed
     open_signals = IntegritySignal.objects.filter(group=world.group_a, explained_at__isnull=True).count()
     assert p[Code.INTEGRITY].points == max(0, 5 - open_signals)
-    assert p[Code.EVALUATION].points == Decimal("8.5")  # (100+100+80+60)/4 = 85%
+    assert p[Code.EVALUATION].points == Decimal("4.3")  # 5 × (100+100+80+60)/4 = 4.25, 四舍五入
     assert p[Code.INSPECTION].points == Decimal("4.0")  # 5 × 80%
     assert "台账齐全" in p[Code.INSPECTION].fact
+    assert p[Code.MANDATED].points == 10 and "无上级规定专题" in p[Code.MANDATED].fact  # none issued: no deduction
+    assert p[Code.REPORTING].points == 5 and "无已截止的报送任务" in p[Code.REPORTING].fact
+    assert p[Code.WULUOSHI].points == 0  # the one session held is not archived
+    assert "集体学习1次，五落实齐全并归档0次" in p[Code.WULUOSHI].fact
     total = sum(c.points for c in p.values())
     assert row_of(result, world.group_a).total == total
 
 
-def test_sources_not_in_main_weigh_nothing_and_say_so(world, scored):
+def test_mandated_topics_reporting_and_wuluoshi_are_read_from_their_records(world, scored):
+    """Three of five city 规定专题 reach group A through its plan, one of them studied; of two 报送 tasks past their
+    deadline one was submitted on time and one late; of two sessions held long ago one is archived."""
+    from meetings.models import SessionStatus, StudySession
+    from plans.models import MandatedTopic
+    from plans.tests.factories import approved_plan, publish_city_guidance, topic
+    from reports import services as reports
+    from reports.models import ReportTask, Submission
+
+    year, end = scored["year"], scored["next_year"]
+    publish_city_guidance(world, year=year)
+    mandated = list(MandatedTopic.objects.filter(guidance__year=year).order_by("sort", "id"))
+    assert len(mandated) == 5
+    plan = approved_plan(world, topics=[topic(m.title, month=1, mandated_id=m.pk) for m in mandated[:3]])
+    studied = plan.topics.get(mandated=mandated[0])
+    make_session(world, plan_topic=studied, topic_source="plan", start=timezone.now() - dt.timedelta(days=1))
+    tasks = [reports.task_create(unit=world.county_a, by=world.supervisor_a, kind="plan", title=f"报送{i}",
+                                 year=year, deadline=timezone.localdate()) for i in range(2)]
+    for task in tasks:
+        reports.submission_submit(task=task, group=world.group_a, by=world.secretary_a, text="已报送")
+    ReportTask.objects.filter(pk=tasks[1].pk).update(deadline=timezone.localdate() - dt.timedelta(days=3))
+    Submission.objects.filter(task=tasks[1]).update(submitted_at=timezone.now())
+    StudySession.objects.filter(group=world.group_a).update(status=SessionStatus.SCHEDULED)
+    first = StudySession.objects.filter(group=world.group_a).order_by("starts_at").first()
+    StudySession.objects.filter(pk=first.pk).update(status=SessionStatus.ARCHIVED)
+
+    p = parts(row_of(selectors.ranking(world.county_a, year, today=end), world.group_a))
+    assert p[Code.MANDATED].fact == "上级规定专题5个，已学1个" and p[Code.MANDATED].points == Decimal("2.0")
+    assert p[Code.REPORTING].fact == "已截止报送任务2项，按时报送1项" and p[Code.REPORTING].points == Decimal("2.5")
+    held = StudySession.objects.filter(group=world.group_a).exclude(status="cancelled").count()
+    assert p[Code.WULUOSHI].fact.endswith(f"集体学习{held}次，五落实齐全并归档1次")
+    assert p[Code.WULUOSHI].points == (Decimal(10) / held).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP")
+    # A group of the sibling county got no task from county A and no deduction for it.
+    city = parts(row_of(selectors.ranking(world.city, year, today=end), world.group_b))
+    assert city[Code.REPORTING].fact == "本年无已截止的报送任务"
+    assert city[Code.MANDATED].fact == "上级规定专题5个，已学0个"
+
+
+def test_a_session_is_judged_on_wuluoshi_only_after_ten_working_days(world, scored):
     p = parts(row_of(selectors.ranking(world.county_a, scored["year"]), world.group_a))
-    for code in (Code.REPORTING, Code.MANDATED, Code.WULUOSHI):
-        assert p[code].weight == 0 and p[code].points == 0 and p[code].fact == "数据未接入"
+    assert p[Code.WULUOSHI].points == 0 and p[Code.WULUOSHI].fact.startswith("本年无举行满10个工作日")
 
 
 def test_a_group_with_nothing_recorded_is_backward_and_the_sibling_county_is_not_in_the_subtree(world, scored):
@@ -110,13 +152,6 @@ def test_weights_that_add_up_are_saved(world, scored):
     system = selectors.system_for(world.county_a, scored["year"])
     services.system_update(system=system, weights={Code.ATTENDANCE: "20", Code.SEMINARS: "0"}, by=world.supervisor_a)
     assert system.indicators.get(code=Code.ATTENDANCE).weight == 20
-
-
-def test_an_unconnected_source_cannot_be_given_weight(world, scored):
-    system = selectors.system_for(world.county_a, scored["year"])
-    with pytest.raises(ValidationError, match="数据未接入"):
-        services.system_update(system=system, weights={Code.REPORTING: "10", Code.ATTENDANCE: "0"},
-                               by=world.supervisor_a)
 
 
 def test_backward_groups_become_next_years_focus_targets_with_the_reason(world, scored):

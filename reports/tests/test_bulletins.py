@@ -99,6 +99,42 @@ def test_the_praised_and_the_problem_units_come_from_one_rule(world, year_a):
     assert judgement.praised == []
 
 
+def test_a_yearly_bulletin_praises_and_lists_exactly_the_rankings_advanced_and_backward_groups(world, year_a):
+    """The year's bulletin and the ranking page read one function (assessment.selectors.ranking)."""
+    from assessment import selectors as assessment
+    from assessment import services as assessment_services
+
+    year = world.today.year
+    system = assessment_services.system_create(unit=world.county_a, year=year, by=world.supervisor_a)
+    ranking = assessment.ranking(world.county_a, year)
+    # Put group A above the 先进 line of its own system, so both lists are exercised whatever the figures are.
+    top = ranking.rows[0].total
+    assessment_services.system_update(system=system, weights={}, advanced_min=str(top), backward_below=str(top),
+                                      by=world.supervisor_a)
+    ranking = assessment.ranking(world.county_a, year)
+    judgement = selectors.judge(selectors.period_figures(world.county_a, year))
+    assert [r.name for r in judgement.praised] == [r.group.name for r in ranking.advanced]
+    backward = {r.group.name: r for r in ranking.backward}
+    ranked_problems = {row.name: fixes for row, fixes in judgement.problems if row.name in backward}
+    assert set(ranked_problems) == set(backward)
+    for name, fixes in ranked_problems.items():
+        assert fixes[0] == f"年度考核综合得分{backward[name].total}分，排第{backward[name].rank}名，列为后进"
+    assert "年度考核指标体系排名判定" in judgement.source
+
+    bulletin = _generate(world, year_a, quarter=None)
+    text = "\n".join(p.text for p in Document(io.BytesIO(bytes(bulletin.docx))).paragraphs)
+    for r in ranking.advanced:
+        assert r.group.name in text.split("二、表扬的中心组")[1].split("三、")[0]
+    assert "年度考核综合得分达到先进等次" in text or not ranking.advanced
+    for name in backward:
+        assert f"{name}。" in text.split("三、存在的问题和整改要求")[1]
+
+
+def test_a_quarterly_bulletin_keeps_the_rule_on_the_quarters_figures(world, year_a):
+    judgement = selectors.judge(selectors.period_figures(world.county_a, world.today.year, 2))
+    assert judgement.source == "按本期数据规则判定"
+
+
 def test_numbers_run_per_office_per_year_and_are_never_reused(world, year_a):
     first = _generate(world, year_a, quarter=1)
     second = _generate(world, year_a, quarter=2)
