@@ -13,21 +13,29 @@ class PlanForm(forms.Form):
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+def group_input(**attrs):
+    """A group typed by its name, with suggestions from the plan's subtree filled in by supervision:plan_groups.
+    Never a <select> of every group: a province plan would print 10,000 options three times over."""
+    return forms.TextInput(attrs={"list": "plan-groups", "autocomplete": "off", "placeholder": "输入名称中的字词，从提示中选择",
+                                  **attrs})
+
+
 class VisitAddForm(forms.Form):
-    group = forms.TypedChoiceField(label="中心组", coerce=int)
+    group = forms.CharField(label="中心组", max_length=200, widget=group_input())
     kind = forms.ChoiceField(label="方式", choices=[(VisitKind.FIXED, "固定"), (VisitKind.FOCUS, "重点")])
     planned_month = forms.IntegerField(label="计划月份", min_value=1, max_value=12, required=False)
 
 
 class FocusForm(forms.Form):
-    group = forms.TypedChoiceField(label="中心组", coerce=int)
+    group = forms.CharField(label="中心组", max_length=200, widget=group_input())
     reason = forms.CharField(label="原因", max_length=200, help_text="如：2025年度考核不合格")
 
 
 class DrawForm(forms.Form):
     count = forms.IntegerField(label="随机抽取数量", min_value=1, max_value=10000)
-    exclude = forms.TypedMultipleChoiceField(label="排除的中心组", coerce=int, required=False,
-                                             widget=forms.SelectMultiple(attrs={"size": 6}))
+    exclude = forms.CharField(label="排除的中心组", required=False, max_length=20000,
+                              help_text="每行一个中心组名称（也可用顿号、逗号分隔）",
+                              widget=forms.Textarea(attrs={"rows": 3}))
     exclude_reason = forms.CharField(label="排除原因", max_length=100, required=False, initial="近期已接受专题督查")
 
 

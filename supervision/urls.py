@@ -9,6 +9,7 @@ urlpatterns = [
     path("plan/new/", views.plan_create, name="plan_create"),
     path("plan/<int:pk>/", views.plan, name="plan"),
     path("plan/<int:pk>/visits/", views.plan_visit_add, name="plan_visit_add"),
+    path("plan/<int:pk>/groups/", views.plan_groups, name="plan_groups"),
     path("plan/<int:pk>/focus/", views.plan_focus_add, name="plan_focus_add"),
     path("plan/<int:pk>/draw/", views.plan_draw, name="plan_draw"),
     path("plan/<int:pk>/focus-visits/", views.plan_focus_visits, name="plan_focus_visits"),

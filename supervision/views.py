@@ -2,6 +2,7 @@
 Chinese reason and changes nothing (services check everything before they write)."""
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -172,8 +173,59 @@ def absence_add(request, pk):
 
 # ---- plans ---------------------------------------------------------------------------------
 
-def _group_choices(plan):
-    return [(g.pk, g.name) for g in access.subtree_groups(plan.unit).order_by("unit__path")]
+GROUP_SUGGESTIONS = 20
+NAME_SEPARATORS = re.compile(r"[\n\r、,，;；]+")
+
+
+def _resolve_group(plan, text):
+    """The group a supervisor typed: its exact name (or its unit's name) within the plan's subtree.
+
+    A number is taken as the group's id (the API and older forms post ids); whether that group lies in the
+    subtree is the service's check, which says so in Chinese."""
+    text = (text or "").strip()
+    if text.isdigit():
+        group = StudyGroup.objects.filter(pk=int(text)).select_related("unit").first()
+        if group is None:
+            raise ValidationError("没有找到这个中心组")
+        return group
+    groups = access.subtree_groups(plan.unit).select_related("unit")
+    matches = list(groups.filter(name=text)[:2]) or list(groups.filter(unit__name=text)[:2])
+    if not matches:
+        raise ValidationError(f"{plan.unit.name}督导范围内没有名为“{text}”的中心组，请输入名称中的字词后从提示中选择")
+    if len(matches) > 1:
+        raise ValidationError(f"有不止一个中心组名为“{text}”，请输入完整的中心组名称")
+    return matches[0]
+
+
+def _resolve_groups(plan, text):
+    """Several names, one per line (or separated by 、，；); every unknown name is reported at once."""
+    found, errors = [], []
+    for name in dict.fromkeys(n.strip() for n in NAME_SEPARATORS.split(text or "") if n.strip()):
+        try:
+            found.append(_resolve_group(plan, name))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
+def _group_attrs(plan):
+    return {"hx-get": reverse("supervision:plan_groups", args=[plan.pk]), "hx-trigger": "input changed delay:250ms",
+            "hx-target": "#plan-groups", "hx-swap": "innerHTML"}
+
+
+@login_required
+def plan_groups(request, pk):
+    """Suggestions for the plan page's group inputs: at most GROUP_SUGGESTIONS groups of the subtree whose name
+    or unit's name contains what was typed, as <option>s for the page's <datalist>."""
+    plan = access.get_plan_for(request.user, pk)
+    q = (request.GET.get("group") or request.GET.get("q") or "").strip()[:60]
+    groups = []
+    if q:
+        groups = (access.subtree_groups(plan.unit).filter(Q(name__icontains=q) | Q(unit__name__icontains=q))
+                  .select_related("unit").order_by("name")[:GROUP_SUGGESTIONS])
+    return render(request, "supervision/_group_options.html", {"groups": groups})
 
 
 @login_required
@@ -182,16 +234,14 @@ def plan(request, pk):
     today = _today()
     visits = (plan.visits.filter(cancelled=False).select_related("group__unit", "session", "draw")
               .prefetch_related("observers__observer__person").order_by("planned_month", "kind", "group__unit__path"))
-    choices = _group_choices(plan)
     visit_form, focus_form, draw_form = VisitAddForm(), FocusForm(), DrawForm()
-    visit_form.fields["group"].choices = choices
-    focus_form.fields["group"].choices = choices
-    draw_form.fields["exclude"].choices = choices
+    for form in (visit_form, focus_form):
+        form.fields["group"].widget.attrs.update(_group_attrs(plan))
+    focus = selectors.focus_candidates(plan)
     return render(request, "supervision/plan.html", {
         "plan": plan, "coverage": selectors.coverage(plan), "visits": visits[:500], "visit_count": visits.count(),
-        "totals": selectors.visit_totals(visits), "focus": selectors.focus_candidates(plan),
-        "focus_names": dict(StudyGroup.objects.filter(pk__in=[c.group_id for c in selectors.focus_candidates(plan)])
-                            .values_list("pk", "name")),
+        "totals": selectors.visit_totals(visits), "focus": focus,
+        "focus_names": dict(StudyGroup.objects.filter(pk__in=[c.group_id for c in focus]).values_list("pk", "name")),
         "draws": plan.draws.all()[:20], "uncovered": selectors.uncovered_groups(plan, 30),
         "overdue": selectors.overdue_feedback(plan.visits.all(), today).select_related("group", "session"),
         "visit_form": visit_form, "focus_form": focus_form, "draw_form": draw_form,
@@ -199,22 +249,13 @@ def plan(request, pk):
     })
 
 
-def _plan_group(plan, gid):
-    """A group id posted for a plan; one outside the plan's subtree gets the service's message."""
-    group = StudyGroup.objects.filter(pk=gid).select_related("unit").first()
-    if group is None:
-        raise ValidationError("没有找到这个中心组")
-    return group
-
-
 @login_required
 @require_POST
 def plan_visit_add(request, pk):
     plan = access.get_plan_for(request.user, pk)
     form = VisitAddForm(request.POST)
-    form.fields["group"].choices = [(request.POST.get("group"), "")] if request.POST.get("group", "").isdigit() else []
     return _act(request, form, lambda d: services.visit_add(
-        plan=plan, group=_plan_group(plan, d["group"]), kind=d["kind"], planned_month=d["planned_month"],
+        plan=plan, group=_resolve_group(plan, d["group"]), kind=d["kind"], planned_month=d["planned_month"],
         by=request.user), "已安排旁听", reverse("supervision:plan", args=[plan.pk]))
 
 
@@ -223,8 +264,7 @@ def plan_visit_add(request, pk):
 def plan_focus_add(request, pk):
     plan = access.get_plan_for(request.user, pk)
     form = FocusForm(request.POST)
-    form.fields["group"].choices = [(request.POST.get("group"), "")] if request.POST.get("group", "").isdigit() else []
-    return _act(request, form, lambda d: services.focus_add(plan=plan, group=_plan_group(plan, d["group"]),
+    return _act(request, form, lambda d: services.focus_add(plan=plan, group=_resolve_group(plan, d["group"]),
                                                             reason=d["reason"], by=request.user),
                 "已列为重点对象", reverse("supervision:plan", args=[plan.pk]))
 
@@ -234,7 +274,6 @@ def plan_focus_add(request, pk):
 def plan_draw(request, pk):
     plan = access.get_plan_for(request.user, pk)
     form = DrawForm(request.POST)
-    form.fields["exclude"].choices = _group_choices(plan)
     back = reverse("supervision:plan", args=[plan.pk])
     if not form.is_valid():
         _form_errors(request, form)
@@ -242,7 +281,8 @@ def plan_draw(request, pk):
     d = form.cleaned_data
     reason = (d["exclude_reason"] or "人工排除").strip()
     try:
-        draw = services.draw_random(plan=plan, count=d["count"], exclusions={g: reason for g in d["exclude"]},
+        excluded = _resolve_groups(plan, d["exclude"])
+        draw = services.draw_random(plan=plan, count=d["count"], exclusions={g.pk: reason for g in excluded},
                                     by=request.user)
     except ValidationError as exc:
         _fail(request, exc)

@@ -101,6 +101,7 @@ CASES = [
     Case("supervision:index", expect={p: 200 for p in NON_ADMIN}),
     Case("supervision:plan_create", method="post", expect={p: OK for p in SUPERVISORS}),
     Case("supervision:plan", plan, CITY),
+    Case("supervision:plan_groups", plan, CITY),
     Case("supervision:plan_visit_add", plan, {"city_supervisor": OK}, method="post"),
     Case("supervision:plan_focus_add", plan, {"city_supervisor": OK}, method="post"),
     Case("supervision:plan_draw", plan, {"city_supervisor": OK}, method="post"),

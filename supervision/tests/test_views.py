@@ -155,3 +155,38 @@ def test_the_supervisor_sees_every_speaker_filed_in_the_subtree_and_a_sibling_do
     assert "李教授" in as_user(world.city_supervisor).get(reverse("supervision:speakers")).content.decode()
     assert "李教授" not in as_user(world.supervisor_b).get(reverse("supervision:speakers")).content.decode()
     assert "李教授" not in as_user(world.outsider).get(reverse("supervision:speakers")).content.decode()
+
+
+def test_the_plan_page_lists_no_group_and_suggests_only_groups_of_its_subtree(world, as_user):
+    """Groups are picked by typing: the page prints none of them (a province has 10,000), and suggestions come
+    from the plan's subtree only, at most twenty."""
+    for i in range(25):
+        org.unit_create(name=f"中共江城区第{i}社区委员会", parent=world.county_a, kind="working_committee")
+    plan = services.plan_create(unit=world.county_a, year=2026, by=world.supervisor_a)
+    client = as_user(world.supervisor_a)
+    page = client.get(reverse("supervision:plan", args=[plan.pk])).content.decode()
+    import re
+
+    assert not [o for o in re.findall(r"<option[^>]*>([^<]*)", page) if "社区" in o] and 'list="plan-groups"' in page
+    found = client.get(reverse("supervision:plan_groups", args=[plan.pk]), {"group": "社区"}).content.decode()
+    assert found.count("<option") == 20 and "第0社区" in found
+    assert world.group_b.name not in client.get(reverse("supervision:plan_groups", args=[plan.pk]),
+                                                {"group": "湖滨"}).content.decode()
+
+
+def test_a_visit_focus_and_draw_take_group_names_and_an_unknown_name_changes_nothing(world, as_user):
+    from supervision.models import Draw, FocusTarget
+
+    plan = services.plan_create(unit=world.county_a, year=2026, by=world.supervisor_a)
+    client = as_user(world.supervisor_a)
+    client.post(reverse("supervision:plan_visit_add", args=[plan.pk]), {"group": world.group_a.name, "kind": "fixed"})
+    assert Visit.objects.get().group == world.group_a
+    page = client.post(reverse("supervision:plan_focus_add", args=[plan.pk]),
+                       {"group": "不存在的中心组", "reason": "考核不合格"}, follow=True).content.decode()
+    assert "督导范围内没有名为“不存在的中心组”的中心组" in page and not FocusTarget.objects.exists()
+    client.post(reverse("supervision:plan_focus_add", args=[plan.pk]),
+                {"group": world.group_a.unit.name, "reason": "考核不合格"})  # the unit's name finds its group too
+    assert FocusTarget.objects.get().group == world.group_a
+    page = client.post(reverse("supervision:plan_draw", args=[plan.pk]),
+                       {"count": 1, "exclude": f"{world.group_a.name}\n{world.group_b.name}"}, follow=True)
+    assert f"没有名为“{world.group_b.name}”" in page.content.decode() and not Draw.objects.exists()

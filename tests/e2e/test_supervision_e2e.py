@@ -76,3 +76,26 @@ def test_the_observer_scores_on_a_phone_and_the_group_answers_with_a_rectificati
     page.wait_for_selector("text=已销号")
     assert Rectification.objects.get().status == "accepted"
     assert Visit.objects.get(pk=visit.pk).rectifications.count() == 1
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_supervisor_finds_a_group_by_typing_part_of_its_name_and_plans_a_visit(world, live_server, page):
+    from supervision import services
+    from supervision.models import Visit
+
+    plan = services.plan_create(unit=world.county_a, year=world.today.year, by=world.supervisor_a)
+    urllib.request.urlopen(f"{live_server.url}/accounts/login/", timeout=120).read()
+    page.set_default_timeout(60000)
+    login(page, live_server, world.supervisor_a)
+    page.goto(f"{live_server.url}/supervision/plan/{plan.pk}/")
+    box = page.locator("form[action$='/visits/'] input[name=group]")
+    box.press_sequentially("解放", delay=50)
+    page.wait_for_selector("#plan-groups option", state="attached")  # the page's CSP forbids wait_for_function
+    suggested = page.eval_on_selector_all("#plan-groups option", "os => os.map(o => o.value)")
+    assert suggested == [world.group_a.name]
+    box.fill(suggested[0])
+    shot(page, "supervision-plan-group-picker")
+    page.locator("form[action$='/visits/'] button").click()
+    page.wait_for_selector(".alert-success")
+    assert Visit.objects.get(plan=plan).group == world.group_a
