@@ -9,6 +9,7 @@ figure in a 通报 equals the figure on the ranking page.
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
@@ -41,12 +42,32 @@ class Contribution:
 
 
 @dataclass
+class _Inputs:
+    """What every row's breakdown is computed from, shared by the rows of one ranking."""
+    indicators: list
+    names: dict
+    data: dict
+    manual: dict
+
+
+@dataclass
 class RankRow:
     group: StudyGroup
     total: Decimal
     band: str
     rank: int = 0
-    contributions: list = field(default_factory=list)
+    inputs: "_Inputs | None" = field(default=None, repr=False)
+
+    @cached_property
+    def contributions(self):
+        """Every indicator's points, weight and the fact behind them, computed when first read (the page
+        shows a hundred rows; the totals of all of them were summed from the same `_score`)."""
+        i, out = self.inputs, []
+        for ind in i.indicators:
+            points, fact, connected = _score(ind, self.group.pk, i.data, i.manual)
+            out.append(Contribution(ind.code, i.names[ind.code], ind.weight if connected else Decimal(0), points,
+                                    _fact(fact), connected))
+        return out
 
 
 @dataclass
@@ -91,7 +112,7 @@ def _deduct_points(ind, occurrences):
     return _q(max(Decimal(0), ind.weight - ind.per_occurrence * occurrences))
 
 
-def _gather(gids, in_tree, year, today):
+def _gather(paths, in_tree, year, today):
     """Every source's per-group figure in one query each. `in_tree` is the groups as a subquery: a list of
     10,000 ids as parameters costs more to build than the aggregate itself."""
     year_rows = {r["group_id"]: r for r in GroupFigures.objects.filter(group_id__in=in_tree, year=year, period=YEAR)
@@ -119,7 +140,7 @@ def _gather(gids, in_tree, year, today):
              .values_list("group_id", "t", "c")}
     from integrity.selectors import signal_counts
 
-    signals = signal_counts(gids, year)
+    signals = signal_counts(list(paths), year)
     grades = {}
     for gid, grade, n in (Ballot.objects.filter(evaluation__group_id__in=in_tree, evaluation__year=year)
                           .values("evaluation__group_id", "grade").annotate(n=Count("id"))
@@ -127,7 +148,7 @@ def _gather(gids, in_tree, year, today):
         grades.setdefault(gid, []).append((grade, n))
     return dict(year_rows=year_rows, finished=finished, with_seminar=with_seminar, late_first=late_first,
                 observer=observer, rects=rects, signals=signals, grades=grades,
-                mandated=_mandated(in_tree, year), reporting=_reporting(in_tree, year, today),
+                mandated=_mandated(paths, in_tree, year), reporting=_reporting(paths, in_tree, year, today),
                 wuluoshi=_wuluoshi(in_tree, year, today))
 
 
@@ -135,7 +156,7 @@ def _unit_ids(path):
     return [int(x) for x in path.strip("/").split("/") if x]
 
 
-def _mandated(in_tree, year):
+def _mandated(paths, in_tree, year):
     """(mandated topics reaching the group, how many of them it studied) per group id.
 
     A topic reaches every group at or below the unit whose published guidance lists it; a group studied it when
@@ -154,13 +175,13 @@ def _mandated(in_tree, year):
         .exclude(session__status=SessionStatus.CANCELLED).values("group_id").order_by()
         .annotate(n=Count("session__plan_topic__mandated_id", distinct=True)).values_list("group_id", "n"))
     out = {}
-    for gid, path in StudyGroup.objects.filter(pk__in=in_tree).values_list("pk", "unit__path"):
+    for gid, path in paths.items():
         total = sum(per_unit.get(u, 0) for u in _unit_ids(path))
         out[gid] = (total, min(total, studied.get(gid, 0)))
     return out
 
 
-def _reporting(in_tree, year, today):
+def _reporting(paths, in_tree, year, today):
     """(报送 tasks past their deadline addressed to the group, how many it submitted by the deadline) per group id.
     A task is addressed to the groups below the unit it was issued for (reports.selectors.task_status)."""
     from reports.models import ReportTask, Submission
@@ -175,7 +196,7 @@ def _reporting(in_tree, year, today):
                                              submitted_at__date__lte=F("task__deadline"))
                    .values("group_id").order_by().annotate(n=Count("id")).values_list("group_id", "n"))
     out = {}
-    for gid, path in StudyGroup.objects.filter(pk__in=in_tree).values_list("pk", "unit__path"):
+    for gid, path in paths.items():
         ids = _unit_ids(path)
         # Every ancestor's path, not the group's own unit: a unit's task goes to the groups below it.
         total = sum(per_path.get("/" + "/".join(map(str, ids[:i])) + "/", 0) for i in range(1, len(ids)))
@@ -202,7 +223,9 @@ def _wuluoshi(in_tree, year, today):
 
 
 def _score(ind, gid, data, manual):
-    """(points, fact, connected) of one indicator for one group."""
+    """(points, fact, connected) of one indicator for one group. A fact with figures is a (format, *args) tuple,
+    formatted by `_fact` only when someone reads the row's breakdown: a province ranks 10,000 groups × 13
+    indicators, and formatting every sentence would cost more than every query of the ranking."""
     code = ind.code
     if code in UNCONNECTED:
         return Decimal(0), NOT_CONNECTED, False
@@ -211,18 +234,18 @@ def _score(ind, gid, data, manual):
         if not y or not y["has_plan"] or not y["topics_total"]:
             return Decimal(0), "无经审批的年度计划专题", True
         pct = 100 * y["topics_studied"] / y["topics_total"]
-        return _ratio_points(ind, pct), f"计划专题{y['topics_total']}个，已学{y['topics_studied']}个（{pct:.1f}%）", True
+        return _ratio_points(ind, pct), ("计划专题{}个，已学{}个（{:.1f}%）", y["topics_total"], y["topics_studied"], pct), True
     if code == Code.SEMINARS:
         quarters = len(data["finished"])
         if not quarters:
             return ind.weight, "本年尚无已结束的季度", True
         done = data["with_seminar"].get(gid, 0)
-        return _ratio_points(ind, 100 * done / quarters), f"已结束{quarters}个季度，{done}个季度开展了研讨", True
+        return _ratio_points(ind, 100 * done / quarters), ("已结束{}个季度，{}个季度开展了研讨", quarters, done), True
     if code == Code.ATTENDANCE:
         if not y or not y["expected"]:
             return Decimal(0), "本年无应参学记录", True
         pct = 100 * y["attended"] / y["expected"]
-        return _ratio_points(ind, pct), f"应参学{y['expected']}人次，实参学{y['attended']}人次（{pct:.1f}%）", True
+        return _ratio_points(ind, pct), ("应参学{}人次，实参学{}人次（{:.1f}%）", y["expected"], y["attended"], pct), True
     if code == Code.PLAN:
         ok = bool(y and y["has_plan"])
         return (ind.weight if ok else Decimal(0)), ("年度计划已审批" if ok else "无经审批的年度计划"), True
@@ -230,49 +253,53 @@ def _score(ind, gid, data, manual):
         total, done = data["mandated"].get(gid, (0, 0))
         if not total:
             return ind.weight, "本年无上级规定专题", True
-        return _ratio_points(ind, 100 * done / total), f"上级规定专题{total}个，已学{done}个", True
+        return _ratio_points(ind, 100 * done / total), ("上级规定专题{}个，已学{}个", total, done), True
     if code == Code.REPORTING:
         total, done = data["reporting"].get(gid, (0, 0))
         if not total:
             return ind.weight, "本年无已截止的报送任务", True
-        return _ratio_points(ind, 100 * done / total), f"已截止报送任务{total}项，按时报送{done}项", True
+        return _ratio_points(ind, 100 * done / total), ("已截止报送任务{}项，按时报送{}项", total, done), True
     if code == Code.WULUOSHI:
         total, done = data["wuluoshi"].get(gid, (0, 0))
         if not total:
-            return Decimal(0), f"本年无举行满{WULUOSHI_WORKDAYS}个工作日的集体学习", True
+            return Decimal(0), ("本年无举行满{}个工作日的集体学习", WULUOSHI_WORKDAYS), True
         return (_ratio_points(ind, 100 * done / total),
-                f"举行满{WULUOSHI_WORKDAYS}个工作日的集体学习{total}次，五落实齐全并归档{done}次", True)
+                ("举行满{}个工作日的集体学习{}次，五落实齐全并归档{}次", WULUOSHI_WORKDAYS, total, done), True)
     if code == Code.FIRST_ITEM:
         n = data["late_first"].get(gid, 0)
-        return _deduct_points(ind, n), f"第一议题晚于材料发布{FIRST_ITEM_DAYS}天以上学习{n}次", True
+        return _deduct_points(ind, n), ("第一议题晚于材料发布{}天以上学习{}次", FIRST_ITEM_DAYS, n), True
     if code == Code.OBSERVER:
         got = data["observer"].get(gid)
         if not got or not got[1]:
             return ind.weight, "本年未被巡听评分，不扣分", True
         pct = 100 * float(got[0]) / float(got[1])
-        return _ratio_points(ind, pct), f"巡听评分{got[0]}/{got[1]}（{pct:.1f}%）", True
+        return _ratio_points(ind, pct), ("巡听评分{}/{}（{:.1f}%）", got[0], got[1], pct), True
     if code == Code.RECTIFY:
         t, c = data["rects"].get(gid, (0, 0))
         if not t:
             return ind.weight, "无到期整改事项", True
-        return _ratio_points(ind, 100 * c / t), f"到期整改{t}项，已销号{c}项", True
+        return _ratio_points(ind, 100 * c / t), ("到期整改{}项，已销号{}项", t, c), True
     if code == Code.INTEGRITY:
         sc = data["signals"].get(gid)
         n = sc.open if sc else 0
-        return _deduct_points(ind, n), f"未说明的真学真记疑点{n}条", True
+        return _deduct_points(ind, n), ("未说明的真学真记疑点{}条", n), True
     if code == Code.EVALUATION:
         votes = data["grades"].get(gid)
         if not votes:
             return Decimal(0), "未开展民主评议或尚无评议票", True
         total = sum(n for _, n in votes)
         pct = sum(GRADE_PERCENT[g] * n for g, n in votes) / total
-        return _ratio_points(ind, pct), f"民主评议{total}票，综合得分率{pct:.1f}%", True
+        return _ratio_points(ind, pct), ("民主评议{}票，综合得分率{:.1f}%", total, pct), True
     if code == Code.INSPECTION:
         m = manual.get((ind.pk, gid))
         if m is None:
             return Decimal(0), "督导人员尚未录入", True
-        return _q(ind.weight * m[0] / 100), f"录入得分率{m[0]}%{('：' + m[1]) if m[1] else ''}", True
+        return _q(ind.weight * m[0] / 100), ("录入得分率{}%{}", m[0], ("：" + m[1]) if m[1] else ""), True
     return Decimal(0), NOT_CONNECTED, False
+
+
+def _fact(fact):
+    return fact if isinstance(fact, str) else fact[0].format(*fact[1:])
 
 
 def band(total, system):
@@ -296,22 +323,17 @@ def ranking(unit, year, *, today=None, fresh=True):
     if fresh:
         stats.ensure_fresh(groups, year)
     groups = list(groups.select_related("unit").order_by("unit__path"))
-    gids = [g.pk for g in groups]
-    data = _gather(gids, subtree_groups(unit).values("pk"), year, today)
+    data = _gather({g.pk: g.unit.path for g in groups}, subtree_groups(unit).values("pk"), year, today)
     manual = {}
     if system.pk:
         manual = {(i, g): (p, n) for i, g, p, n in ManualScore.objects.filter(indicator__system=system)
                   .values_list("indicator_id", "group_id", "percent", "note")}
     names = {ind.code: ind.get_code_display() for ind in indicators}
+    inputs = _Inputs(indicators, names, data, manual)
     rows = []
     for g in groups:
-        parts = []
-        for ind in indicators:
-            points, fact, connected = _score(ind, g.pk, data, manual)
-            parts.append(Contribution(ind.code, names[ind.code], ind.weight if connected else Decimal(0),
-                                      points, fact, connected))
-        total = sum((p.points for p in parts), Decimal(0))
-        rows.append(RankRow(g, _q(total), band(total, system), contributions=parts))
+        total = sum(_score(ind, g.pk, data, manual)[0] for ind in indicators)
+        rows.append(RankRow(g, _q(total), band(total, system), inputs=inputs))
     rows.sort(key=lambda r: (-r.total, r.group.unit.path))
     for i, r in enumerate(rows, 1):
         r.rank = i

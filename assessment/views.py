@@ -4,6 +4,7 @@ a refused write shows its Chinese message and changes nothing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +19,8 @@ from orgs.models import Person, StudyGroup, Unit
 
 from . import selectors, services
 from .models import Code, Evaluation, Grade, Nomination, Rater, Rule, StarRound, StudyReport
+
+RANKING_PAGE = 100
 
 
 def _error(request, exc):
@@ -49,9 +52,11 @@ def ranking(request, pk):
     unit = _unit(request.user, pk)
     year = _year(request)
     result = selectors.ranking(unit, year)
+    # A province ranks 10,000 groups: the page shows RANKING_PAGE of them with their breakdowns (the .xlsx has
+    # all); 先进/后进 lists above show every group in them.
+    page = Paginator(result.rows, RANKING_PAGE).get_page(request.GET.get("page"))
     return render(request, "assessment/ranking.html", {
-        "unit": unit, "year": year, "result": result, "roots": access.supervised_roots(request.user),
-        "manual_codes": [c.code for c in result.rows[0].contributions] if result.rows else [],
+        "unit": unit, "year": year, "result": result, "page": page, "roots": access.supervised_roots(request.user),
         "inspection": next((i for i in result.indicators if i.rule == Rule.MANUAL), None),
         "evaluations": Evaluation.objects.filter(group__unit__path__startswith=unit.path, year=year)
         .select_related("group"),
@@ -67,7 +72,7 @@ def ranking_export(request, pk):
     rows = [[r.rank, r.group.name, float(r.total), r.band, *[float(c.points) for c in r.contributions],
              "；".join(f"{c.name}：{c.fact}" for c in r.contributions)] for r in result.rows]
     content = write_workbook(f"{year}年考核排名", ["名次", "中心组", "总分", "等次", *names, "得分依据"], rows,
-                             notes=[f"{unit.name}{year}年度中心组学习考核，按记录计算；数据未接入的指标权重为0。"])
+                             notes=[f"{unit.name}{year}年度中心组学习考核，各项指标均按平台记录计算。"])
     return xlsx_response(f"{year}年中心组学习考核排名.xlsx", content)
 
 

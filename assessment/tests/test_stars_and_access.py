@@ -91,3 +91,19 @@ def test_the_ranking_exports_to_excel_with_the_breakdown(client, world):
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [c.value for row in sheet.iter_rows() for c in row]
     assert "参学率" in values and "中共江城区解放街道工作委员会理论学习中心组" in values
+
+
+def test_the_ranking_page_shows_one_page_of_groups_and_the_breakdowns_of_those_only(client, world, monkeypatch):
+    from assessment import selectors, views
+
+    monkeypatch.setattr(views, "RANKING_PAGE", 1)
+    year = timezone.localdate().year
+    rows = selectors.ranking(world.city, year).rows
+    assert len(rows) >= 2
+    c = login(client, world.city_supervisor)
+    second = c.get(reverse("assessment:ranking", args=[world.city.pk]), {"year": year, "page": 2}).content.decode()
+    assert f'data-group="{rows[1].group.pk}"' in second and f'data-group="{rows[0].group.pk}"' not in second
+    assert f"第 2 / {len(rows)} 页" in second
+    # The breakdown a row shows is the one its total was summed from.
+    for r in rows:
+        assert sum(c.points for c in r.contributions) == r.total

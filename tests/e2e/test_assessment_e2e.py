@@ -35,5 +35,5 @@ def test_a_rater_fills_the_anonymous_form_and_the_supervisor_reads_the_breakdown
     row = page.locator(f"#ranking tr[data-group='{world.group_a.pk}']")
     row.locator("summary").click()
     why = row.locator("table.why").inner_text()
-    assert "参学率" in why and "民主评议2票，综合得分率90.0%" in why and "数据未接入" in why
+    assert "参学率" in why and "民主评议2票，综合得分率90.0%" in why and "五落实齐全并归档" not in why and "本年无举行满10个工作日" in why
     shot(page, "assessment-ranking")
