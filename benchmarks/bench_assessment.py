@@ -6,12 +6,15 @@ one hand-written SQL aggregate over the same database in the same run (the ratio
 
 The generator reuses orgs.seed's province shape with 3 people per group, writes each group's stats rows (the year
 and four quarters) as the write services would, and gives a third of the groups an observer's scores, a due 整改
-and an unexplained integrity signal, so every source the ranking reads has rows. It writes a fresh SQLite file.
+and an unexplained integrity signal; every group gets an approved plan linking three of the province's five 规定专题,
+four sessions (most archived, one from a mandated topic) and two 报送 submissions, so every source the ranking reads
+has rows. It writes a fresh SQLite file.
 
 Timed, interleaved, median and max of --rounds:
 - ranking: `assessment.selectors.ranking(province, year, fresh=False)` — every group's 13 indicators, totals,
   bands and the sort (the figures are already fresh: the freshness check belongs to stats' own benchmark);
-- sql: one hand-written SELECT joining the same figures and sources with per-group aggregates, sorted in SQL.
+- sql: one hand-written SELECT joining the same figures and sources with per-group aggregates, sorted in SQL
+  (it returns the raw per-group figures; the ranking also turns them into 13 scores, totals and bands).
 """
 
 import argparse
@@ -80,14 +83,59 @@ def generate(args, year):
                                       batch_size=2000)
     IntegritySignal.objects.bulk_create([IntegritySignal(group_id=g, year=year, kind="late_schedule", key=f"b{g}",
                                                          explanation="补录") for g in some], batch_size=2000)
+    sources(rng, root, groups, year)
     return root, groups
+
+
+def sources(rng, root, groups, year):
+    """规定专题, 报送 and 五落实 rows: the province publishes 5 mandated topics; every group has an approved plan
+    linking 3 of them and holds 4 sessions in the first months (one from a mandated plan topic, most archived);
+    two 报送 tasks are past their deadline and most groups submitted, some late."""
+    from meetings.models import Participation, StudySession
+    from plans.models import Guidance, MandatedTopic, StudyPlan, Topic
+    from reports.models import ReportTask, Submission
+
+    now = timezone_now()
+    guidance = Guidance.objects.create(unit=root, year=year, report_deadline=dt.date(year, 1, 31), published_at=now)
+    mandated = MandatedTopic.objects.bulk_create([MandatedTopic(guidance=guidance, sort=i, title=f"规定专题{i}")
+                                                  for i in range(5)])
+    plans = StudyPlan.objects.bulk_create([StudyPlan(group_id=g, year=year, status="approved", title="年度学习计划")
+                                           for g in groups], batch_size=5000)
+    topics = Topic.objects.bulk_create([Topic(plan=p, sort=i, title=m.title, month=1 + i, mandated=m)
+                                        for p in plans for i, m in enumerate(mandated[:3])], batch_size=5000)
+    first_topic = {t.plan.group_id: t for t in topics if t.sort == 0}
+    sessions = []
+    for g in groups:
+        for k in range(4):
+            start = dt.datetime(year, 1 + k, 10, 9, tzinfo=dt.UTC)
+            sessions.append(StudySession(group_id=g, title=f"第{k + 1}次集体学习", starts_at=start,
+                                         ends_at=start + dt.timedelta(hours=2), day=start.date(), place="会议室",
+                                         plan_topic=first_topic[g] if k == 0 and rng.random() < 0.7 else None,
+                                         status="archived" if rng.random() < 0.8 else "scheduled"))
+    StudySession.objects.bulk_create(sessions, batch_size=5000)
+    Participation.objects.bulk_create([Participation(session=s, group_id=s.group_id, is_host=True, state="host")
+                                       for s in sessions], batch_size=5000)
+    deadline = dt.date(year, 2, 28)
+    tasks = [ReportTask.objects.create(unit=root, kind="plan", title=f"报送{i}", year=year, deadline=deadline)
+             for i in range(2)]
+    submitted = dt.datetime(year, 2, 20, 9, tzinfo=dt.UTC)
+    Submission.objects.bulk_create([  # one in six 12 days after the 20th: after the deadline
+        Submission(task=t, group_id=g, text="已报送", submitted_at=submitted + dt.timedelta(days=rng.choice([0] * 5 + [12])))
+        for t in tasks for g in groups if rng.random() < 0.9], batch_size=5000)
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
 
 
 SQL = """
 SELECT g.id,
   COALESCE(y.attended, 0), COALESCE(y.expected, 0), COALESCE(y.has_plan, 0), COALESCE(y.topics_total, 0),
   COALESCE(y.topics_studied, 0), COALESCE(q.n, 0), vs.s, vs.m, COALESCE(r.t, 0), COALESCE(r.c, 0),
-  COALESCE(sig.n, 0), COALESCE(fi.n, 0), COALESCE(b.n, 0)
+  COALESCE(sig.n, 0), COALESCE(fi.n, 0), COALESCE(b.n, 0), COALESCE(md.n, 0), COALESCE(rp.n, 0),
+  COALESCE(wl.t, 0), COALESCE(wl.a, 0)
 FROM orgs_studygroup g
 JOIN orgs_unit u ON u.id = g.unit_id
 LEFT JOIN stats_groupfigures y ON y.group_id = g.id AND y.year = %(year)s AND y.period = 'Y'
@@ -106,6 +154,16 @@ LEFT JOIN (SELECT f.group_id, COUNT(*) n FROM materials_firstitemmaterial f JOIN
            GROUP BY f.group_id) fi ON fi.group_id = g.id
 LEFT JOIN (SELECT e.group_id, COUNT(*) n FROM assessment_ballot b JOIN assessment_evaluation e ON e.id = b.evaluation_id
            WHERE e.year = %(year)s GROUP BY e.group_id) b ON b.group_id = g.id
+LEFT JOIN (SELECT p.group_id, COUNT(DISTINCT t.mandated_id) n FROM meetings_participation p
+           JOIN meetings_studysession ss ON ss.id = p.session_id JOIN plans_topic t ON t.id = ss.plan_topic_id
+           JOIN plans_mandatedtopic mt ON mt.id = t.mandated_id JOIN plans_guidance gd ON gd.id = mt.guidance_id
+           WHERE gd.year = %(year)s AND ss.starts_at BETWEEN %(start)s AND %(now)s AND ss.status <> 'cancelled'
+           AND p.state IN ('host', 'accepted') GROUP BY p.group_id) md ON md.group_id = g.id
+LEFT JOIN (SELECT s.group_id, COUNT(*) n FROM reports_submission s JOIN reports_reporttask t ON t.id = s.task_id
+           WHERE t.year = %(year)s AND t.deadline < %(today)s AND date(s.submitted_at) <= t.deadline
+           GROUP BY s.group_id) rp ON rp.group_id = g.id
+LEFT JOIN (SELECT group_id, COUNT(*) t, SUM(status = 'archived') a FROM meetings_studysession
+           WHERE day BETWEEN %(start)s AND %(cutoff)s AND status <> 'cancelled' GROUP BY group_id) wl ON wl.group_id = g.id
 WHERE u.path LIKE %(path)s AND u.id <> %(root)s
 ORDER BY (CASE WHEN COALESCE(y.expected, 0) > 0 THEN 1.0 * y.attended / y.expected ELSE 0 END)
        + (CASE WHEN COALESCE(y.topics_total, 0) > 0 THEN 1.0 * y.topics_studied / y.topics_total ELSE 0 END) DESC
@@ -125,6 +183,8 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from assessment import selectors
+    from assessment.selectors import WULUOSHI_WORKDAYS
+    from workdays.selectors import add_workdays
 
     year = dt.date.today().year
     started = time.monotonic()
@@ -132,7 +192,8 @@ def main():
     seeded = time.monotonic() - started
     today = dt.date.today()
     params = {"year": year, "start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31), "today": today,
-              "path": root.path + "%", "root": root.pk}
+              "path": root.path + "%", "root": root.pk, "now": timezone_now(),
+              "cutoff": add_workdays(today, -WULUOSHI_WORKDAYS)}
 
     def ranking():
         return selectors.ranking(root, year, fresh=False)
