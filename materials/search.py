@@ -69,31 +69,41 @@ class Results:
     total: int
 
 
-def _ranked_ids(terms, visible, limit, offset):
-    """([(material id, score)] best first, total count) among the `visible` queryset's rows."""
+# Each searchable source: its FTS5 table (SQLite), its index table with a tsvector (PostgreSQL) and the key there.
+SOURCES = {"materials": ("materials_fts", "materials_materialindex", "material_id"),
+           "writings": ("writings_fts", "writings_writingindex", "writing_id")}
+
+
+def ranked_ids(terms, visible, *, limit, offset=0, table="materials", count_cap=None):
+    """([(id, score)] best first, total count) among the `visible` queryset's rows of one source — the one ranking
+    query of both searches (materials here, writings.search for members' writings).
+
+    `count_cap`: on SQLite, count at most this many matches plus one (a second pass over the FTS hits; the
+    page then says "more than"); PostgreSQL counts them all in the ranking statement."""
+    fts, index, key = SOURCES[table]
     try:
-        sub_sql, sub_params = visible.values("id").query.sql_with_params()
+        # No ORDER BY inside the IN (...): the model's default ordering would sort every visible row first.
+        sub_sql, sub_params = visible.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:  # nothing visible (a 三员 account): the SQL would be "IN ()", so answer directly
         return [], 0
     if connection.vendor == "postgresql":
-        base = ("FROM materials_materialindex i, plainto_tsquery('simple', %s) q "
-                f"WHERE i.tsv @@ q AND i.material_id IN ({sub_sql})")
+        base = f"FROM {index} i, plainto_tsquery('simple', %s) q WHERE i.tsv @@ q AND i.{key} IN ({sub_sql})"
         params = [" ".join(terms), *sub_params]
         # The window count gives the total in the same pass over the (TOASTed) tsvectors.
-        page_sql = (f"SELECT i.material_id, ts_rank(i.tsv, q) AS score, count(*) OVER () {base} "
-                    "ORDER BY score DESC, i.material_id DESC LIMIT %s OFFSET %s")
+        page_sql = (f"SELECT i.{key}, ts_rank(i.tsv, q) AS score, count(*) OVER () {base} "
+                    f"ORDER BY score DESC, i.{key} DESC LIMIT %s OFFSET %s")
     elif connection.vendor == "sqlite":
-        # Every term is letters and digits only (see _clean), so quoting it as an FTS5 phrase is safe;
-        # phrases separated by spaces are an implicit AND.
+        # Every term is letters and digits only (see _clean), so quoting it as an FTS5 phrase is safe: a user's
+        # ", *, NEAR( or AND never reaches the engine as syntax. Phrases separated by spaces are an implicit AND.
         match = " ".join(f'"{t}"' for t in terms)
         # The unary + keeps SQLite from driving the FTS table by rowid from the visibility subquery (a
         # MATCH per visible row: 0.5 s at 5,000 materials); the match runs once, then rows are filtered.
-        base = f"FROM materials_fts WHERE materials_fts MATCH %s AND +materials_fts.rowid IN ({sub_sql})"
+        base = f"FROM {fts} WHERE {fts} MATCH %s AND +{fts}.rowid IN ({sub_sql})"
         params = [match, *sub_params]
         # bm25() is smaller for better matches; negate it so that every vendor ranks "higher is better".
         # FTS5 refuses bm25() beside a window function, so the total is a second, cheap statement.
-        page_sql = (f"SELECT materials_fts.rowid, -bm25(materials_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
-                    f"{base} ORDER BY score DESC, materials_fts.rowid DESC LIMIT %s OFFSET %s")
+        page_sql = (f"SELECT {fts}.rowid, -bm25({fts}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
+                    f"{base} ORDER BY score DESC, {fts}.rowid DESC LIMIT %s OFFSET %s")
     else:  # pragma: no cover - the project supports these two databases only
         raise NotImplementedError(connection.vendor)
     with connection.cursor() as cursor:
@@ -103,7 +113,10 @@ def _ranked_ids(terms, visible, limit, offset):
             return [(r[0], r[1]) for r in rows], rows[0][2]
         if not rows and not offset:
             return [], 0
-        cursor.execute(f"SELECT count(*) {base}", params)
+        if count_cap is None:
+            cursor.execute(f"SELECT count(*) {base}", params)
+        else:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {int(count_cap) + 1})", params)
         return [(r[0], r[1]) for r in rows], cursor.fetchone()[0]
 
 
@@ -115,7 +128,7 @@ def search(visible, q, *, limit=20, offset=0):
     terms = query_terms(q)
     if not terms:
         raise ValidationError({"q": "请输入要查找的字词（不能只有标点符号或空格）"})
-    rows, total = _ranked_ids(terms, visible, limit, offset)
+    rows, total = ranked_ids(terms, visible, limit=limit, offset=offset)
     by_id = {m.id: m for m in Material.objects.filter(id__in=[r[0] for r in rows]).select_related("owner_unit")}
     hits = [Hit(by_id[mid], float(score), snippet(by_id[mid].text or by_id[mid].title, terms))
             for mid, score in rows if mid in by_id]

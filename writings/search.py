@@ -8,8 +8,7 @@ queryset), so a foreign writing never reaches a result, a snippet or a count.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connection
+from django.core.exceptions import ValidationError
 
 from materials import search as material_search
 
@@ -35,38 +34,8 @@ def index_rows(writings):
 
 
 def ranked_ids(terms, visible, *, limit, offset=0, table="writings"):
-    """([(id, score)] best first, total) among `visible`'s rows; table is "writings" or "materials"."""
-    key = {"writings": "writing_id", "materials": "material_id"}[table]
-    index = {"writings": "writings_writingindex", "materials": "materials_materialindex"}[table]
-    fts = f"{table}_fts"
-    try:
-        # No ORDER BY inside the IN (...): the model's default ordering would sort every visible row first.
-        sub_sql, sub_params = visible.order_by().values("id").query.sql_with_params()
-    except EmptyResultSet:  # the user may see nothing of this source (e.g. pk__in=[]): no hits, not an error
-        return [], 0
-    if connection.vendor == "postgresql":
-        base = f"FROM {index} i, plainto_tsquery('simple', %s) q WHERE i.tsv @@ q AND i.{key} IN ({sub_sql})"
-        params = [" ".join(terms), *sub_params]
-        page_sql = (f"SELECT i.{key}, ts_rank(i.tsv, q) AS score, count(*) OVER () {base} "
-                    f"ORDER BY score DESC, i.{key} DESC LIMIT %s OFFSET %s")
-    else:
-        # Every term is letters and digits only (materials.search._clean), so an FTS5 phrase of it is safe:
-        # a user's ", *, NEAR( or AND never reaches the engine as syntax.
-        match = " ".join(f'"{t}"' for t in terms)
-        base = f"FROM {fts} WHERE {fts} MATCH %s AND +{fts}.rowid IN ({sub_sql})"
-        params = [match, *sub_params]
-        page_sql = (f"SELECT {fts}.rowid, -bm25({fts}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
-                    f"{base} ORDER BY score DESC, {fts}.rowid DESC LIMIT %s OFFSET %s")
-    with connection.cursor() as cursor:
-        cursor.execute(page_sql, [*params, limit, offset])
-        rows = cursor.fetchall()
-        if rows and len(rows[0]) == 3:
-            return [(r[0], r[1]) for r in rows], rows[0][2]
-        if not rows and not offset:
-            return [], 0
-        # Counting every match is a second pass over the FTS hits; past COUNT_CAP the page says "more than".
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP + 1})", params)
-        return [(r[0], r[1]) for r in rows], cursor.fetchone()[0]
+    """The one ranking query (materials.search.ranked_ids), with the total capped at COUNT_CAP on SQLite."""
+    return material_search.ranked_ids(terms, visible, limit=limit, offset=offset, table=table, count_cap=COUNT_CAP)
 
 
 @dataclass
