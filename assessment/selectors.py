@@ -46,25 +46,33 @@ class _Inputs:
     """What every row's breakdown is computed from, shared by the rows of one ranking."""
     indicators: list
     names: dict
-    data: dict
-    manual: dict
+    scorers: list  # one function per indicator: group id -> (points, fact, connected)
 
 
 @dataclass
 class RankRow:
-    group: StudyGroup
+    """One group's place. A province ranks 10,000 groups: a row holds the group's id, name and unit path, and
+    loads the group itself, or formats its breakdown, only when something reads them."""
+
+    gid: int
+    name: str
+    path: str
     total: Decimal
     band: str
     rank: int = 0
     inputs: "_Inputs | None" = field(default=None, repr=False)
 
     @cached_property
+    def group(self):
+        return StudyGroup.objects.select_related("unit").get(pk=self.gid)
+
+    @cached_property
     def contributions(self):
-        """Every indicator's points, weight and the fact behind them, computed when first read (the page
-        shows a hundred rows; the totals of all of them were summed from the same `_score`)."""
+        """Every indicator's points, weight and the fact behind them (the totals were summed from the same
+        scorers)."""
         i, out = self.inputs, []
-        for ind in i.indicators:
-            points, fact, connected = _score(ind, self.group.pk, i.data, i.manual)
+        for ind, scorer in zip(i.indicators, i.scorers, strict=True):
+            points, fact, connected = scorer(self.gid)
             out.append(Contribution(ind.code, i.names[ind.code], ind.weight if connected else Decimal(0), points,
                                     _fact(fact), connected))
         return out
@@ -95,9 +103,12 @@ def system_for(unit, year):
     return IndicatorSystem.objects.filter(unit=unit, year=year).first()
 
 
+TENTH = Decimal("0.1")
+
+
 def _q(value):
     # 四舍五入, as a score sheet is worked out by hand (Decimal's default would give 4.25 → 4.2).
-    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 def _ratio_points(ind, achieved):
@@ -140,7 +151,7 @@ def _gather(paths, in_tree, year, today):
              .values_list("group_id", "t", "c")}
     from integrity.selectors import signal_counts
 
-    signals = signal_counts(list(paths), year)
+    signals = signal_counts(in_tree, year)
     grades = {}
     for gid, grade, n in (Ballot.objects.filter(evaluation__group_id__in=in_tree, evaluation__year=year)
                           .values("evaluation__group_id", "grade").annotate(n=Count("id"))
@@ -152,10 +163,6 @@ def _gather(paths, in_tree, year, today):
                 wuluoshi=_wuluoshi(in_tree, year, today))
 
 
-def _unit_ids(path):
-    return [int(x) for x in path.strip("/").split("/") if x]
-
-
 def _mandated(paths, in_tree, year):
     """(mandated topics reaching the group, how many of them it studied) per group id.
 
@@ -164,10 +171,10 @@ def _mandated(paths, in_tree, year):
     from meetings.models import TAKING_PART, Participation, SessionStatus
     from plans.models import MandatedTopic
 
-    per_unit = dict(MandatedTopic.objects.filter(guidance__year=year, guidance__published_at__isnull=False)
-                    .values("guidance__unit_id").order_by().annotate(n=Count("id"))
-                    .values_list("guidance__unit_id", "n"))
-    if not per_unit:
+    per_path = list(MandatedTopic.objects.filter(guidance__year=year, guidance__published_at__isnull=False)
+                    .values("guidance__unit__path").order_by().annotate(n=Count("id"))
+                    .values_list("guidance__unit__path", "n"))
+    if not per_path:
         return {}
     studied = dict(Participation.objects.filter(
         group_id__in=in_tree, state__in=TAKING_PART, session__starts_at__year=year,
@@ -176,7 +183,7 @@ def _mandated(paths, in_tree, year):
         .annotate(n=Count("session__plan_topic__mandated_id", distinct=True)).values_list("group_id", "n"))
     out = {}
     for gid, path in paths.items():
-        total = sum(per_unit.get(u, 0) for u in _unit_ids(path))
+        total = sum(n for p, n in per_path if path.startswith(p))  # a handful of guidance units
         out[gid] = (total, min(total, studied.get(gid, 0)))
     return out
 
@@ -186,20 +193,26 @@ def _reporting(paths, in_tree, year, today):
     A task is addressed to the groups below the unit it was issued for (reports.selectors.task_status)."""
     from reports.models import ReportTask, Submission
 
-    due = dict(ReportTask.objects.filter(year=year, deadline__lt=today).values_list("pk", "unit__path"))
+    due = list(ReportTask.objects.filter(year=year, deadline__lt=today).values_list("pk", "unit__path", "deadline"))
     if not due:
         return {}
-    per_path = {}
-    for path in due.values():
+    per_path, by_deadline = {}, {}
+    for pk, path, deadline in due:
         per_path[path] = per_path.get(path, 0) + 1
-    on_time = dict(Submission.objects.filter(task_id__in=list(due), group_id__in=in_tree,
-                                             submitted_at__date__lte=F("task__deadline"))
+        by_deadline.setdefault(deadline, []).append(pk)
+    # On time: before local midnight after the deadline. One bound per deadline keeps the comparison on the
+    # indexed column (a per-row date cast costs more than the rest of the query on SQLite).
+    on_time_q = Q()
+    for deadline, pks in by_deadline.items():
+        bound = timezone.make_aware(dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time()))
+        on_time_q |= Q(task_id__in=pks, submitted_at__lt=bound)
+    on_time = dict(Submission.objects.filter(on_time_q, group_id__in=in_tree)
                    .values("group_id").order_by().annotate(n=Count("id")).values_list("group_id", "n"))
     out = {}
+    per_path = list(per_path.items())  # a handful of issuing units
     for gid, path in paths.items():
-        ids = _unit_ids(path)
-        # Every ancestor's path, not the group's own unit: a unit's task goes to the groups below it.
-        total = sum(per_path.get("/" + "/".join(map(str, ids[:i])) + "/", 0) for i in range(1, len(ids)))
+        # Units above the group's, not its own: a unit's task goes to the groups below it.
+        total = sum(n for p, n in per_path if path.startswith(p) and path != p)
         if total:
             out[gid] = (total, min(total, on_time.get(gid, 0)))
     return out
@@ -222,80 +235,111 @@ def _wuluoshi(in_tree, year, today):
         .values_list("group_id", "t", "a")}
 
 
-def _score(ind, gid, data, manual):
-    """(points, fact, connected) of one indicator for one group. A fact with figures is a (format, *args) tuple,
-    formatted by `_fact` only when someone reads the row's breakdown: a province ranks 10,000 groups × 13
-    indicators, and formatting every sentence would cost more than every query of the ranking."""
-    code = ind.code
+def _scorer(ind, data, manual):
+    """For one indicator, a function: group id -> (points, fact, connected). The ranking calls it for every group
+    to sum the totals and again for a row whose breakdown is read, so the two always agree.
+
+    A fact with figures is a (format, *args) tuple, formatted by `_fact` only when a breakdown is read: a
+    province ranks 10,000 groups × 13 indicators, and formatting every sentence would cost more than every
+    query of the ranking. The lookups each function needs are bound once here, not per group."""
+    code, weight, zero = ind.code, ind.weight, Decimal(0)
+    years = data["year_rows"]
+
+    memo = {}
+
+    def ratio(pct):
+        # Many groups share a percentage (100 %, 0 %, 3 of 4 quarters): each is rounded once.
+        points = memo.get(pct)
+        if points is None:
+            points = memo[pct] = _ratio_points(ind, pct)
+        return points
+
     if code in UNCONNECTED:
-        return Decimal(0), NOT_CONNECTED, False
-    y = data["year_rows"].get(gid)
+        return lambda gid: (zero, NOT_CONNECTED, False)
     if code == Code.PLAN_TOPICS:
-        if not y or not y["has_plan"] or not y["topics_total"]:
-            return Decimal(0), "无经审批的年度计划专题", True
-        pct = 100 * y["topics_studied"] / y["topics_total"]
-        return _ratio_points(ind, pct), ("计划专题{}个，已学{}个（{:.1f}%）", y["topics_total"], y["topics_studied"], pct), True
-    if code == Code.SEMINARS:
-        quarters = len(data["finished"])
-        if not quarters:
-            return ind.weight, "本年尚无已结束的季度", True
-        done = data["with_seminar"].get(gid, 0)
-        return _ratio_points(ind, 100 * done / quarters), ("已结束{}个季度，{}个季度开展了研讨", quarters, done), True
-    if code == Code.ATTENDANCE:
-        if not y or not y["expected"]:
-            return Decimal(0), "本年无应参学记录", True
-        pct = 100 * y["attended"] / y["expected"]
-        return _ratio_points(ind, pct), ("应参学{}人次，实参学{}人次（{:.1f}%）", y["expected"], y["attended"], pct), True
-    if code == Code.PLAN:
-        ok = bool(y and y["has_plan"])
-        return (ind.weight if ok else Decimal(0)), ("年度计划已审批" if ok else "无经审批的年度计划"), True
-    if code == Code.MANDATED:
-        total, done = data["mandated"].get(gid, (0, 0))
-        if not total:
-            return ind.weight, "本年无上级规定专题", True
-        return _ratio_points(ind, 100 * done / total), ("上级规定专题{}个，已学{}个", total, done), True
-    if code == Code.REPORTING:
-        total, done = data["reporting"].get(gid, (0, 0))
-        if not total:
-            return ind.weight, "本年无已截止的报送任务", True
-        return _ratio_points(ind, 100 * done / total), ("已截止报送任务{}项，按时报送{}项", total, done), True
-    if code == Code.WULUOSHI:
-        total, done = data["wuluoshi"].get(gid, (0, 0))
-        if not total:
-            return Decimal(0), ("本年无举行满{}个工作日的集体学习", WULUOSHI_WORKDAYS), True
-        return (_ratio_points(ind, 100 * done / total),
-                ("举行满{}个工作日的集体学习{}次，五落实齐全并归档{}次", WULUOSHI_WORKDAYS, total, done), True)
-    if code == Code.FIRST_ITEM:
-        n = data["late_first"].get(gid, 0)
-        return _deduct_points(ind, n), ("第一议题晚于材料发布{}天以上学习{}次", FIRST_ITEM_DAYS, n), True
-    if code == Code.OBSERVER:
-        got = data["observer"].get(gid)
-        if not got or not got[1]:
-            return ind.weight, "本年未被巡听评分，不扣分", True
-        pct = 100 * float(got[0]) / float(got[1])
-        return _ratio_points(ind, pct), ("巡听评分{}/{}（{:.1f}%）", got[0], got[1], pct), True
-    if code == Code.RECTIFY:
-        t, c = data["rects"].get(gid, (0, 0))
-        if not t:
-            return ind.weight, "无到期整改事项", True
-        return _ratio_points(ind, 100 * c / t), ("到期整改{}项，已销号{}项", t, c), True
-    if code == Code.INTEGRITY:
-        sc = data["signals"].get(gid)
-        n = sc.open if sc else 0
-        return _deduct_points(ind, n), ("未说明的真学真记疑点{}条", n), True
-    if code == Code.EVALUATION:
-        votes = data["grades"].get(gid)
-        if not votes:
-            return Decimal(0), "未开展民主评议或尚无评议票", True
-        total = sum(n for _, n in votes)
-        pct = sum(GRADE_PERCENT[g] * n for g, n in votes) / total
-        return _ratio_points(ind, pct), ("民主评议{}票，综合得分率{:.1f}%", total, pct), True
-    if code == Code.INSPECTION:
-        m = manual.get((ind.pk, gid))
-        if m is None:
-            return Decimal(0), "督导人员尚未录入", True
-        return _q(ind.weight * m[0] / 100), ("录入得分率{}%{}", m[0], ("：" + m[1]) if m[1] else ""), True
-    return Decimal(0), NOT_CONNECTED, False
+        def score(gid):
+            y = years.get(gid)
+            if not y or not y["has_plan"] or not y["topics_total"]:
+                return zero, "无经审批的年度计划专题", True
+            pct = 100 * y["topics_studied"] / y["topics_total"]
+            return ratio(pct), ("计划专题{}个，已学{}个（{:.1f}%）", y["topics_total"], y["topics_studied"], pct), True
+    elif code == Code.SEMINARS:
+        quarters, with_seminar = len(data["finished"]), data["with_seminar"]
+
+        def score(gid):
+            if not quarters:
+                return weight, "本年尚无已结束的季度", True
+            done = with_seminar.get(gid, 0)
+            return ratio(100 * done / quarters), ("已结束{}个季度，{}个季度开展了研讨", quarters, done), True
+    elif code == Code.ATTENDANCE:
+        def score(gid):
+            y = years.get(gid)
+            if not y or not y["expected"]:
+                return zero, "本年无应参学记录", True
+            pct = 100 * y["attended"] / y["expected"]
+            return ratio(pct), ("应参学{}人次，实参学{}人次（{:.1f}%）", y["expected"], y["attended"], pct), True
+    elif code == Code.PLAN:
+        def score(gid):
+            y = years.get(gid)
+            if y and y["has_plan"]:
+                return weight, "年度计划已审批", True
+            return zero, "无经审批的年度计划", True
+    elif code in (Code.MANDATED, Code.REPORTING, Code.WULUOSHI, Code.RECTIFY):
+        source, none, fact, none_points = {
+            Code.MANDATED: ("mandated", "本年无上级规定专题", "上级规定专题{}个，已学{}个", weight),
+            Code.REPORTING: ("reporting", "本年无已截止的报送任务", "已截止报送任务{}项，按时报送{}项", weight),
+            Code.WULUOSHI: ("wuluoshi", f"本年无举行满{WULUOSHI_WORKDAYS}个工作日的集体学习",
+                            f"举行满{WULUOSHI_WORKDAYS}个工作日的集体学习{{}}次，五落实齐全并归档{{}}次", zero),
+            Code.RECTIFY: ("rects", "无到期整改事项", "到期整改{}项，已销号{}项", weight),
+        }[code]
+        counts = data[source]
+
+        def score(gid):
+            total, done = counts.get(gid, (0, 0))
+            if not total:
+                return none_points, none, True
+            return ratio(100 * done / total), (fact, total, done), True
+    elif code == Code.FIRST_ITEM:
+        late = data["late_first"]
+
+        def score(gid):
+            n = late.get(gid, 0)
+            return _deduct_points(ind, n), ("第一议题晚于材料发布{}天以上学习{}次", FIRST_ITEM_DAYS, n), True
+    elif code == Code.OBSERVER:
+        observer = data["observer"]
+
+        def score(gid):
+            got = observer.get(gid)
+            if not got or not got[1]:
+                return weight, "本年未被巡听评分，不扣分", True
+            pct = 100 * float(got[0]) / float(got[1])
+            return ratio(pct), ("巡听评分{}/{}（{:.1f}%）", got[0], got[1], pct), True
+    elif code == Code.INTEGRITY:
+        signals = data["signals"]
+
+        def score(gid):
+            sc = signals.get(gid)
+            n = sc.open if sc else 0
+            return _deduct_points(ind, n), ("未说明的真学真记疑点{}条", n), True
+    elif code == Code.EVALUATION:
+        grades = data["grades"]
+
+        def score(gid):
+            votes = grades.get(gid)
+            if not votes:
+                return zero, "未开展民主评议或尚无评议票", True
+            total = sum(n for _, n in votes)
+            pct = sum(GRADE_PERCENT[g] * n for g, n in votes) / total
+            return ratio(pct), ("民主评议{}票，综合得分率{:.1f}%", total, pct), True
+    elif code == Code.INSPECTION:
+        def score(gid):
+            m = manual.get((ind.pk, gid))
+            if m is None:
+                return zero, "督导人员尚未录入", True
+            return _q(weight * m[0] / 100), ("录入得分率{}%{}", m[0], ("：" + m[1]) if m[1] else ""), True
+    else:
+        return lambda gid: (zero, NOT_CONNECTED, False)
+    return score
 
 
 def _fact(fact):
@@ -322,19 +366,20 @@ def ranking(unit, year, *, today=None, fresh=True):
     groups = subtree_groups(unit)
     if fresh:
         stats.ensure_fresh(groups, year)
-    groups = list(groups.select_related("unit").order_by("unit__path"))
-    data = _gather({g.pk: g.unit.path for g in groups}, subtree_groups(unit).values("pk"), year, today)
+    groups = list(groups.order_by("unit__path").values_list("pk", "name", "unit__path"))
+    data = _gather({gid: path for gid, _, path in groups}, subtree_groups(unit).values("pk"), year, today)
     manual = {}
     if system.pk:
         manual = {(i, g): (p, n) for i, g, p, n in ManualScore.objects.filter(indicator__system=system)
                   .values_list("indicator_id", "group_id", "percent", "note")}
     names = {ind.code: ind.get_code_display() for ind in indicators}
-    inputs = _Inputs(indicators, names, data, manual)
+    scorers = [_scorer(ind, data, manual) for ind in indicators]
+    inputs = _Inputs(indicators, names, scorers)
     rows = []
-    for g in groups:
-        total = sum(_score(ind, g.pk, data, manual)[0] for ind in indicators)
-        rows.append(RankRow(g, _q(total), band(total, system), inputs=inputs))
-    rows.sort(key=lambda r: (-r.total, r.group.unit.path))
+    for gid, name, path in groups:
+        total = sum(f(gid)[0] for f in scorers)
+        rows.append(RankRow(gid, name, path, _q(total), band(total, system), inputs=inputs))
+    rows.sort(key=lambda r: (-r.total, r.path))
     for i, r in enumerate(rows, 1):
         r.rank = i
     return Ranking(system, rows, no_data=not any(y["held"] or y["expected"] for y in data["year_rows"].values()),

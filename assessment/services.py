@@ -237,7 +237,7 @@ def focus_from_ranking(*, unit, year, by):
     already = set(FocusTarget.objects.filter(plan=plan).values_list("group_id", flat=True))
     added = []
     for row in result.backward:
-        if row.group.pk in already:
+        if row.gid in already:
             continue
         sup.focus_add(plan=plan, group=row.group, by=by, source=FocusTarget.Source.ASSESSMENT,
                       reason=f"{year}年度学习考核{row.total}分，列为后进（低于{result.system.backward_below}分）")

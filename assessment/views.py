@@ -69,7 +69,7 @@ def ranking_export(request, pk):
     year = _year(request)
     result = selectors.ranking(unit, year)
     names = [c.name for c in result.rows[0].contributions] if result.rows else []
-    rows = [[r.rank, r.group.name, float(r.total), r.band, *[float(c.points) for c in r.contributions],
+    rows = [[r.rank, r.name, float(r.total), r.band, *[float(c.points) for c in r.contributions],
              "；".join(f"{c.name}：{c.fact}" for c in r.contributions)] for r in result.rows]
     content = write_workbook(f"{year}年考核排名", ["名次", "中心组", "总分", "等次", *names, "得分依据"], rows,
                              notes=[f"{unit.name}{year}年度中心组学习考核，各项指标均按平台记录计算。"])

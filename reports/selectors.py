@@ -155,7 +155,7 @@ def judge(figures, *, today=None):
     source = "按本期数据规则判定"
     if figures.quarter is None:
         result = assessment.ranking(figures.unit, figures.year, today=today)
-        ranked = {r.group.pk: r for r in result.rows}
+        ranked = {r.gid: r for r in result.rows}
         system = result.system
         source = (f"按{figures.unit.name}{figures.year}年度考核指标体系排名判定：{system.advanced_min:.0f}分及以上为先进，"
                   f"低于{system.backward_below:.0f}分为后进，排名和各项得分见考核排名页面")
