@@ -163,7 +163,8 @@ class Visit(models.Model):
             return "已撤销"
         if self.feedback_at:
             return "已反馈"
-        if self.session_id and self.observers.exists():
+        # all(), not exists(): the plan page prefetches the observers, and exists() would query per row.
+        if self.session_id and self.observers.all():
             return "已派员"
         if self.session_id:
             return "已备案"

@@ -7,6 +7,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -174,6 +175,7 @@ def absence_add(request, pk):
 # ---- plans ---------------------------------------------------------------------------------
 
 GROUP_SUGGESTIONS = 20
+VISITS_PAGE = 100
 NAME_SEPARATORS = re.compile(r"[\n\r、,，;；]+")
 
 
@@ -238,12 +240,14 @@ def plan(request, pk):
     for form in (visit_form, focus_form):
         form.fields["group"].widget.attrs.update(_group_attrs(plan))
     focus = selectors.focus_candidates(plan)
+    # A province plan holds thousands of visits: a page of them at a time (the .xlsx export has all).
+    page = Paginator(visits, VISITS_PAGE).get_page(request.GET.get("page"))
     return render(request, "supervision/plan.html", {
-        "plan": plan, "coverage": selectors.coverage(plan), "visits": visits[:500], "visit_count": visits.count(),
-        "totals": selectors.visit_totals(visits), "focus": focus,
+        "plan": plan, "coverage": selectors.coverage(plan), "visits": page, "visit_count": page.paginator.count,
+        "totals": selectors.visit_totals([v.pk for v in page]), "focus": focus,
         "focus_names": dict(StudyGroup.objects.filter(pk__in=[c.group_id for c in focus]).values_list("pk", "name")),
         "draws": plan.draws.all()[:20], "uncovered": selectors.uncovered_groups(plan, 30),
-        "overdue": selectors.overdue_feedback(plan.visits.all(), today).select_related("group", "session"),
+        "overdue": selectors.overdue_feedback(plan.visits.all(), today).select_related("group", "session")[:50],
         "visit_form": visit_form, "focus_form": focus_form, "draw_form": draw_form,
         "focus_visits_form": FocusVisitsForm(), "today": today,
     })

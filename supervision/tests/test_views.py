@@ -190,3 +190,17 @@ def test_a_visit_focus_and_draw_take_group_names_and_an_unknown_name_changes_not
     page = client.post(reverse("supervision:plan_draw", args=[plan.pk]),
                        {"count": 1, "exclude": f"{world.group_a.name}\n{world.group_b.name}"}, follow=True)
     assert f"没有名为“{world.group_b.name}”" in page.content.decode() and not Draw.objects.exists()
+
+
+def test_the_plan_page_lists_its_visits_a_page_at_a_time(world, as_user, monkeypatch):
+    from supervision import views
+
+    monkeypatch.setattr(views, "VISITS_PAGE", 1)
+    plan = services.plan_create(unit=world.city, year=2026, by=world.city_supervisor)
+    for group in (world.group_a, world.group_b):
+        services.visit_add(plan=plan, group=group, kind="fixed", by=world.city_supervisor)
+    client = as_user(world.city_supervisor)
+    pages = [client.get(reverse("supervision:plan", args=[plan.pk]), {"page": n}).content.decode() for n in (1, 2)]
+    assert all("旁听安排（2）" in p and "第 " in p for p in pages)
+    shown = [[g.name for g in (world.group_a, world.group_b) if f">{g.name}</a>" in p] for p in pages]
+    assert sorted(sum(shown, [])) == sorted([world.group_a.name, world.group_b.name]) and all(len(s) == 1 for s in shown)
