@@ -296,7 +296,7 @@ def bench(db_url, args, report):
     manage(env, "migrate", "--noinput", "-v0")
     if args.seed:
         print(f"生成数据（seed_demo --scale {args.seed}）…", flush=True)
-        seconds, out = manage(env, "seed_demo", "--scale", args.seed, "--if-empty")
+        seconds, out = manage(dict(env, DJANGO_DEBUG="1"), "seed_demo", "--scale", args.seed, "--if-empty")  # a throwaway database
         report["seed"] = {"scale": args.seed, "seconds": round(seconds, 1), "output": out.strip().splitlines()}
     report["counts"] = shell_json(env, "import json; from meetings.models import *; from orgs.models import StudyGroup;"
                                        " print('JSON'+json.dumps({'groups': StudyGroup.objects.count(),"

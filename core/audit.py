@@ -156,8 +156,10 @@ def key():
     return _key_from(settings.AUDIT_HMAC_KEY, settings.AUDIT_HMAC_KEY_FILE, settings.SECRET_KEY)
 
 
-def _sm3():
-    return hashlib.new("sm3")
+def _sm3(data=b""):
+    # hmac calls the digest constructor with the key itself when the key is longer than SM3's 64-byte block
+    # (a 65-character passphrase, a 256-bit key written as more than 128 hex digits), so it must take data.
+    return hashlib.new("sm3", data)
 
 
 def chain_hash(prev_hash, entry, algo=ALGO, secret=None):

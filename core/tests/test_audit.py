@@ -90,3 +90,14 @@ def test_every_audited_action_has_a_chinese_label():
                 # action="a" if ... else "b"
                 used |= set(re.findall(r'audit\.record\(\s*action="[a-z_.]+" if [^"]+ else "([a-z_.]+)"', text))
     assert used and not used - set(ACTION_LABELS), sorted(used - set(ACTION_LABELS))
+
+
+@pytest.mark.parametrize("configured", ["长口令" * 30, "ab" * 100])  # 270 bytes of passphrase; 200 bytes as hex
+def test_a_key_longer_than_the_sm3_block_signs_and_verifies(db, settings, configured):
+    """HMAC hashes a key longer than the 64-byte block first; the audit chain once crashed on every write then."""
+    settings.AUDIT_HMAC_KEY, settings.AUDIT_HMAC_KEY_FILE = configured, ""
+    org.unit_create(name="长密钥单位", parent=None, kind="committee")
+    org.unit_create(name="长密钥下级", parent=None, kind="committee")
+    assert audit.verify().ok
+    short = audit.chain_hash("0" * 64, AuditEntry.objects.last(), secret=b"k" * 32)
+    assert audit.chain_hash("0" * 64, AuditEntry.objects.last()) != short
