@@ -166,9 +166,12 @@ def judge(figures, *, today=None):
             if row.band == assessment.ADVANCED:
                 praised.append(r)
             elif row.band == assessment.BACKWARD:
+                # What the group must fix: the indicators that earned under 60 % of their weight. A 督查 score
+                # the supervisors have not entered yet is theirs to do, not the group's.
                 problems.append((r, [f"年度考核综合得分{row.total}分，排第{row.rank}名，列为后进"] + [
-                    f"{c.name}仅得{c.points}分（满分{c.weight:.0f}分）：{c.fact}" for c in row.contributions
-                    if c.connected and c.weight and c.points < c.weight * Decimal("0.6")]))
+                    f"{c.name}仅得{c.points:.1f}分（满分{c.weight.normalize():f}分）：{c.fact}"
+                    for c in row.contributions if c.connected and c.weight and c.points < c.weight * Decimal("0.6")
+                    and not (c.code == assessment.Code.INSPECTION and c.fact == "督导人员尚未录入")]))
             continue
         fixes = _rule_fixes(r)
         if fixes:
