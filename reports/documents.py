@@ -179,7 +179,8 @@ def bulletin_docx(*, office, doc_number, title, figures, judgement, issued_on, t
     rows = figures.rows
     rate = figures.rate.percent
     _para(doc, (f"现将{figures.label}{figures.unit.name}所属{len(rows)}个党委（党组）理论学习中心组学习情况通报如下。"
-                f"截至{cn_date(figures.end)}，共组织集体学习{figures.held}次，"
+                # A bulletin issued before its period ends counts up to its own date (sessions count once held).
+                f"截至{cn_date(min(figures.end, issued_on))}，共组织集体学习{figures.held}次，"
                 f"参学率{rate if rate is not None else '—'}%，{figures.plans_approved}个中心组的年度学习计划已审定。"))
     h = _para(doc, indent=True)
     add_run(h, "一、基本情况", font=f["h1"], size=BODY_PT)

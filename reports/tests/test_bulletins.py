@@ -126,6 +126,8 @@ def test_a_yearly_bulletin_praises_and_lists_exactly_the_rankings_advanced_and_b
     for r in ranking.advanced:
         assert r.group.name in text.split("二、表扬的中心组")[1].split("三、")[0]
     assert "年度考核综合得分达到先进等次" in text or not ranking.advanced
+    today = bulletin.issued_on  # issued before the year is over: the figures are "as of" today, not 12月31日
+    assert f"截至{today.year}年{today.month}月{today.day}日" in text
     for name in backward:
         assert f"{name}。" in text.split("三、存在的问题和整改要求")[1]
 
