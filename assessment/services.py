@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
+from orgs import access as org_access
 from orgs.models import Membership, Role
 
 from .models import (
@@ -116,15 +117,11 @@ def system_update(*, system, weights, by, targets=None, per_occurrence=None, adv
     return system
 
 
-def _in_subtree(unit, group):
-    return group.unit.path.startswith(unit.path) and group.unit_id != unit.pk
-
-
 @transaction.atomic
 def manual_score_set(*, indicator, group, percent, note, by):
     if indicator.rule != Rule.MANUAL:
         raise ValidationError("这项指标由系统根据记录计算，不能手工录入")
-    if not _in_subtree(indicator.system.unit, group):
+    if not org_access.group_below(indicator.system.unit, group):
         raise ValidationError(f"“{group.name}”不在{indicator.system.unit.name}督导范围内")
     p = _decimal(percent, "得分率")
     if p > 100:

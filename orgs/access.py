@@ -170,6 +170,12 @@ def can_supervise(user, unit):
     return any(unit.path.startswith(p) for p in _scope(user)[0]) if user.is_authenticated else False
 
 
+def group_below(unit, group):
+    """Whether a group is supervised from `unit`: it lies below it (the unit's own group answers to the level
+    above). Plans, rankings and campaigns of a unit cover exactly these groups."""
+    return group.unit.path.startswith(unit.path) and group.unit_id != unit.pk
+
+
 def get_group_for(user, pk, *, write=False, study_records=True):
     group = StudyGroup.objects.filter(groups_q(user, study_records=study_records)).filter(pk=pk)
     group = group.select_related("unit").first()

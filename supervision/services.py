@@ -13,6 +13,7 @@ from django.utils import timezone
 from core import audit
 from core.uploads import over_limit
 from meetings.models import Notice, SessionStatus
+from orgs import access as org_access
 from orgs import services as org_services
 from orgs.models import Membership, ObserverAssignment
 from workdays.selectors import add_workdays
@@ -75,10 +76,6 @@ def feedback_workdays():
 
 def feedback_max_chars():
     return _cfg("SUPERVISION_FEEDBACK_MAX_CHARS", 500)
-
-
-def _in_subtree(unit, group):
-    return group.unit.path.startswith(unit.path) and group.unit_id != unit.pk
 
 
 # ---- checklists and the observer pool ------------------------------------------------------------
@@ -162,7 +159,7 @@ def plan_create(*, unit, year, coverage_years=1, note="", by):
 @transaction.atomic
 def focus_add(*, plan, group, reason, by, source=FocusTarget.Source.MANUAL):
     reason = (reason or "").strip()
-    if not _in_subtree(plan.unit, group):
+    if not org_access.group_below(plan.unit, group):
         raise ValidationError({"group": f"“{group.name}”不在{plan.unit.name}督导范围内"})
     if not reason:
         raise ValidationError({"reason": "请填写列为重点对象的原因（如上年考核不合格）"})
@@ -177,7 +174,7 @@ def focus_add(*, plan, group, reason, by, source=FocusTarget.Source.MANUAL):
 
 @transaction.atomic
 def visit_add(*, plan, group, kind, by, planned_month=None):
-    if not _in_subtree(plan.unit, group):
+    if not org_access.group_below(plan.unit, group):
         raise ValidationError({"group": f"“{group.name}”不在{plan.unit.name}督导范围内，不能安排旁听"})
     if kind not in VisitKind.values:
         raise ValidationError({"kind": "旁听方式不正确"})
@@ -293,7 +290,7 @@ def visit_file(*, visit, session, by, note="", today=None):
 def visit_invite(*, plan, session, by, note="", today=None):
     """应邀旁听: a group files a session and invites observers; the visit is created in the supervisor's plan."""
     group = session.group
-    if not _in_subtree(plan.unit, group):
+    if not org_access.group_below(plan.unit, group):
         raise ValidationError({"plan": "所选督导单位不督导本组"})
     visit = visit_add(plan=plan, group=group, kind=VisitKind.INVITED, by=by, planned_month=session.day.month)
     return visit_file(visit=visit, session=session, by=by, note=note, today=today)
@@ -569,7 +566,7 @@ def inspection_create(*, unit, title, year, due, groups, by, checklist=None):
     errors = {}
     if not title:
         errors["title"] = "请填写督查名称"
-    outside = [g.name for g in groups if not _in_subtree(unit, g)]
+    outside = [g.name for g in groups if not org_access.group_below(unit, g)]
     if outside:
         errors["groups"] = "以下中心组不在督导范围内：" + "、".join(outside[:5])
     if not groups:
