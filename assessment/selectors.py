@@ -21,10 +21,6 @@ from stats.models import QUARTERS, YEAR, GroupFigures
 from .models import GRADE_PERCENT, Ballot, Code, Indicator, IndicatorSystem, ManualScore
 
 ADVANCED, PASSED, BACKWARD = "先进", "合格", "后进"
-NOT_CONNECTED = "数据未接入"
-# Sources with no records to read would be listed with weight 0 and this label, never a made-up figure; every
-# indicator of the 2024 set is now computed from the records, so the set is empty (the check stays for a new code).
-UNCONNECTED = set()
 FIRST_ITEM_DAYS = 30  # a 第一议题 studied more than this many days after the material's release counts as late
 # 五落实: a session is judged once this many working days have passed since it was held — the secretary's time
 # to write the minutes and archive it (the archive refuses a session whose 五落实 are incomplete).
@@ -38,7 +34,6 @@ class Contribution:
     weight: Decimal
     points: Decimal  # what this indicator added to the total
     fact: str  # the figure behind it, in words (why the group scored as it did)
-    connected: bool = True
 
 
 @dataclass
@@ -72,9 +67,8 @@ class RankRow:
         scorers)."""
         i, out = self.inputs, []
         for ind, scorer in zip(i.indicators, i.scorers, strict=True):
-            points, fact, connected = scorer(self.gid)
-            out.append(Contribution(ind.code, i.names[ind.code], ind.weight if connected else Decimal(0), points,
-                                    _fact(fact), connected))
+            points, fact = scorer(self.gid)
+            out.append(Contribution(ind.code, i.names[ind.code], ind.weight, points, _fact(fact)))
         return out
 
 
@@ -236,7 +230,7 @@ def _wuluoshi(in_tree, year, today):
 
 
 def _scorer(ind, data, manual):
-    """For one indicator, a function: group id -> (points, fact, connected). The ranking calls it for every group
+    """For one indicator, a function: group id -> (points, fact). The ranking calls it for every group
     to sum the totals and again for a row whose breakdown is read, so the two always agree.
 
     A fact with figures is a (format, *args) tuple, formatted by `_fact` only when a breakdown is read: a
@@ -254,36 +248,34 @@ def _scorer(ind, data, manual):
             points = memo[pct] = _ratio_points(ind, pct)
         return points
 
-    if code in UNCONNECTED:
-        return lambda gid: (zero, NOT_CONNECTED, False)
     if code == Code.PLAN_TOPICS:
         def score(gid):
             y = years.get(gid)
             if not y or not y["has_plan"] or not y["topics_total"]:
-                return zero, "无经审批的年度计划专题", True
+                return zero, "无经审批的年度计划专题"
             pct = 100 * y["topics_studied"] / y["topics_total"]
-            return ratio(pct), ("计划专题{}个，已学{}个（{:.1f}%）", y["topics_total"], y["topics_studied"], pct), True
+            return ratio(pct), ("计划专题{}个，已学{}个（{:.1f}%）", y["topics_total"], y["topics_studied"], pct)
     elif code == Code.SEMINARS:
         quarters, with_seminar = len(data["finished"]), data["with_seminar"]
 
         def score(gid):
             if not quarters:
-                return weight, "本年尚无已结束的季度", True
+                return weight, "本年尚无已结束的季度"
             done = with_seminar.get(gid, 0)
-            return ratio(100 * done / quarters), ("已结束{}个季度，{}个季度开展了研讨", quarters, done), True
+            return ratio(100 * done / quarters), ("已结束{}个季度，{}个季度开展了研讨", quarters, done)
     elif code == Code.ATTENDANCE:
         def score(gid):
             y = years.get(gid)
             if not y or not y["expected"]:
-                return zero, "本年无应参学记录", True
+                return zero, "本年无应参学记录"
             pct = 100 * y["attended"] / y["expected"]
-            return ratio(pct), ("应参学{}人次，实参学{}人次（{:.1f}%）", y["expected"], y["attended"], pct), True
+            return ratio(pct), ("应参学{}人次，实参学{}人次（{:.1f}%）", y["expected"], y["attended"], pct)
     elif code == Code.PLAN:
         def score(gid):
             y = years.get(gid)
             if y and y["has_plan"]:
-                return weight, "年度计划已审批", True
-            return zero, "无经审批的年度计划", True
+                return weight, "年度计划已审批"
+            return zero, "无经审批的年度计划"
     elif code in (Code.MANDATED, Code.REPORTING, Code.WULUOSHI, Code.RECTIFY):
         source, none, fact, none_points = {
             Code.MANDATED: ("mandated", "本年无上级规定专题", "上级规定专题{}个，已学{}个", weight),
@@ -297,48 +289,48 @@ def _scorer(ind, data, manual):
         def score(gid):
             total, done = counts.get(gid, (0, 0))
             if not total:
-                return none_points, none, True
-            return ratio(100 * done / total), (fact, total, done), True
+                return none_points, none
+            return ratio(100 * done / total), (fact, total, done)
     elif code == Code.FIRST_ITEM:
         late = data["late_first"]
 
         def score(gid):
             n = late.get(gid, 0)
-            return _deduct_points(ind, n), ("第一议题晚于材料发布{}天以上学习{}次", FIRST_ITEM_DAYS, n), True
+            return _deduct_points(ind, n), ("第一议题晚于材料发布{}天以上学习{}次", FIRST_ITEM_DAYS, n)
     elif code == Code.OBSERVER:
         observer = data["observer"]
 
         def score(gid):
             got = observer.get(gid)
             if not got or not got[1]:
-                return weight, "本年未被巡听评分，不扣分", True
+                return weight, "本年未被巡听评分，不扣分"
             pct = 100 * float(got[0]) / float(got[1])
-            return ratio(pct), ("巡听评分{}/{}（{:.1f}%）", got[0], got[1], pct), True
+            return ratio(pct), ("巡听评分{}/{}（{:.1f}%）", got[0], got[1], pct)
     elif code == Code.INTEGRITY:
         signals = data["signals"]
 
         def score(gid):
             sc = signals.get(gid)
             n = sc.open if sc else 0
-            return _deduct_points(ind, n), ("未说明的真学真记疑点{}条", n), True
+            return _deduct_points(ind, n), ("未说明的真学真记疑点{}条", n)
     elif code == Code.EVALUATION:
         grades = data["grades"]
 
         def score(gid):
             votes = grades.get(gid)
             if not votes:
-                return zero, "未开展民主评议或尚无评议票", True
+                return zero, "未开展民主评议或尚无评议票"
             total = sum(n for _, n in votes)
             pct = sum(GRADE_PERCENT[g] * n for g, n in votes) / total
-            return ratio(pct), ("民主评议{}票，综合得分率{:.1f}%", total, pct), True
+            return ratio(pct), ("民主评议{}票，综合得分率{:.1f}%", total, pct)
     elif code == Code.INSPECTION:
         def score(gid):
             m = manual.get((ind.pk, gid))
             if m is None:
-                return zero, "督导人员尚未录入", True
-            return _q(weight * m[0] / 100), ("录入得分率{}%{}", m[0], ("：" + m[1]) if m[1] else ""), True
-    else:
-        return lambda gid: (zero, NOT_CONNECTED, False)
+                return zero, "督导人员尚未录入"
+            return _q(weight * m[0] / 100), ("录入得分率{}%{}", m[0], ("：" + m[1]) if m[1] else "")
+    else:  # every Code has its scorer; a new one must get one here before it can be weighted
+        raise ValueError(f"no scorer for indicator {code!r}")
     return score
 
 

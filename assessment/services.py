@@ -86,15 +86,8 @@ def _decimal(value, label):
 @transaction.atomic
 def system_update(*, system, weights, by, targets=None, per_occurrence=None, advanced_min=None, backward_below=None):
     """Replace the weights (and targets, deductions, band lines) as a whole; refused unless they add up to 100."""
-    from .selectors import UNCONNECTED
-
     indicators = {i.code: i for i in system.indicators.all()}
-    new = {}
-    for code, ind in indicators.items():
-        w = _decimal(weights.get(code, ind.weight), ind.get_code_display())
-        if code in UNCONNECTED and w:
-            raise ValidationError(f"“{ind.get_code_display()}”数据未接入，权重只能为 0")
-        new[code] = w
+    new = {code: _decimal(weights.get(code, ind.weight), ind.get_code_display()) for code, ind in indicators.items()}
     total = sum(new.values(), Decimal(0))
     if total != 100:
         raise ValidationError(f"各项指标权重之和须为 100，现为 {total.normalize():f}，未保存")

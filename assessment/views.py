@@ -105,7 +105,6 @@ def system(request, pk):
     indicators = selectors.indicators_of(system) or services.default_indicators()
     return render(request, "assessment/system.html", {
         "unit": unit, "year": year, "system": system, "indicators": indicators,
-        "unconnected": [c.value for c in selectors.UNCONNECTED],
         "advanced_min": system.advanced_min if system else 90, "backward_below": system.backward_below if system else 60,
     }, status=status)
 

@@ -170,7 +170,7 @@ def judge(figures, *, today=None):
                 # the supervisors have not entered yet is theirs to do, not the group's.
                 problems.append((r, [f"年度考核综合得分{row.total}分，排第{row.rank}名，列为后进"] + [
                     f"{c.name}仅得{c.points:.1f}分（满分{c.weight.normalize():f}分）：{c.fact}"
-                    for c in row.contributions if c.connected and c.weight and c.points < c.weight * Decimal("0.6")
+                    for c in row.contributions if c.weight and c.points < c.weight * Decimal("0.6")
                     and not (c.code == assessment.Code.INSPECTION and c.fact == "督导人员尚未录入")]))
             continue
         fixes = _rule_fixes(r)

@@ -316,8 +316,6 @@ def _preparations(s):
                        .order_by("submitted_at"))
 
 
-NOT_CONNECTED = []
-
 
 def archive_build(pk):
     """Build the zip, updating the row's progress after each file so the page's bar moves."""
@@ -340,8 +338,6 @@ def archive_build(pk):
                 ArchiveBuild.objects.filter(pk=pk).update(done_steps=i)
             if not items:
                 toc.append("（本年度暂无学习记录）")
-            if NOT_CONNECTED:
-                toc += ["", "未纳入："] + [f"  {x}" for x in NOT_CONNECTED]
             zf.writestr("00-目录.txt", "\n".join(toc).encode("utf-8"))
         ArchiveBuild.objects.filter(pk=pk).update(
             status=ArchiveStatus.DONE, content=out.getvalue(), audit_head=head[:160], done_steps=len(items) + 1,
