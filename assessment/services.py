@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core import audit
 from orgs import access as org_access
-from orgs.models import Membership, Role
+from orgs.models import Membership, Role, StudyGroup
 
 from .models import (
     Ballot,
@@ -225,13 +225,14 @@ def focus_from_ranking(*, unit, year, by):
     if plan is None:
         plan = sup.plan_create(unit=unit, year=year + 1, by=by)
     already = set(FocusTarget.objects.filter(plan=plan).values_list("group_id", flat=True))
+    todo = [row for row in result.backward if row.gid not in already]
+    # The ranking's rows load their group one by one when read; hundreds of 后进 groups are read in one query.
+    groups = StudyGroup.objects.select_related("unit").in_bulk([row.gid for row in todo])
     added = []
-    for row in result.backward:
-        if row.gid in already:
-            continue
-        sup.focus_add(plan=plan, group=row.group, by=by, source=FocusTarget.Source.ASSESSMENT,
+    for row in todo:
+        sup.focus_add(plan=plan, group=groups[row.gid], by=by, source=FocusTarget.Source.ASSESSMENT,
                       reason=f"{year}年度学习考核{row.total}分，列为后进（低于{result.system.backward_below}分）")
-        added.append(row.group)
+        added.append(groups[row.gid])
     return plan, added
 
 
