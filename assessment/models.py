@@ -191,3 +191,46 @@ class Nomination(models.Model):
         ordering = ["unit__path", "id"]
         indexes = [models.Index(fields=["round", "status"])]
         constraints = [models.UniqueConstraint(fields=["round", "person"], name="nomination_once")]
+
+
+class RankingSnapshot(models.Model):
+    """A large subtree's ranking as last computed, read by its page in a few indexed queries.
+
+    A province ranks 10,000 groups: scoring them takes half a second, too long for every view. Above
+    RANKING_LIVE_GROUPS the page reads this snapshot and says when it was computed; the task worker recomputes
+    it when a business write (any audited action but log-ins, exports and the like) has come after `audit_id`,
+    when the day has changed (quarters finish, deadlines pass) or when it is older than RANKING_MAX_AGE."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField()
+    as_of = models.DateField()  # the day it was scored on
+    audit_id = models.BigIntegerField(default=0)  # the audit chain's last entry when the computation began
+    indicators = models.JSONField(default=list)  # [[code, name, weight], ...] as scored
+    advanced_min = models.DecimalField(max_digits=5, decimal_places=1)
+    backward_below = models.DecimalField(max_digits=5, decimal_places=1)
+    no_data = models.BooleanField(default=False)
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)  # a recomputation is queued
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="ranking_snapshot_once")]
+
+
+class RankingEntry(models.Model):
+    """One group's place in a snapshot, with each indicator's points and fact as they were computed."""
+
+    snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.CASCADE, related_name="entries")
+    group = models.ForeignKey("orgs.StudyGroup", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    total = models.DecimalField(max_digits=5, decimal_places=1)
+    band = models.CharField(max_length=4)
+    points = models.JSONField(default=list)  # one "4.5" per indicator, in the snapshot's order
+    facts = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "rank"]), models.Index(fields=["snapshot", "band", "rank"])]
+
+    @property
+    def gid(self):
+        return self.group_id

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from orgs.models import StudyGroup
 from stats import selectors as stats
 from stats.models import QUARTERS, YEAR, GroupFigures
 
-from .models import GRADE_PERCENT, Ballot, Code, Indicator, IndicatorSystem, ManualScore
+from .models import GRADE_PERCENT, Ballot, Code, Indicator, IndicatorSystem, ManualScore, RankingEntry, RankingSnapshot
 
 ADVANCED, PASSED, BACKWARD = "先进", "合格", "后进"
 FIRST_ITEM_DAYS = 30  # a 第一议题 studied more than this many days after the material's release counts as late
@@ -389,3 +391,78 @@ def evaluation_results(evaluation):
                                 .annotate(n=Count("id")).values_list("leader_id", "grade", "n")):
         out.setdefault(leader_id, {}).setdefault(grade, n)
     return out
+
+
+# ---- The ranking page: live for a county, from the snapshot for a province ------------------------------------
+
+LIST_MAX = 200  # 先进/后进 names shown on the page; the .xlsx lists every group
+# Audited actions that change nothing a ranking reads: a snapshot stays current across them.
+_NOT_RECORDS = ("login", "logout", "user.", "token.", "audit.", "bench.", "person.export", "reports.bulletin",
+                "reports.archive", "reports.office")
+
+
+@dataclass
+class Board:
+    """What the ranking page shows: one page of rows (each with gid, name, rank, total, band, contributions),
+    the 先进/后进 lists (at most LIST_MAX names, with their full counts), and for a snapshot when it was
+    computed and whether a newer one is being computed."""
+
+    system: IndicatorSystem
+    page: object
+    count: int
+    advanced: list
+    advanced_count: int
+    backward: list
+    backward_count: int
+    no_data: bool
+    computed_at: dt.datetime | None = None
+    refreshing: bool = False
+
+
+def stale(snapshot, today=None, now=None):
+    """Whether the records may have changed since the snapshot was computed."""
+    from core.models import AuditEntry
+
+    now = now or timezone.now()
+    if snapshot.as_of != (today or timezone.localdate()):
+        return True
+    if now - snapshot.computed_at > dt.timedelta(seconds=settings.RANKING_MAX_AGE):
+        return True  # sessions count once held: figures move with the clock, not only with writes
+    later = AuditEntry.objects.filter(pk__gt=snapshot.audit_id)
+    for prefix in _NOT_RECORDS:
+        later = later.exclude(action__startswith=prefix)
+    return later.exists()
+
+
+def board(unit, year, *, page=1, per_page=100, today=None):
+    from . import services
+
+    today = today or timezone.localdate()
+    live = subtree_groups(unit).count() <= settings.RANKING_LIVE_GROUPS
+    if live:
+        result = ranking(unit, year, today=today)
+        adv, back = result.advanced, result.backward
+        return Board(result.system, Paginator(result.rows, per_page).get_page(page), len(result.rows),
+                     adv[:LIST_MAX], len(adv), back[:LIST_MAX], len(back), result.no_data)
+    snap = RankingSnapshot.objects.filter(unit=unit, year=year).first()
+    if snap is None:
+        snap = services.ranking_refresh(unit=unit, year=year, today=today)  # the first look waits once
+    elif stale(snap, today):
+        services.ranking_request_refresh(snap)
+    system = system_for(unit, year) or IndicatorSystem(unit=unit, year=year)
+    system.advanced_min, system.backward_below = snap.advanced_min, snap.backward_below  # as scored
+    entries = RankingEntry.objects.filter(snapshot=snap).order_by("rank")
+    paged = Paginator(entries.only("group_id", "rank", "name", "total", "band", "points", "facts"), per_page
+                      ).get_page(page)
+    rows = list(paged.object_list)
+    indicators = [(code, name, Decimal(weight)) for code, name, weight in snap.indicators]
+    for e in rows:
+        e.contributions = [Contribution(code, name, weight, Decimal(p), f) for (code, name, weight), p, f
+                           in zip(indicators, e.points, e.facts, strict=True)]
+    paged.object_list = rows
+    names = entries.only("group_id", "name", "total")
+    bands = dict(entries.values("band").order_by().annotate(n=Count("id")).values_list("band", "n"))
+    return Board(system, paged, paged.paginator.count,
+                 list(names.filter(band=ADVANCED)[:LIST_MAX]), bands.get(ADVANCED, 0),
+                 list(names.filter(band=BACKWARD)[:LIST_MAX]), bands.get(BACKWARD, 0), snap.no_data,
+                 computed_at=snap.computed_at, refreshing=snap.refresh_requested_at is not None)

@@ -1,6 +1,7 @@
 """Every write of the assessment app, each with an audit record. A 民主评议 vote is audited as "someone voted"
 without the grades, so the audit log cannot tie a ballot to its rater either."""
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,8 @@ from .models import (
     IndicatorSystem,
     ManualScore,
     Nomination,
+    RankingEntry,
+    RankingSnapshot,
     Rater,
     Rule,
     StarRound,
@@ -234,6 +237,59 @@ def focus_from_ranking(*, unit, year, by):
                       reason=f"{year}年度学习考核{row.total}分，列为后进（低于{result.system.backward_below}分）")
         added.append(groups[row.gid])
     return plan, added
+
+
+# ---- The ranking of a large subtree, kept as a snapshot ------------------------------------------------------
+
+def ranking_refresh(*, unit, year, today=None):
+    """Score the subtree now and keep the result as its snapshot (replacing the last one). Derived data, not a
+    record: it is not audited, and the audit chain's head is noted *before* scoring, so a write made meanwhile
+    leaves the new snapshot stale and queues another run."""
+    from core.models import AuditHead
+
+    from .selectors import _fact, ranking
+
+    today = today or timezone.localdate()
+    audit_id = AuditHead.objects.filter(pk=1).values_list("last_id", flat=True).first() or 0
+    result = ranking(unit, year, today=today)
+    indicators = [[i.code, i.get_code_display(), str(i.weight)] for i in result.rows[0].inputs.indicators] \
+        if result.rows else []
+    entries = []
+    for r in result.rows:
+        parts = [f(r.gid) for f in r.inputs.scorers]
+        entries.append(RankingEntry(group_id=r.gid, rank=r.rank, name=r.name, total=r.total, band=r.band,
+                                    points=[str(p) for p, _ in parts], facts=[_fact(f) for _, f in parts]))
+    with transaction.atomic():
+        snap, _ = RankingSnapshot.objects.select_for_update().update_or_create(
+            unit=unit, year=year, defaults=dict(
+                computed_at=timezone.now(), as_of=today, audit_id=audit_id, indicators=indicators,
+                advanced_min=result.system.advanced_min, backward_below=result.system.backward_below,
+                no_data=result.no_data, refresh_requested_at=None))
+        RankingEntry.objects.filter(snapshot=snap).delete()
+        for e in entries:
+            e.snapshot = snap
+        RankingEntry.objects.bulk_create(entries, batch_size=2000)
+    return snap
+
+
+REFRESH_RETRY = dt.timedelta(minutes=10)  # a queued run not done by then (worker down?) is queued again
+
+
+def ranking_request_refresh(snapshot):
+    """Queue one recomputation for the task worker; views that find the snapshot stale meanwhile queue nothing
+    more."""
+    from django.db.models import Q
+
+    from .tasks import refresh_ranking
+
+    now = timezone.now()
+    claimed = RankingSnapshot.objects.filter(pk=snapshot.pk).filter(
+        Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lt=now - REFRESH_RETRY)
+    ).update(refresh_requested_at=now)
+    if claimed:
+        snapshot.refresh_requested_at = now
+        transaction.on_commit(lambda: refresh_ranking.enqueue(snapshot.unit_id, snapshot.year))
+    return bool(claimed)
 
 
 # ---- 理论学习之星 ----------------------------------------------------------------------------------

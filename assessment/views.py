@@ -4,7 +4,6 @@ a refused write shows its Chinese message and changes nothing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -51,13 +50,13 @@ def home(request):
 def ranking(request, pk):
     unit = _unit(request.user, pk)
     year = _year(request)
-    result = selectors.ranking(unit, year)
     # A province ranks 10,000 groups: the page shows RANKING_PAGE of them with their breakdowns (the .xlsx has
-    # all); 先进/后进 lists above show every group in them.
-    page = Paginator(result.rows, RANKING_PAGE).get_page(request.GET.get("page"))
+    # all), read from the snapshot the task worker keeps (selectors.board).
+    result = selectors.board(unit, year, page=request.GET.get("page"), per_page=RANKING_PAGE)
     return render(request, "assessment/ranking.html", {
-        "unit": unit, "year": year, "result": result, "page": page, "roots": access.supervised_roots(request.user),
-        "inspection": next((i for i in result.indicators if i.rule == Rule.MANUAL), None),
+        "unit": unit, "year": year, "result": result, "page": result.page,
+        "roots": access.supervised_roots(request.user),
+        "inspection": next((i for i in selectors.indicators_of(result.system) if i.rule == Rule.MANUAL), None),
         "evaluations": Evaluation.objects.filter(group__unit__path__startswith=unit.path, year=year)
         .select_related("group"),
     })

@@ -247,6 +247,10 @@ DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "mat
                        "supervision.dashboard.cards", "reports.dashboard.cards"]
 # Background work (django-tasks with its database backend: no server beyond the database). Run
 # `manage.py db_worker` beside the web server; e-mail and group-bot copies of notices go through it.
+# The assessment ranking: subtrees of up to RANKING_LIVE_GROUPS groups are scored on every view; larger ones
+# (a province) read a snapshot the task worker recomputes after writes, or after RANKING_MAX_AGE seconds.
+RANKING_LIVE_GROUPS = env_int("RANKING_LIVE_GROUPS", 1000)
+RANKING_MAX_AGE = env_int("RANKING_MAX_AGE", 1800)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
