@@ -19,7 +19,7 @@ from orgs.models import Person, StudyGroup, Unit
 from . import selectors, services
 from .models import Code, Evaluation, Grade, Nomination, Rater, Rule, StarRound, StudyReport
 
-RANKING_PAGE = 100
+RANKING_PAGE = 50
 
 
 def _error(request, exc):

@@ -13,6 +13,10 @@ has rows. It writes a fresh SQLite file.
 Timed, interleaved, median and max of --rounds:
 - ranking: `assessment.selectors.ranking(province, year, fresh=False)` — every group's 13 indicators, totals,
   bands and the sort (the figures are already fresh: the freshness check belongs to stats' own benchmark);
+- page: the province supervisor's ranking page (`/assessment/units/<province>/ranking/`, 50 rows with their
+  breakdowns, read from the snapshot, which the first request computes) and a county's (≈70 groups, scored
+  live on every view), served by gunicorn (one process, one thread) from the same file, interleaved with
+  `GET /bench/baseline` (log-in check, no work);
 - sql: one hand-written SELECT joining the same figures and sources with per-group aggregates, sorted in SQL
   (it returns the raw per-group figures; the ranking also turns them into 13 scores, totals and bands).
 """
@@ -34,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 def setup(db_path):
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # The benchmark settings (DEBUG off, /bench/baseline): the pages are served by gunicorn from the same file.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
     import django
 
     django.setup()
@@ -219,7 +224,49 @@ def main():
               "ranking_ms": {"median": round(med["ranking"] * 1000, 1), "max": round(max(times["ranking"]) * 1000, 1)},
               "sql_ms": {"median": round(med["sql"] * 1000, 1), "max": round(max(times["sql"]) * 1000, 1)},
               "ratio": round(med["ranking"] / med["sql"], 2)}
+    report["pages"] = pages(db, root, args.rounds)
     print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def pages(db, root, rounds):
+    """The ranking pages through gunicorn, against the no-work view, as the supervisor sees them."""
+    from django.utils import timezone
+
+    from accounts.services import user_create
+    from benchmarks.common import env_for, fetch, gunicorn, measure, page_stats
+    from orgs import services as org
+    from orgs.models import Unit
+
+    user = user_create(username="bench_province", password="Bench#2026pass", validate=False)
+    org.supervisor_scope_add(user=user, unit=root, kind="propaganda", start=timezone.localdate().replace(day=1),
+                             by=None)
+    cookie = session_for(user)
+    county = Unit.objects.filter(path__startswith=root.path, depth=root.depth + 2).order_by("path").first()
+    cases = {"baseline": ("/bench/baseline", cookie),
+             "province page (snapshot)": (f"/assessment/units/{root.pk}/ranking/", cookie),
+             "county page (live)": (f"/assessment/units/{county.pk}/ranking/", cookie)}
+    with gunicorn(env_for(f"sqlite:///{db}"), "--worker-class", "gthread", "--threads", "1") as (base, _):
+        started = time.perf_counter()
+        fetch(base + cases["province page (snapshot)"][0], cookie)  # the first look computes the snapshot
+        first = time.perf_counter() - started
+        timings, sizes = measure(base, cases, rounds)
+    stats = page_stats(timings, sizes)
+    stats["province page (snapshot)"]["first_view_ms"] = round(first * 1000, 1)
+    return {name: {k: round(v, 1) if isinstance(v, float) else v for k, v in s.items()} for name, s in stats.items()}
+
+
+def session_for(user):
+    """A logged-in session written as a log-in would, so no password hashing is timed (benchmarks/common.py)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s["login_at"] = s["last_seen"] = int(time.time()) + 3600
+    s.create()
+    return s.session_key
 
 
 if __name__ == "__main__":

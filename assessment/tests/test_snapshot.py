@@ -95,3 +95,16 @@ def test_a_worker_that_never_came_is_asked_again_later_but_not_at_once(world, sn
     RankingSnapshot.objects.filter(pk=snap.pk).update(
         refresh_requested_at=timezone.now() - services.REFRESH_RETRY - dt.timedelta(seconds=1))
     assert services.ranking_request_refresh(snap) is True
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_a_typed_note_in_the_breakdown_is_escaped_live_and_from_the_snapshot(client, world, settings, live):
+    settings.RANKING_LIVE_GROUPS = 10_000 if live else 0
+    year = timezone.localdate().year
+    system = services.system_create(unit=world.city, year=year, by=world.city_supervisor)
+    services.manual_score_set(indicator=system.indicators.get(code=Code.INSPECTION), group=world.group_a,
+                              percent="50", note='<script>alert("x")</script>', by=world.city_supervisor)
+    html = page(login(client, world.city_supervisor), world.city, year=year)
+    assert '<script>alert("x")' not in html
+    assert "：&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "2.5 / 5" in html  # points with one decimal, a whole weight without
