@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from orgs.models import ROLE_ORDER, Membership
+from orgs.models import ROLE_ORDER, Membership, Role
 
 from . import services
 from .models import (
@@ -26,6 +26,8 @@ from .models import (
     attendance_field,
     parse_attendance_field,
 )
+
+ROLE_LABELS = dict(Role.choices)
 
 
 @dataclass
@@ -240,10 +242,14 @@ def session_attendance(session, *, live=False, participations=None, rows=None, l
     corrections = {c.field: c.new_value for c in corrections if c.field.startswith("attendance:")}
     if participations is None:
         participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
+    # Plain tuples, not Membership and Person objects: a 联学 of 20 groups has 400 lines, and building two model
+    # instances per line cost more than the query.
     memberships = defaultdict(list)
-    for m in Membership.objects.on(session.day).filter(
-            group_id__in=[p.group_id for p in participations]).select_related("person"):
-        memberships[m.group_id].append(m)
+    for gid, pid, name, role in Membership.objects.on(session.day).filter(
+            group_id__in=[p.group_id for p in participations]).values_list("group_id", "person_id", "person__name",
+                                                                          "role"):
+        memberships[gid].append((pid, name, role))
+    status_labels = dict(Attendance._meta.get_field("status").flatchoices)
     by_group = defaultdict(list)
     for (gid, pid), a in rows.items():
         by_group[gid].append((pid, a))
@@ -252,18 +258,18 @@ def session_attendance(session, *, live=False, participations=None, rows=None, l
         if p.state not in TAKING_PART:
             # Not (or no longer) taking part: its name, state and head counts only — no names, roles or ids.
             ms = memberships[p.group_id]
-            attendees = sum(1 for m in ms if m.role == "attendee")
+            attendees = sum(1 for _, _, role in ms if role == "attendee")
             out.append(GroupAttendance(p.group_id, p.group.name, p.is_host, p.venue, [], Rate(0, 0), [], p.state,
                                        p.get_state_display(), p.missing_reason, True, len(ms) - attendees,
                                        attendees))
             continue
         lines = []
-        for m in memberships[p.group_id]:
-            a = rows.get((p.group_id, m.person_id))
+        for pid, name, role in memberships[p.group_id]:
+            a = rows.get((p.group_id, pid))
             lines.append(AttendanceLine(
-                m.person_id, m.person.name, m.role, m.get_role_display(), a.status if a else "",
-                a.get_status_display() if a else "未登记", a.source if a else "", a.checked_in_at if a else None,
-                leaves.get(m.person_id), corrections.get(attendance_field(p.group_id, m.person_id), "")))
+                pid, name, role, ROLE_LABELS.get(role, role), a.status if a else "",
+                status_labels.get(a.status, a.status) if a else "未登记", a.source if a else "",
+                a.checked_in_at if a else None, leaves.get(pid), corrections.get(attendance_field(p.group_id, pid), "")))
         lines.sort(key=lambda line: (ROLE_ORDER.get(line.role, 9), line.person_id))
         member_ids = {line.person_id for line in lines}
         others = [a for pid, a in by_group[p.group_id] if pid not in member_ids]
