@@ -6,8 +6,10 @@
     python benchmarks/bench_meetings.py --pg                                 # throwaway PostgreSQL cluster,
                                                                              # one city seeded, then removed
 
-Overview: the province supervisor's and a city supervisor's /meetings/overview/ page, served by gunicorn
-(one sync worker, as in production), fetched over loopback interleaved with GET /bench/baseline.
+Overview: the province supervisor's and a city supervisor's /meetings/overview/ page (with the 计划专题 column and
+the integrity signal counts), and one group's plan page with each topic's progress (/plans/<id>/, seen by the
+province supervisor), served by gunicorn (one sync worker, as in production), fetched over loopback interleaved
+with GET /bench/baseline.
 
 QR burst: N distinct (session, person) check-ins POSTed to /meetings/<id>/checkin/ by 32 concurrent
 keep-alive clients against ONE gunicorn process running the gthread worker (--workers 1 --threads 8): one
@@ -63,8 +65,13 @@ import json
 from orgs.models import Unit
 root = Unit.objects.filter(parent__isnull=True).order_by("id").first()
 city = Unit.objects.filter(level="city").order_by("id").first()
+from django.db.models import Count
+from plans.models import StudyPlan
+# Issue 8: a group's plan page with each topic's progress, the approved plan whose group held the most sessions.
+plan = (StudyPlan.objects.filter(status="approved", group__unit__path__startswith=city.path)
+        .annotate(n=Count("group__session_participations")).order_by("-n", "id").first())
 out = {"province": login_cookie(supervisor("bench_province", root)), "city": login_cookie(supervisor("bench_city", city)),
-       "province_name": root.name, "city_name": city.name}
+       "province_name": root.name, "city_name": city.name, "plan": plan.pk, "plan_topics": plan.topics.count()}
 print("JSON" + json.dumps(out))
 '''
 
@@ -217,11 +224,13 @@ def run_overview(env, report, rounds):
     with gunicorn(env) as (base, pid):
         cases = {"baseline": ("/bench/baseline", fx["province"]),
                  "overview_city": ("/meetings/overview/", fx["city"]),
-                 "overview_province": ("/meetings/overview/", fx["province"])}
+                 "overview_province": ("/meetings/overview/", fx["province"]),
+                 "plan_page": (f"/plans/{fx['plan']}/", fx["province"])}
         measure(base, cases, 2)
         report["overview"] = page_stats(*measure(base, cases, rounds))
         report["overview_worker_peak_rss_mb"] = peak_rss_mb(pid)
-    report["overview_scopes"] = {"province": fx["province_name"], "city": fx["city_name"]}
+    report["overview_scopes"] = {"province": fx["province_name"], "city": fx["city_name"],
+                                 "plan": fx["plan"], "plan_topics": fx["plan_topics"]}
 
 
 def run_burst(env, report, n, clients, threads, replay_share, slices=10):

@@ -6,9 +6,6 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from .cleaning import xml_safe
 from .uploads import UnsafeArchive, check_zip, over_limit
@@ -33,6 +30,12 @@ def safe_cell(value):
 
 
 def write_workbook(title, headers, rows, *, widths=None, notes=None):
+    # openpyxl (with numpy, which it pulls in) is 30 MB resident: imported by the export that needs it, not by
+    # every web worker at start-up (issue 10's lean workers).
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     """One sheet of rows and an optional 填写说明 sheet; every text cell, notes included, is escaped."""
     wb = Workbook()
     ws = wb.active
@@ -79,6 +82,8 @@ def read_upload(data, *, required_headers, max_rows=None):
     except UnsafeArchive as exc:
         raise ImportFileError(str(exc)) from exc
     _check_declared_size(data, infos, max_rows)
+    from openpyxl import load_workbook  # see write_workbook
+
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on malformed XML
