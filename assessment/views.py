@@ -66,12 +66,15 @@ def ranking(request, pk):
 def ranking_export(request, pk):
     unit = _unit(request.user, pk)
     year = _year(request)
-    result = selectors.ranking(unit, year)
-    names = [c.name for c in result.rows[0].contributions] if result.rows else []
+    # The same rows as the page (for a province, its snapshot), all of them.
+    result = selectors.board(unit, year, per_page=10**6)
+    ranked = list(result.page.object_list)
+    names = [c.name for c in ranked[0].contributions] if ranked else []
     rows = [[r.rank, r.name, float(r.total), r.band, *[float(c.points) for c in r.contributions],
-             "；".join(f"{c.name}：{c.fact}" for c in r.contributions)] for r in result.rows]
+             "；".join(f"{c.name}：{c.fact}" for c in r.contributions)] for r in ranked]
+    when = f"（排名计算于{timezone.localtime(result.computed_at):%Y-%m-%d %H:%M}）" if result.computed_at else ""
     content = write_workbook(f"{year}年考核排名", ["名次", "中心组", "总分", "等次", *names, "得分依据"], rows,
-                             notes=[f"{unit.name}{year}年度中心组学习考核，各项指标均按平台记录计算。"])
+                             notes=[f"{unit.name}{year}年度中心组学习考核，各项指标均按平台记录计算。{when}"])
     return xlsx_response(f"{year}年中心组学习考核排名.xlsx", content)
 
 

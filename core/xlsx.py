@@ -30,13 +30,13 @@ def safe_cell(value):
 
 
 def write_workbook(title, headers, rows, *, widths=None, notes=None):
+    """One sheet of rows and an optional 填写说明 sheet; every text cell, notes included, is escaped."""
     # openpyxl (with numpy, which it pulls in) is 30 MB resident: imported by the export that needs it, not by
     # every web worker at start-up (issue 10's lean workers).
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    """One sheet of rows and an optional 填写说明 sheet; every text cell, notes included, is escaped."""
     wb = Workbook()
     ws = wb.active
     ws.title = re.sub(r"[\\/*?:\[\]]", "", xml_safe(title))[:31] or "Sheet"

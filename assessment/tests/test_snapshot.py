@@ -108,3 +108,19 @@ def test_a_typed_note_in_the_breakdown_is_escaped_live_and_from_the_snapshot(cli
     assert '<script>alert("x")' not in html
     assert "：&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "2.5 / 5" in html  # points with one decimal, a whole weight without
+
+
+def test_the_export_of_a_large_subtree_lists_every_row_of_the_snapshot_the_page_shows(client, world, snapshots):
+    import io
+
+    from openpyxl import load_workbook
+
+    year = timezone.localdate().year
+    snap = services.ranking_refresh(unit=world.city, year=year)
+    response = login(client, world.city_supervisor).get(reverse("assessment:ranking_export", args=[world.city.pk]),
+                                                        {"year": year})
+    book = load_workbook(io.BytesIO(response.content))
+    values = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    names = [r[1] for r in values if isinstance(r[0], int)]
+    assert names == list(snap.entries.order_by("rank").values_list("name", flat=True))
+    assert "排名计算于" in book["填写说明"]["A1"].value
