@@ -90,24 +90,40 @@ from orgs.models import Membership, StudyGroup, Unit
 from meetings import services
 want, per_session = WANT, 20
 now = timezone.now()
-city = Unit.objects.filter(level="city").order_by("id").first()
-groups = list(StudyGroup.objects.filter(unit__path__startswith=city.path).order_by("id"))
+from meetings.access import DECIDING_ROLES
+from meetings.models import SessionStatus, StudySession
+# Groups of the whole province, each in one 联学 only: a member checked in at two overlapping sessions is
+# refused (the rule working), so groups never repeat, and an earlier run's 联学 are called off first.
+groups = list(StudyGroup.objects.filter(unit__closed_on__isnull=True).order_by("id"))
+StudySession.objects.filter(title="扫码签到压力测试（联学）").exclude(status=SessionStatus.CANCELLED).update(
+    status=SessionStatus.CANCELLED, cancel_reason="上一次压力测试")
+unusable = make_password(None)
+def account(person_id):
+    u = User.objects.filter(person_id=person_id).first()
+    return u or User.objects.create(username=f"bench_p{person_id}", person_id=person_id, password=unusable,
+                                    password_changed_at=now)
 sessions, pairs, i = [], [], 0
 while len(pairs) < want:
-    chunk = [groups[(i + k) % len(groups)] for k in range(per_session)]
+    chunk = groups[i:i + per_session]
     i += per_session
     s = services.session_schedule(group=chunk[0], joint_groups=chunk[1:], by=None, title="扫码签到压力测试（联学）",
                                    form="joint", starts_at=now - dt.timedelta(minutes=5),
                                    ends_at=now + dt.timedelta(hours=3), place="机关三楼会议室")
+    # Each invited group's 组长 or 学习秘书 accepts: until then its members take no part (and get 404).
+    taking_part = [chunk[0]]
+    for g in chunk[1:]:
+        decider = Membership.objects.on(s.day).filter(group=g, role__in=DECIDING_ROLES).first()
+        if decider:
+            services.partner_decide(session=s, group=g, accept=True, by=account(decider.person_id))
+            taking_part.append(g)
     sessions.append(s.pk)
     people = set()
-    for g in chunk:
+    for g in taking_part:
         people |= set(services.members_on_day(g, s.day))
     pairs += [(s.pk, pid) for pid in sorted(people)]
 pairs = pairs[:want]
 pids = {pid for _, pid in pairs}
 have = dict(User.objects.filter(person_id__in=pids).values_list("person_id", "id"))
-unusable = make_password(None)
 with transaction.atomic():
     User.objects.bulk_create([User(username=f"bench_p{pid}", person_id=pid, password=unusable, password_changed_at=now)
                               for pid in pids if pid not in have], batch_size=2000)

@@ -251,6 +251,10 @@ DASHBOARD_PROVIDERS = ["meetings.dashboard.cards", "plans.dashboard.cards", "mat
 # (a province) read a snapshot the task worker recomputes after writes, or after RANKING_MAX_AGE seconds.
 RANKING_LIVE_GROUPS = env_int("RANKING_LIVE_GROUPS", 1000)
 RANKING_MAX_AGE = env_int("RANKING_MAX_AGE", 1800)
+# The sessions overview of more than OVERVIEW_CACHE_GROUPS groups keeps its scope-wide sums (and the groups'
+# order) for OVERVIEW_CACHE_SECONDS in each process's memory; the page's own rows are always read fresh.
+OVERVIEW_CACHE_GROUPS = env_int("OVERVIEW_CACHE_GROUPS", 500)
+OVERVIEW_CACHE_SECONDS = env_int("OVERVIEW_CACHE_SECONDS", 60)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")

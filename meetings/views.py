@@ -736,11 +736,12 @@ def overview(request):
     parents = [scope] if scope else roots
     units = Unit.objects.filter(parent__in=parents, closed_on__isnull=True).order_by("sort", "path") \
         if len(parents) == 1 else parents
-    view = stats_selectors.overview(groups, year=year, threshold=threshold, only=only, page=page, units=units)
+    view = stats_selectors.overview(groups, year=year, threshold=threshold, only=only, page=page, units=units,
+                                    key=f"{request.user.pk}:{scope.pk if scope else '-'}")
     pages = max(1, -(-view.count // stats_selectors.PER_PAGE))
     return render(request, "meetings/overview.html", {
         "rows": view.rows, "summary": view.summary, "units": view.units, "computed_at": view.computed_at,
-        "left_stale": view.left_stale, "page": min(page, pages), "pages": pages, "year": year,
+        "left_stale": view.left_stale, "summed_at": view.summed_at, "page": min(page, pages), "pages": pages, "year": year,
         "threshold": threshold, "roots": roots, "scope": scope, "only": only, "years": _years(),
         "signal_counts": integrity_selectors.signal_counts([r.group_id for r in view.rows], year),  # 真学真记
     })

@@ -195,3 +195,30 @@ def test_the_overview_page_of_a_supervisor_of_many_groups_stays_small(world, as_
     assert len(page.encode()) < 60_000
     second = as_user(world.city_supervisor).get(reverse("meetings:overview") + "?page=2").content.decode()
     assert second.count('href="/meetings/groups/') == StudyGroup.objects.count() - selectors.PER_PAGE
+
+
+def test_a_large_scope_keeps_its_sums_for_a_minute_and_reads_its_rows_fresh(world, as_user, settings):
+    """Above OVERVIEW_CACHE_GROUPS the scope's sums are kept (a province's cost ≈300 ms a view): a session held
+    meanwhile shows in its group's row at once and in the sums once they are summed again, and the page says
+    when they were summed."""
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    settings.OVERVIEW_CACHE_GROUPS = 0
+    cache.clear()
+    year = timezone.localdate().year
+    groups = StudyGroup.objects.all()
+    first = selectors.overview(groups, year=year, key="t")
+    assert first.summed_at is not None and first.summary["held"] == 0
+    held_session(world)
+    second = selectors.overview(groups, year=year, key="t")
+    assert second.summary["held"] == 0  # the kept sums
+    assert next(r for r in second.rows if r.group_id == world.group_a.pk).held == 1  # the row as it stands
+    assert selectors.overview(groups, year=year).summary["held"] == 1  # no key: summed now
+    cache.clear()
+    assert selectors.overview(groups, year=year, key="t").summary["held"] == 1
+    page = as_user(world.city_supervisor).get(reverse("meetings:overview")).content.decode()
+    assert "每分钟更新" in page
+    settings.OVERVIEW_CACHE_GROUPS = 10_000
+    cache.clear()
+    assert "每分钟更新" not in as_user(world.city_supervisor).get(reverse("meetings:overview")).content.decode()
