@@ -247,18 +247,16 @@ def ranking_refresh(*, unit, year, today=None):
     leaves the new snapshot stale and queues another run."""
     from core.models import AuditHead
 
-    from .selectors import _fact, ranking
+    from .selectors import ranking
 
     today = today or timezone.localdate()
     audit_id = AuditHead.objects.filter(pk=1).values_list("last_id", flat=True).first() or 0
     result = ranking(unit, year, today=today)
-    indicators = [[i.code, i.get_code_display(), str(i.weight)] for i in result.rows[0].inputs.indicators] \
-        if result.rows else []
-    entries = []
-    for r in result.rows:
-        parts = [f(r.gid) for f in r.inputs.scorers]
-        entries.append(RankingEntry(group_id=r.gid, rank=r.rank, name=r.name, total=r.total, band=r.band,
-                                    points=[str(p) for p, _ in parts], facts=[_fact(f) for _, f in parts]))
+    # Each row's breakdown as the page shows it (RankRow.contributions), kept with the row.
+    entries = [RankingEntry(group_id=r.gid, rank=r.rank, name=r.name, total=r.total, band=r.band,
+                            points=[str(c.points) for c in r.contributions], facts=[c.fact for c in r.contributions])
+               for r in result.rows]
+    indicators = [[c.code, c.name, str(c.weight)] for c in result.rows[0].contributions] if result.rows else []
     with transaction.atomic():
         snap, _ = RankingSnapshot.objects.select_for_update().update_or_create(
             unit=unit, year=year, defaults=dict(

@@ -230,17 +230,12 @@ def main():
 
 def pages(db, root, rounds):
     """The ranking pages through gunicorn, against the no-work view, as the supervisor sees them."""
-    from django.utils import timezone
-
-    from accounts.services import user_create
-    from benchmarks.common import env_for, fetch, gunicorn, measure, page_stats
-    from orgs import services as org
+    from benchmarks.common import LOGIN_CODE, env_for, fetch, gunicorn, measure, page_stats
     from orgs.models import Unit
 
-    user = user_create(username="bench_province", password="Bench#2026pass", validate=False)
-    org.supervisor_scope_add(user=user, unit=root, kind="propaganda", start=timezone.localdate().replace(day=1),
-                             by=None)
-    cookie = session_for(user)
+    helpers = {}
+    exec(LOGIN_CODE, helpers)  # the scripts' one way to make a supervisor and a logged-in session (no hashing)
+    cookie = helpers["login_cookie"](helpers["supervisor"]("bench_province", root))
     county = Unit.objects.filter(path__startswith=root.path, depth=root.depth + 2).order_by("path").first()
     cases = {"baseline": ("/bench/baseline", cookie),
              "province page (snapshot)": (f"/assessment/units/{root.pk}/ranking/", cookie),
@@ -253,20 +248,6 @@ def pages(db, root, rounds):
     stats = page_stats(timings, sizes)
     stats["province page (snapshot)"]["first_view_ms"] = round(first * 1000, 1)
     return {name: {k: round(v, 1) if isinstance(v, float) else v for k, v in s.items()} for name, s in stats.items()}
-
-
-def session_for(user):
-    """A logged-in session written as a log-in would, so no password hashing is timed (benchmarks/common.py)."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    s = SessionStore()
-    s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    s["login_at"] = s["last_seen"] = int(time.time()) + 3600
-    s.create()
-    return s.session_key
 
 
 if __name__ == "__main__":
