@@ -17,10 +17,8 @@ register = template.Library()
 def _number(value, places):
     """`floatformat` without the localisation machinery: 1 place for points ("4.0"), none when whole for
     weights ("10", "2.5")."""
-    value = Decimal(value)
-    if places == 1:
-        return f"{value:.1f}"
-    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+    text = f"{Decimal(value):.1f}" if places == 1 else f"{Decimal(value):f}"
+    return text if places == 1 or "." not in text else text.rstrip("0").rstrip(".")
 
 
 @register.filter
