@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 
@@ -39,3 +41,18 @@ def restore_migrations(transactional_db):
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def local_time(time_machine):
+    """local_time(hour, minute=0): the clock moves to that time of today in the site's time zone and runs on.
+    For tests whose steps must fall on one day ("a session later today", "record it after it starts"): run at
+    23:00 Beijing time, now + 90 minutes is tomorrow, and CI runs at any hour."""
+    from django.utils import timezone
+
+    def _move(hour, minute=0):
+        moment = dt.datetime.combine(timezone.localdate(), dt.time(hour, minute))
+        time_machine.move_to(timezone.make_aware(moment), tick=True)
+        return timezone.now()
+
+    return _move

@@ -112,10 +112,12 @@ def test_sessions_scheduled_ahead_in_one_sitting_are_not_a_batch(world):
 # ---- Leave and presence --------------------------------------------------------------------------
 
 def _today_session(world, **kw):
+    # Leave is asked before the start and attendance taken on the day: the tests move the clock to 9:00 first.
     return make_session(world, start=timezone.now() + dt.timedelta(minutes=90), **kw)
 
 
-def test_attendance_after_an_approved_leave_contradicts_it(world):
+def test_attendance_after_an_approved_leave_contradicts_it(world, local_time):
+    local_time(9)
     s = _today_session(world)
     leave = meetings.leave_request(session=s, person=world.member_a.person, reason="出差", by=world.member_a)
     meetings.leave_decide(leave=leave, approve=True, by=world.leader_a)
@@ -136,7 +138,8 @@ def test_attendance_after_an_approved_leave_contradicts_it(world):
     assert "钱委员" in sig.explanation
 
 
-def test_approving_leave_for_someone_recorded_present_contradicts_it(world):
+def test_approving_leave_for_someone_recorded_present_contradicts_it(world, local_time):
+    local_time(9)
     s = _today_session(world)
     leave = meetings.leave_request(session=s, person=world.member_a.person, reason="出差", by=world.member_a)
     meetings.attendance_record(session=s, group=world.group_a, person=world.member_a.person, status="present",
@@ -148,7 +151,8 @@ def test_approving_leave_for_someone_recorded_present_contradicts_it(world):
     assert SignalKind.LEAVE_CONTRADICTION in kinds(s)
 
 
-def test_a_leave_withdrawn_properly_then_attending_is_quiet(world):
+def test_a_leave_withdrawn_properly_then_attending_is_quiet(world, local_time):
+    local_time(9)
     s = _today_session(world)
     leave = meetings.leave_request(session=s, person=world.member_a.person, reason="出差", by=world.member_a)
     # Not granted (the member's trip was cancelled and the 组长 declined it): the member then attends.
