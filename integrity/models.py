@@ -79,6 +79,13 @@ class ReuseBand(models.Model):
     key = models.BigIntegerField(db_index=True)
 
 
+class ReuseCorpus(models.Model):
+    """How many texts are counted in ReuseShingle.df: the n of every weight. One row, kept with the document
+    frequencies by reuse.index_text/forget, so neither indexing nor a check counts a million texts."""
+
+    size = models.PositiveIntegerField(default=0)
+
+
 class ReuseShingle(models.Model):
     """Document frequency of a shingle over the submitted corpus (drafts and materials not counted)."""
 

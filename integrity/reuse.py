@@ -23,7 +23,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import engine
-from .models import MaterialShingle, QuoteFound, ReuseBand, ReuseMatch, ReuseShingle, ReuseText, TextKind
+from .models import (MaterialShingle, QuoteFound, ReuseBand, ReuseCorpus, ReuseMatch, ReuseShingle, ReuseText,
+                     TextKind)
 
 DEFAULT_THRESHOLDS = {
     # Weighted overlap (see engine.weighted_overlap) from which a pair is reported. Calibrated on the generated
@@ -103,7 +104,7 @@ COMMON_MIN_DF, COMMON_RATIO = 5, 0.05
 
 def _common(hashes):
     """Shingles found in more than max(5, 5 %) of the corpus: formulas, slogans, mandated wording."""
-    n = ReuseText.objects.filter(counted=True).count()
+    n = _corpus_size()
     limit = max(COMMON_MIN_DF, COMMON_RATIO * n)
     hashes = [int(h) for h in hashes]
     found = set()
@@ -136,7 +137,8 @@ def index_text(obj, *, kind, text, written_on, author=None, group=None, unit=Non
         unit = group.unit
     names = _names_of(unit, group) if kind != TextKind.MATERIAL else []
     hashes = engine.shingle_set(text or "", names)
-    if row is not None and row.counted:
+    was_counted = row is not None and row.counted
+    if was_counted:
         _df_change(engine.from_bytes(row.shingles), -1)
     if row is None:
         row = ReuseText(content_type=ct, object_id=obj.pk, kind=kind)
@@ -170,6 +172,8 @@ def index_text(obj, *, kind, text, written_on, author=None, group=None, unit=Non
     row.save()
     if row.counted:
         _df_change(arr, +1)
+    if row.counted != was_counted:
+        _corpus_change(+1 if row.counted else -1)
     ReuseBand.objects.filter(text=row).delete()
     if row.signature is not None:
         ReuseBand.objects.bulk_create([ReuseBand(text=row, key=k)
@@ -194,12 +198,28 @@ def forget(obj, kind):
     if row.counted:
         _df_change(engine.from_bytes(row.shingles), -1)
     row.delete()
+    if row.counted:
+        _corpus_change(-1)
 
 
 # ---- Checking ------------------------------------------------------------------------------------
 
 def _corpus_size():
-    return ReuseText.objects.filter(counted=True).count()
+    size = ReuseCorpus.objects.filter(pk=1).values_list("size", flat=True).first()
+    return _corpus_recount() if size is None else size
+
+
+def _corpus_recount():
+    """The counted texts, counted (once: a database created empty, or flushed, has no corpus row yet)."""
+    size = ReuseText.objects.filter(counted=True).count()
+    ReuseCorpus.objects.update_or_create(pk=1, defaults={"size": size})
+    return size
+
+
+def _corpus_change(delta):
+    # Called after the row itself changed, so a missing corpus row is recounted with this text included.
+    if not ReuseCorpus.objects.filter(pk=1).update(size=F("size") + delta):
+        _corpus_recount()
 
 
 def _weights(hashes, n, zero=()):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from core.testing import login
 from integrity import engine, reuse
-from integrity.models import QuoteFound, ReuseMatch, ReuseShingle
+from integrity.models import QuoteFound, ReuseCorpus, ReuseMatch, ReuseShingle, ReuseText
 
 from .calibration import load_library
 from .corpus import MATERIALS, honest
@@ -104,6 +104,34 @@ def test_common_phrasing_is_discounted_by_how_often_the_corpus_uses_it(world):
     h = engine.sentence_shingles(slogan)[0]
     assert ReuseShingle.objects.get(hash=h).df == 3
     assert not any(reuse.check(r).matches for r in rows)
+
+
+def test_the_corpus_size_is_kept_with_every_index_change(world):
+    """n of every weight is a kept figure (a check must not count a million texts); it equals a recount after
+    each change, and a database without the figure (flushed, restored) counts once and keeps it."""
+    def recount():
+        return ReuseText.objects.filter(counted=True).count()
+
+    day = dt.date(2026, 3, 1)
+    a = writing(world, world.member_a, doc(21), day=day)
+    b = writing(world, world.secretary_a, doc(22), day=day, obj=world.group_a)
+    draft = writing(world, world.member_a, doc(23), day=day, draft=True, obj=world.group_b)
+    assert reuse._corpus_size() == recount() == 2
+    writing(world, world.member_a, doc(24), day=day, draft=True, obj=world.group_b)  # still a draft
+    writing(world, world.member_a, doc(24), day=day, obj=world.group_b)  # submitted: now counted
+    writing(world, world.member_a, doc(25), day=day)  # a's text re-indexed: counted before and after
+    assert reuse._corpus_size() == recount() == 3
+    writing(world, world.secretary_a, "", day=day, obj=world.group_a)  # emptied: no longer counted
+    assert reuse._corpus_size() == recount() == 2
+    reuse.forget(world.member_a.person, "writing")
+    reuse.forget(world.member_a.person, "writing")  # twice: nothing left to forget
+    assert reuse._corpus_size() == recount() == 1
+    ReuseCorpus.objects.all().delete()
+    assert reuse._corpus_size() == 1 and ReuseCorpus.objects.get().size == 1
+    ReuseCorpus.objects.all().delete()
+    writing(world, world.secretary_a, doc(26), day=day, obj=world.group_a)
+    assert ReuseCorpus.objects.get().size == recount() == 2
+    assert draft.pk and a.pk and b.pk
 
 
 def test_own_earlier_versions_and_own_drafts_never_count(world):
