@@ -23,8 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import engine
-from .models import (MaterialShingle, QuoteFound, ReuseBand, ReuseCorpus, ReuseMatch, ReuseShingle, ReuseText,
-                     TextKind)
+from .models import MaterialShingle, QuoteFound, ReuseBand, ReuseCorpus, ReuseMatch, ReuseShingle, ReuseText, TextKind
 
 DEFAULT_THRESHOLDS = {
     # Weighted overlap (see engine.weighted_overlap) from which a pair is reported. Calibrated on the generated
@@ -257,20 +256,27 @@ def _quotes(row, arr):
 def _candidates(row):
     if row.signature is None:
         return []
-    keys = engine.band_keys(engine.sig_from_bytes(row.signature))
-    ids = set(ReuseBand.objects.filter(key__in=keys).values_list("text_id", flat=True)) - {row.pk}
+    sig = engine.sig_from_bytes(row.signature)
+    ids = set(ReuseBand.objects.filter(key__in=engine.band_keys(sig)).values_list("text_id", flat=True)) - {row.pk}
     if not ids:
         return []
-    sig = engine.sig_from_bytes(row.signature)
+    # Texts sharing a band grow with the corpus (hundreds at 20,000 texts); most share one band by chance.
+    # Their signatures alone (1 KB each, compared at once) decide which are worth loading whole.
+    ids, pairs = sorted(ids), []
+    for i in range(0, len(ids), 900):  # within every database's limit of query parameters
+        pairs += (ReuseText.objects.filter(pk__in=ids[i:i + 900], is_draft=False, signature__isnull=False)
+                  .exclude(kind=TextKind.MATERIAL).values_list("pk", "signature"))
+    if not pairs:
+        return []
+    sigs = np.frombuffer(b"".join(bytes(s) for _, s in pairs), dtype=np.uint64).reshape(len(pairs), -1)
+    close = np.count_nonzero(sigs == sig, axis=1) / len(sig) >= PREFILTER
+    keep = [pk for (pk, _), ok in zip(pairs, close, strict=True) if ok]
     out = []
-    qs = ReuseText.objects.filter(pk__in=ids, is_draft=False).exclude(kind=TextKind.MATERIAL).select_related(
-        "author", "group", "unit").defer("text")
+    qs = ReuseText.objects.filter(pk__in=keep).select_related("author", "group", "unit").defer("text").order_by("pk")
     for other in qs:
         if row.chain == other.chain or (other.content_type_id, other.object_id) == (row.content_type_id,
                                                                                     row.object_id):
             continue  # another version of the same document, or another text of the same record
-        if other.signature is None or engine.estimate(sig, engine.sig_from_bytes(other.signature)) < PREFILTER:
-            continue
         out.append(other)
     return out
 
