@@ -165,7 +165,36 @@ def sizes():
         return {}
 
 
-def bench(n, rounds, base_rounds):
+def recheck_rate(sample, n):
+    """A whole-scope re-check (reuse.recheck) checks every text in turn against the whole corpus: time a run of
+    `sample` stored texts, exactly as recheck iterates them, and the process's peak memory; the whole corpus
+    takes n/sample times as long (each check's cost does not depend on the others)."""
+    from integrity import reuse
+    from integrity.models import ReuseText
+
+    def rss():  # resident MiB now (the load before this held the corpus's frequencies; that is not the re-check's)
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+    import gc
+
+    gc.collect()
+    before = rss()
+    qs = ReuseText.objects.exclude(kind="material").exclude(signature__isnull=True).order_by("pk")
+    t = time.perf_counter()
+    checked = 0
+    for row in qs.iterator(chunk_size=200):
+        reuse.check(row)
+        checked += 1
+        if checked >= sample:
+            break
+    per = (time.perf_counter() - t) / checked
+    after = rss()
+    print(f"  re-check: {checked:,} stored texts in {per * checked:.0f} s ({per * 1000:.1f} ms each); the whole "
+          f"corpus of {n:,} ≈ {per * n / 3600:.1f} h on one core; resident memory {before:,.0f} MiB before, {after:,.0f} MiB after")
+
+
+def bench(n, rounds, base_rounds, recheck_sample=0):
     import datetime as dt
 
     from integrity import reuse
@@ -216,6 +245,8 @@ def bench(n, rounds, base_rounds):
         print(f"  pair-by-pair baseline (same scoring, all N), {len(base_ms)} rounds: median {med(base_ms):.1f} ms, "
               f"max {max(base_ms):.1f} ms; ratio baseline/engine {med(base_ms) / med(engine_ms):.1f}x; "
               f"planted source found in {found_base}/{len(base_ms)}")
+    if recheck_sample:
+        recheck_rate(recheck_sample, n)
     for name, size in sorted(sizes().items()):
         if size >= 2**20:
             print(f"  {name}: {size / 2**20:,.0f} MiB")
@@ -252,6 +283,7 @@ def main():
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--base-rounds", type=int, default=None, help="pair-by-pair rounds (default: all)")
+    parser.add_argument("--recheck", type=int, default=0, help="time a re-check of this many stored texts")
     parser.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--seeds", default="1,2,3")
@@ -261,7 +293,8 @@ def main():
         if args.calibrate:
             calibrate([int(s) for s in args.seeds.split(",")])
         else:
-            bench(args.n, args.rounds, args.rounds if args.base_rounds is None else args.base_rounds)
+            bench(args.n, args.rounds, args.rounds if args.base_rounds is None else args.base_rounds,
+                  args.recheck)
 
 
 if __name__ == "__main__":
