@@ -287,9 +287,17 @@ def main():
     parser.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--cap", type=int, help="try another reuse.SIGNATURE_DF_CAP")
+    parser.add_argument("--part", type=int, help="try another reuse.SIGNATURE_MIN_PART")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=ROOT / "var") as tmp:
         setup(Path(args.db) if args.db else Path(tmp) / "reuse.sqlite3")
+        from integrity import reuse
+
+        reuse.SIGNATURE_DF_CAP = args.cap or reuse.SIGNATURE_DF_CAP
+        reuse.SIGNATURE_MIN_PART = args.part or reuse.SIGNATURE_MIN_PART
+        print(f"signature: shingles in at most max({reuse.COMMON_MIN_DF}, min({reuse.COMMON_RATIO:.0%} of the corpus, "
+              f"{reuse.SIGNATURE_DF_CAP})) texts, at least 1/{reuse.SIGNATURE_MIN_PART} of a text's own")
         if args.calibrate:
             calibrate([int(s) for s in args.seeds.split(",")])
         else:

@@ -102,7 +102,8 @@ COMMON_MIN_DF, COMMON_RATIO = 5, 0.05
 # Above this many texts a shingle is phrasing shared too widely to point at one source, however large the corpus:
 # at 200,000 generated 心得 the 5 % rule alone left shingles found in 10,000 texts in the signatures, and a check
 # met thousands of texts sharing a band by chance.
-SIGNATURE_DF_CAP = 200
+SIGNATURE_DF_CAP = 1000
+SIGNATURE_MIN_PART = 4  # a text keeps at least 1/4 of its own shingles in its signature
 
 
 def _df(hashes):
@@ -121,7 +122,7 @@ def signature_set(own, df, n):
     sentences (a plan assembled from the usual formulas) keeps its rarest quarter instead: otherwise a verbatim
     copy of it would have too little left to be found."""
     limit = max(COMMON_MIN_DF, min(COMMON_RATIO * n, SIGNATURE_DF_CAP))
-    want = max(engine.MIN_SHINGLES, len(own) // 4)
+    want = max(engine.MIN_SHINGLES, len(own) // SIGNATURE_MIN_PART)
     rare = [h for h in own if df.get(h, 0) <= limit]
     if len(rare) >= want:
         return sorted(rare)
