@@ -171,25 +171,53 @@ def index_text(obj, *, kind, text, written_on, author=None, group=None, unit=Non
     row.indexed_at = timezone.now()
     own = set(hashes) - _material_hashes(hashes) if kind != TextKind.MATERIAL else set()
     row.own_count = len(own)
-    if kind == TextKind.MATERIAL or len(arr) < engine.MIN_SHINGLES:
-        row.signature = None
-    else:
-        own = signature_set([int(h) for h in own], _df(own), _corpus_size())
-        sig = engine.signature(own) if len(own) >= engine.MIN_SHINGLES else None
-        row.signature = sig.tobytes() if sig is not None else None
+    row.signature = _signature(row, own, _df(own), _corpus_size())
     row.save()
     if row.counted:
         _df_change(arr, +1)
     if row.counted != was_counted:
         _corpus_change(+1 if row.counted else -1)
-    ReuseBand.objects.filter(text=row).delete()
-    if row.signature is not None:
-        ReuseBand.objects.bulk_create([ReuseBand(text=row, key=k)
-                                       for k in engine.band_keys(engine.sig_from_bytes(row.signature))])
+    _bands(row)
     if kind == TextKind.MATERIAL:
         MaterialShingle.objects.filter(text=row).delete()
         MaterialShingle.objects.bulk_create([MaterialShingle(hash=int(h), text=row) for h in arr], batch_size=2000)
     return row
+
+
+def _signature(row, own, df, n):
+    """The MinHash (bytes) of a text's own shingles that are rare in the corpus (signature_set), or None."""
+    if row.kind == TextKind.MATERIAL or row.shingle_count < engine.MIN_SHINGLES:
+        return None
+    chosen = signature_set([int(h) for h in own], df, n)
+    sig = engine.signature(chosen) if len(chosen) >= engine.MIN_SHINGLES else None
+    return sig.tobytes() if sig is not None else None
+
+
+def _bands(row):
+    ReuseBand.objects.filter(text=row).delete()
+    if row.signature is not None:
+        ReuseBand.objects.bulk_create([ReuseBand(text=row, key=k)
+                                       for k in engine.band_keys(engine.sig_from_bytes(row.signature))])
+
+
+@transaction.atomic
+def resign(row):
+    """Sign a stored text again with the corpus as it stands. A signature leaves out what was common when the
+    text was indexed; as the corpus grows, phrasing that was rare then becomes common, and a text signed when
+    the corpus was small would share little of its signature with a copy signed now. Returns whether it
+    changed."""
+    hashes = [int(h) for h in engine.from_bytes(row.shingles)]
+    own = set(hashes) - _material_hashes(hashes)
+    df, n = _df(own), _corpus_size()
+    if row.counted:  # the corpus as index_text saw it: without this text
+        df, n = {h: c - 1 for h, c in df.items()}, n - 1
+    signature = _signature(row, own, df, n)
+    if signature == (bytes(row.signature) if row.signature is not None else None) and row.own_count == len(own):
+        return False
+    row.signature, row.own_count = signature, len(own)
+    ReuseText.objects.filter(pk=row.pk).update(signature=signature, own_count=len(own))
+    _bands(row)
+    return True
 
 
 def find_text(obj, kind):
@@ -407,18 +435,21 @@ def report_for(obj, kind):
 
 def recheck(*, unit=None, year=None, kinds=None):
     """Check every text of a scope (a unit's subtree) and year again, each against the whole corpus."""
-    qs = ReuseText.objects.exclude(kind=TextKind.MATERIAL).exclude(signature__isnull=True)
+    qs = ReuseText.objects.exclude(kind=TextKind.MATERIAL)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if year is not None:
         qs = qs.filter(year=year)
     if kinds:
         qs = qs.filter(kind__in=list(kinds))
+    # Every text of the scope is signed again first, so a copy of a text indexed when the corpus was small is
+    # found (sources outside the scope keep their signatures until their own scope is re-checked).
+    resigned = sum(resign(row) for row in qs.order_by("pk").iterator(chunk_size=200))
     checked, pairs = 0, set()
-    for row in qs.order_by("pk").iterator(chunk_size=200):
+    for row in qs.exclude(signature__isnull=True).order_by("pk").iterator(chunk_size=200):
         pairs.update((m.source.pk, m.suspect.pk) for m in check(row).matches)
         checked += 1
-    return {"texts": checked, "matches": len(pairs)}
+    return {"texts": checked, "matches": len(pairs), "resigned": resigned}
 
 
 def index_material(material):

@@ -134,6 +134,29 @@ def test_the_corpus_size_is_kept_with_every_index_change(world):
     assert draft.pk and a.pk and b.pk
 
 
+def test_a_recheck_signs_old_texts_again_with_the_corpus_as_it_stands(world, monkeypatch):
+    """A signature leaves out what was common when the text was indexed. Texts indexed later make some of an
+    early text's phrasing common; the re-check signs it again, as index_text would sign it now."""
+    from integrity.models import ReuseBand
+
+    monkeypatch.setattr(reuse, "SIGNATURE_MIN_PART", 100)  # keep only rare shingles, so the change shows
+    early = writing(world, world.member_a, doc(31), day=dt.date(2026, 2, 1))
+    shared = "。".join(early.text.split("。")[4:9])  # five of its sentences, then written by six others
+    for i, kind in enumerate(("writing", "reflection", "speech", "minutes", "summary", "briefing")):
+        writing(world, world.secretary_a, shared + doc(40 + i), day=dt.date(2026, 3, 1), kind=kind)
+    early.refresh_from_db()
+    before = bytes(early.signature)
+    result = reuse.recheck(year=2026)
+    early.refresh_from_db()
+    assert result["resigned"] >= 1 and bytes(early.signature) != before
+    hashes = [int(h) for h in engine.from_bytes(early.shingles)]
+    df = {h: c - 1 for h, c in reuse._df(hashes).items()}
+    assert bytes(early.signature) == reuse._signature(early, hashes, df, reuse._corpus_size() - 1)
+    keys = set(ReuseBand.objects.filter(text=early).values_list("key", flat=True))
+    assert keys == set(engine.band_keys(engine.sig_from_bytes(early.signature)))
+    assert reuse.recheck(year=2026)["resigned"] == 0  # signed as the corpus stands: nothing to do again
+
+
 def test_own_earlier_versions_and_own_drafts_never_count(world):
     text = doc(6)
     writing(world, world.member_a, text, day=dt.date(2026, 3, 1), obj=world.group_a)

@@ -23,7 +23,8 @@ class Command(BaseCommand):
             counts = reindex_all()
             self.stdout.write("已编入索引：" + "，".join(f"{k} {v}" for k, v in counts.items()))
         result = reuse.recheck(unit=scope, year=year)
-        self.stdout.write(f"已复查 {result['texts']} 篇文本，发现 {result['matches']} 处重复")
+        resigned = f"（其中 {result['resigned']} 篇按当前语料重新生成了比对指纹）" if result["resigned"] else ""
+        self.stdout.write(f"已复查 {result['texts']} 篇文本{resigned}，发现 {result['matches']} 处重复")
 
 
 def reindex_all():
