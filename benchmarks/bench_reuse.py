@@ -195,7 +195,7 @@ def recheck_rate(sample, n):
     t = time.perf_counter()
     checked = 0
     for row in qs.iterator(chunk_size=200):
-        reuse.resign(row)  # as recheck does: signed again with the corpus as it stands, then checked
+        reuse.resign(row.pk)  # as recheck does: signed again with the corpus as it stands, then checked
         reuse.check(row)
         checked += 1
         if checked >= sample:

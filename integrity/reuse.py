@@ -171,7 +171,8 @@ def index_text(obj, *, kind, text, written_on, author=None, group=None, unit=Non
     row.indexed_at = timezone.now()
     own = set(hashes) - _material_hashes(hashes) if kind != TextKind.MATERIAL else set()
     row.own_count = len(own)
-    row.signature = _signature(row, own, _df(own), _corpus_size())
+    # The corpus without this text, as its frequencies were just taken back above.
+    row.signature = _signature(row, own, _df(own), _corpus_size() - was_counted)
     row.save()
     if row.counted:
         _df_change(arr, +1)
@@ -201,11 +202,15 @@ def _bands(row):
 
 
 @transaction.atomic
-def resign(row):
+def resign(pk):
     """Sign a stored text again with the corpus as it stands. A signature leaves out what was common when the
     text was indexed; as the corpus grows, phrasing that was rare then becomes common, and a text signed when
     the corpus was small would share little of its signature with a copy signed now. Returns whether it
-    changed."""
+    changed. Reads the row under lock: a text saved meanwhile is signed from its new shingles, never its old."""
+    row = ReuseText.objects.select_for_update().filter(pk=pk).only(
+        "kind", "shingles", "signature", "own_count", "counted", "shingle_count").first()
+    if row is None:
+        return False
     hashes = [int(h) for h in engine.from_bytes(row.shingles)]
     own = set(hashes) - _material_hashes(hashes)
     df, n = _df(own), _corpus_size()
@@ -444,7 +449,8 @@ def recheck(*, unit=None, year=None, kinds=None):
         qs = qs.filter(kind__in=list(kinds))
     # Every text of the scope is signed again first, so a copy of a text indexed when the corpus was small is
     # found (sources outside the scope keep their signatures until their own scope is re-checked).
-    resigned = sum(resign(row) for row in qs.order_by("pk").iterator(chunk_size=200))
+    _corpus_recount()  # one count a re-check: a figure left wrong by a restore or a bulk script is set right
+    resigned = sum(resign(pk) for pk in qs.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=500))
     checked, pairs = 0, set()
     for row in qs.exclude(signature__isnull=True).order_by("pk").iterator(chunk_size=200):
         pairs.update((m.source.pk, m.suspect.pk) for m in check(row).matches)

@@ -131,7 +131,7 @@ def test_the_corpus_size_is_kept_with_every_index_change(world):
     ReuseCorpus.objects.all().delete()
     writing(world, world.secretary_a, doc(26), day=day, obj=world.group_a)
     assert ReuseCorpus.objects.get().size == recount() == 2
-    assert draft.pk and a.pk and b.pk
+    assert not draft.counted and a.counted and b.counted
 
 
 def test_a_recheck_signs_old_texts_again_with_the_corpus_as_it_stands(world, monkeypatch):
@@ -149,9 +149,10 @@ def test_a_recheck_signs_old_texts_again_with_the_corpus_as_it_stands(world, mon
     result = reuse.recheck(year=2026)
     early.refresh_from_db()
     assert result["resigned"] >= 1 and bytes(early.signature) != before
-    hashes = [int(h) for h in engine.from_bytes(early.shingles)]
-    df = {h: c - 1 for h, c in reuse._df(hashes).items()}
-    assert bytes(early.signature) == reuse._signature(early, hashes, df, reuse._corpus_size() - 1)
+    # The same as indexing its text afresh now would give (index_text takes the text's own counts out first).
+    resigned = bytes(early.signature)
+    again = writing(world, world.member_a, early.text, day=dt.date(2026, 2, 1))
+    assert again.pk == early.pk and bytes(again.signature) == resigned
     keys = set(ReuseBand.objects.filter(text=early).values_list("key", flat=True))
     assert keys == set(engine.band_keys(engine.sig_from_bytes(early.signature)))
     assert reuse.recheck(year=2026)["resigned"] == 0  # signed as the corpus stands: nothing to do again

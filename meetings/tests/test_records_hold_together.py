@@ -234,7 +234,7 @@ class TestAttendanceConsistency:
             services.leave_decide(leave=leave, approve=True, by=world.leader_a)
 
     def test_present_at_two_overlapping_sessions_is_refused_with_both_named(self, world, local_time):
-        local_time(10)  # the afternoon session below must fall on the same day
+        local_time(10)  # the later session below must fall on the same day
         first = make_session(world, title="第一场学习")
         second = make_session(world, title="第二场学习", start=first.starts_at + dt.timedelta(minutes=30))
         services.attendance_record(session=first, group=world.group_a, person=world.member_a.person,
