@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from orgs.models import ROLE_ORDER, Membership, Role
@@ -396,9 +396,18 @@ def topic_sessions(*, group, line):
     supervisor's 计划专题 column (plan_progress) alike: sessions, not cancelled, in which `group` takes part
     (host or accepted 联学 partner), scheduled from any version's copy of the topic (same `line`).
 
-    `group` and `line` are values or OuterRefs; `line` may be a list of lines. Held = starts_at <= now."""
-    qs = Participation.objects.filter(group_id=group, state__in=TAKING_PART).exclude(
+    `group` is a value, an OuterRef, a list or a queryset of groups; `line` a value, an OuterRef, a list, or
+    None for any topic. Held = starts_at <= now."""
+    if isinstance(group, QuerySet):
+        groups = {"group_id__in": group.values("pk")}
+    elif isinstance(group, list | tuple | set):
+        groups = {"group_id__in": list(group)}
+    else:
+        groups = {"group_id": group}
+    qs = Participation.objects.filter(**groups, state__in=TAKING_PART).exclude(
         session__status=SessionStatus.CANCELLED)
+    if line is None:
+        return qs.filter(session__plan_topic__isnull=False)
     if isinstance(line, list | tuple | set):
         return qs.filter(session__plan_topic__line__in=list(line))
     return qs.filter(session__plan_topic__line=line)
@@ -437,20 +446,28 @@ def plan_progress(groups, *, year, today=None):
     from plans.selectors import approved_topics
 
     today = today or timezone.localdate()
-    now = timezone.now()
-    held = topic_sessions(group=OuterRef("plan__group_id"), line=OuterRef("line")).filter(
-        session__starts_at__lte=now)
-    if year < today.year:
-        due = Q(pk__isnull=False)
-    elif year > today.year:
-        due = Q(pk__isnull=True)
-    else:
-        due = Q(month__lt=today.month)
-    rows = (approved_topics(groups, year).annotate(studied=Exists(held)).values("plan__group_id").order_by()
-            .annotate(total=Count("pk"), due=Count("pk", filter=due), done=Count("pk", filter=Q(studied=True)),
-                      done_due=Count("pk", filter=due & Q(studied=True)))
-            .values_list("plan__group_id", "total", "due", "done", "done_due"))
-    return {gid: PlanProgress(total, d, done, done_due) for gid, total, d, done, done_due in rows}
+    topics = list(approved_topics(groups, year).values_list("plan__group_id", "line", "month"))
+    if not topics:
+        return {}
+    # Two flat reads counted here, not a correlated EXISTS per topic: without fresh statistics PostgreSQL may
+    # plan that EXISTS as a scan of every version's topics per topic (minutes for the demo city in a test).
+    scope = groups if isinstance(groups, QuerySet) else [getattr(g, "pk", g) for g in groups]
+    held = set(topic_sessions(group=scope, line=None)
+               .filter(session__starts_at__lte=timezone.now())
+               .values_list("group_id", "session__plan_topic__line").distinct())
+    counts = defaultdict(lambda: [0, 0, 0, 0])
+    for gid, line, month in topics:
+        if year != today.year:
+            due = year < today.year
+        else:
+            due = month is not None and month < today.month
+        studied = (gid, line) in held
+        c = counts[gid]
+        c[0] += 1
+        c[1] += due
+        c[2] += studied
+        c[3] += due and studied
+    return {gid: PlanProgress(*c) for gid, c in counts.items()}
 
 
 def overview(groups, *, year, threshold=90.0, today=None):
