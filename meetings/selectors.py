@@ -438,36 +438,42 @@ def topic_progress(plan, now=None):
 
 
 def plan_progress(groups, *, year, today=None):
-    """{group_id: PlanProgress} against each group's approved plan for the year, summed in the database.
+    """{group_id: PlanProgress} against each group's approved plan for the year.
 
     A topic is studied when a session held so far, in which the group took part, was scheduled from it (from
     this version's copy of the topic or an earlier one: see topic_sessions); it is due when its month has
     ended (a topic with no month is due at the year's end)."""
+    today = today or timezone.localdate()
+    return plan_progress_on(groups, year=year, days=[today])[today]
+
+
+def plan_progress_on(groups, *, year, days):
+    """{day: {group_id: PlanProgress}}: plan_progress as read on each of `days`, from the same two reads (the
+    stats recount asks for the twelve month ends of a year at once)."""
     from plans.selectors import approved_topics
 
-    today = today or timezone.localdate()
     topics = list(approved_topics(groups, year).values_list("plan__group_id", "line", "month"))
     if not topics:
-        return {}
+        return {day: {} for day in days}
     # Two flat reads counted here, not a correlated EXISTS per topic: without fresh statistics PostgreSQL may
     # plan that EXISTS as a scan of every version's topics per topic (minutes for the demo city in a test).
     scope = groups if isinstance(groups, QuerySet) else [getattr(g, "pk", g) for g in groups]
     held = set(topic_sessions(group=scope, line=None)
                .filter(session__starts_at__lte=timezone.now())
                .values_list("group_id", "session__plan_topic__line").distinct())
-    counts = defaultdict(lambda: [0, 0, 0, 0])
-    for gid, line, month in topics:
-        if year != today.year:
-            due = year < today.year
-        else:
-            due = month is not None and month < today.month
-        studied = (gid, line) in held
-        c = counts[gid]
-        c[0] += 1
-        c[1] += due
-        c[2] += studied
-        c[3] += due and studied
-    return {gid: PlanProgress(*c) for gid, c in counts.items()}
+    out = {}
+    for day in days:
+        counts = defaultdict(lambda: [0, 0, 0, 0])
+        for gid, line, month in topics:
+            due = year < day.year if year != day.year else month is not None and month < day.month
+            studied = (gid, line) in held
+            c = counts[gid]
+            c[0] += 1
+            c[1] += due
+            c[2] += studied
+            c[3] += due and studied
+        out[day] = {gid: PlanProgress(*c) for gid, c in counts.items()}
+    return out
 
 
 def overview(groups, *, year, threshold=90.0, today=None):

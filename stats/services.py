@@ -112,14 +112,16 @@ def recount(group_ids, year, *, now=None, topics=True):
 
 
 def _count_topics(figures, gids, year):
-    from meetings.selectors import plan_progress
+    from meetings.selectors import plan_progress_on
     from orgs.models import StudyGroup
 
     groups = StudyGroup.objects.filter(pk__in=gids)
-    # "Due by the end of month m" is plan_progress as read on the first day of the next month.
-    for m in range(1, 13):
-        today = dt.date(year, m + 1, 1) if m < 12 else dt.date(year + 1, 1, 1)
-        for gid, p in plan_progress(groups, year=year, today=today).items():
+    # "Due by the end of month m" is plan_progress as read on the first day of the next month; the twelve
+    # readings come from one pair of reads.
+    days = [dt.date(year, m + 1, 1) if m < 12 else dt.date(year + 1, 1, 1) for m in range(1, 13)]
+    progress = plan_progress_on(groups, year=year, days=days)
+    for m, today in enumerate(days, start=1):
+        for gid, p in progress[today].items():
             periods = [MONTHS[m - 1]] + ([QUARTERS[m // 3 - 1]] if m % 3 == 0 else []) + ([YEAR] if m == 12 else [])
             for period in periods:
                 row = figures[(gid, period)]
