@@ -4,21 +4,22 @@ python-docx sets only the Latin font of a run; Word and WPS pick the Chinese fon
 so every run and style we write goes through `set_fonts`. The font names come from
 settings.DOCUMENT_FONTS so a deployment whose machines ship 仿宋 (WPS) instead of 仿宋_GB2312 can
 say so without a code change.
-"""
 
-import io
-import zipfile
+python-docx and lxml hold ≈17 MB in every process that imports them, so only the modules that write
+documents import this one, and the views import those inside the export views: a web worker that never
+exports stays lean (issue 10). Sending the bytes (`core.downloads.docx_response`) and reading an upload's
+text (`core.uploads.docx_text`) need neither.
+"""
 
 from django.conf import settings
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.text.run import CT_R
 from docx.shared import Pt
-from lxml import etree
 
 from .cleaning import xml_safe
-from .downloads import DOCX, download
-from .uploads import UnsafeArchive, check_zip, text_limit_message
+from .downloads import docx_response  # noqa: F401 - the name the document modules have always used
+from .uploads import docx_text  # noqa: F401 - idem
 
 # Every piece of text python-docx writes into a run goes through CT_R.add_t (Run.text, add_run,
 # add_paragraph, cell.text). A control character stored before input cleaning made lxml raise
@@ -66,47 +67,3 @@ def add_run(paragraph, text, *, font, size, bold=False):
     run.font.size = Pt(size)
     run.bold = bold
     return run
-
-
-def docx_response(filename, content):
-    return download(content, filename, DOCX)
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def docx_text(data, *, what="Word 文档"):
-    """The text of a .docx, read as a stream (never a whole DOM) after the archive passes check_zip.
-
-    Raises UnsafeArchive with a Chinese reason: a zip bomb or a document.xml too large to inflate is
-    refused from the zip directory alone; text beyond settings.EXTRACT_MAX_CHARS stops the read early.
-    """
-    check_zip(data, required=("word/document.xml",), kind=what)
-    limit = settings.EXTRACT_MAX_CHARS
-    parts, size, line = [], 0, []
-    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("word/document.xml") as fh:
-        events = etree.iterparse(fh, events=("end",), resolve_entities=False, no_network=True, huge_tree=False,
-                                 load_dtd=False)
-        try:
-            for _, el in events:
-                tag = el.tag
-                if tag == _W + "t" and el.text:
-                    line.append(el.text)
-                    size += len(el.text)
-                elif tag == _W + "tab":
-                    line.append("\t")
-                elif tag == _W + "p":
-                    parts.append("".join(line))
-                    line = []
-                    size += 1
-                if size > limit:
-                    raise UnsafeArchive(text_limit_message(what))
-                if tag in (_W + "p", _W + "tbl", _W + "tc", _W + "tr"):
-                    el.clear()
-                    while el.getprevious() is not None:
-                        del el.getparent()[0]
-        except etree.XMLSyntaxError as exc:
-            raise UnsafeArchive(f"{what}已损坏，无法读取其中的文字") from exc
-    if line:
-        parts.append("".join(line))
-    return "\n".join(parts)

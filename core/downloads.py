@@ -8,6 +8,10 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def docx_response(filename, content):
+    return download(content, filename, DOCX)
+
+
 def download(content, filename, content_type):
     response = HttpResponse(content, content_type=content_type)
     # RFC 5987: the plain filename= form would mangle Chinese names in some browsers.

@@ -8,8 +8,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from core.documents import docx_text
-from core.uploads import UnsafeArchive, cap_text, over_limit
+from core.uploads import UnsafeArchive, cap_text, docx_text, over_limit
 
 ALLOWED = {".docx": "Word 文档", ".pdf": "PDF 文件", ".txt": "文本文件"}
 

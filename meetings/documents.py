@@ -1,9 +1,7 @@
 """Renderers: the session's 学习记录 as .docx, attendance sheets as .xlsx, and the personal .ics feed."""
 
-import hashlib
 import io
 
-from django.core import signing
 from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
@@ -191,49 +189,3 @@ def group_year_xlsx(group, months):
                          f"{r.rate.percent}%" if r.rate.percent is not None else "—", r.status_label,
                          "补录" if r.late_record else ""])
     return write_workbook("全年考勤", headers, rows, widths={3: 40, 5: 30})
-
-
-# ---- Calendar feed --------------------------------------------------------------------------------
-
-def _feed_key(user):
-    # Bound to the password hash, so changing the password revokes every copied feed address.
-    return hashlib.sha256(f"{user.pk}:{user.password}".encode()).hexdigest()[:12]
-
-
-def feed_token(user):
-    return signing.dumps({"u": user.pk, "k": _feed_key(user)}, salt="meetings.ics")
-
-
-def feed_user(token):
-    from accounts.models import User
-
-    try:
-        data = signing.loads(token, salt="meetings.ics")
-    except signing.BadSignature:
-        return None
-    user = User.objects.filter(pk=data.get("u"), is_active=True).select_related("person").first()
-    if user is None or not user.person_id or _feed_key(user) != data.get("k"):
-        return None
-    return user
-
-
-def ics_feed(sessions, host):
-    from icalendar import Calendar, Event
-
-    cal = Calendar()
-    cal.add("prodid", "-//中心组学习管理平台//meetings//CN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", "中心组学习安排")
-    for s in sessions:
-        ev = Event()
-        ev.add("uid", f"session-{s.pk}@{host}")
-        ev.add("dtstamp", s.created)
-        ev.add("dtstart", s.starts_at)
-        ev.add("dtend", s.ends_at)
-        ev.add("summary", f"{s.get_form_display()}：{s.title}")
-        ev.add("location", s.place)
-        ev.add("description", "\n".join(x for x in (s.agenda, s.pre_reading) if x))
-        if s.status == "cancelled":
-            ev.add("status", "CANCELLED")
-        cal.add_component(ev)
-    return cal.to_ical()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from core.documents import docx_response
+from core.downloads import docx_response
 from core.htmx import is_htmx
 from core.idempotency import idempotent
 from core.xlsx import xlsx_response
@@ -27,7 +27,7 @@ from orgs.forms import apply_errors
 from orgs.models import Person, Unit
 from stats import selectors as stats_selectors
 
-from . import access, documents, selectors, services
+from . import access, feeds, selectors, services
 from .forms import (
     AttachmentForm,
     CorrectionForm,
@@ -83,6 +83,7 @@ def group_sessions(request, pk):
 
 @login_required
 def group_export(request, pk):
+    from . import documents  # python-docx only where a document is made (lean workers)
     group = org_access.get_group_for(request.user, pk)
     year = _year(request)
     content = documents.group_year_xlsx(group, selectors.group_sessions(group, year=year))
@@ -660,6 +661,7 @@ def makeup(request, pk):
 
 @login_required
 def export_docx(request, pk):
+    from . import documents  # python-docx only where a document is made (lean workers)
     session = access.get_session_for(request.user, pk)
     content = documents.session_docx(selectors.session_detail(session))
     return docx_response(f"学习记录-{session.day:%Y%m%d}-{session.title[:30]}.docx", content)
@@ -667,6 +669,7 @@ def export_docx(request, pk):
 
 @login_required
 def export_xlsx(request, pk):
+    from . import documents  # python-docx only where a document is made (lean workers)
     session = access.get_session_for(request.user, pk)
     content = documents.attendance_xlsx(session, selectors.session_attendance(session))
     return xlsx_response(f"考勤表-{session.day:%Y%m%d}-{session.title[:30]}.xlsx", content)
@@ -695,7 +698,7 @@ def calendar(request):
             return HttpResponse("请求有误", status=400)
         services.notices_mark_read(person=person, by=request.user)
         return redirect("meetings:calendar")
-    feed = request.build_absolute_uri(reverse("meetings:ics", args=[documents.feed_token(request.user)]))
+    feed = request.build_absolute_uri(reverse("meetings:ics", args=[feeds.feed_token(request.user)]))
     upcoming = selectors.upcoming_for_person(person, since=timezone.now() - timezone.timedelta(hours=3))[:20]
     notices = Notice.objects.filter(person=person).select_related("session")[:30]
     return render(request, "meetings/calendar.html", {"feed": feed, "upcoming": upcoming, "notices": notices})
@@ -703,11 +706,11 @@ def calendar(request):
 
 def ics(request, token):
     """The feed a calendar app subscribes to: it cannot log in, so the address itself is the key."""
-    user = documents.feed_user(token)
+    user = feeds.feed_user(token)
     if user is None:
         raise Http404()
     sessions = selectors.upcoming_for_person(user.person, since=timezone.now() - timezone.timedelta(days=180))
-    response = HttpResponse(documents.ics_feed(sessions, request.get_host().split(":")[0]),
+    response = HttpResponse(feeds.ics_feed(sessions, request.get_host().split(":")[0]),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="study.ics"'
     return response

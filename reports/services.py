@@ -14,7 +14,6 @@ from core import audit
 from core.uploads import check_zip, over_limit
 
 from . import selectors
-from .documents import bulletin_docx, cn_date, to_pdf
 from .models import ArchiveBuild, ArchiveStatus, Bulletin, NumberCounter, Office, ReportTask, Submission
 
 OFFICE_FIELDS = ["mark", "prefix", "recipients", "cc", "printer", "signature"]
@@ -74,6 +73,7 @@ def bulletin_title(unit, year, quarter):
 
 def bulletin_generate(*, office, unit, year, quarter, by, issued_on=None, make_pdf=True):
     """One step: figures, judgement, number, .docx (and PDF when LibreOffice is present)."""
+    from .documents import bulletin_docx, to_pdf  # python-docx only when a document is made
     if quarter not in (None, 1, 2, 3, 4):
         raise ValidationError("季度只能是 1 至 4，或留空表示全年")
     today = timezone.localdate()
@@ -209,6 +209,8 @@ def _archive_items(group, year):
     from plans.documents import plan_docx
     from plans.models import Status, StudyPlan
     from plans.selectors import plan_document
+
+    from .documents import cn_date  # python-docx only when a document is made
 
     items = []
     plan = StudyPlan.objects.filter(group=group, year=year, status=Status.APPROVED).order_by("-number").first()

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.documents import docx_response
-from core.downloads import download
+from core.downloads import docx_response, download
 from core.xlsx import write_workbook, xlsx_response
 from core.years import requested_year, year_choices
 from orgs import access as org_access

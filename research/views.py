@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.documents import docx_response
+from core.downloads import docx_response
 from core.years import requested_year, year_choices
 from orgs import access as org_access
 from orgs.forms import apply_errors
@@ -14,7 +14,7 @@ from writings.access import author_groups
 from writings.models import Kind as WritingKind
 from writings.models import Writing
 
-from . import access, documents, selectors, services
+from . import access, selectors, services
 from .forms import LectureForm, OutcomeForm, TopicForm
 
 FIRST_YEAR = 2018
@@ -195,5 +195,6 @@ def profile(request):
 
 @login_required
 def profile_docx(request):
+    from . import documents  # python-docx only where a document is made (lean workers)
     pf = _own_file(request)
     return docx_response(f"{pf.person.name}{pf.year}年个人学习档案.docx", documents.personal_file_docx(pf))

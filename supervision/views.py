@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.documents import docx_response
+from core.downloads import docx_response
 from core.xlsx import xlsx_response
 from meetings.models import SessionStatus, StudySession
 from orgs import access as org_access
 from orgs.models import Membership, Person, StudyGroup, UnitLevel
 
-from . import access, documents, exports, selectors, services
+from . import access, exports, selectors, services
 from .forms import (
     AbsenceForm,
     AssignForm,
@@ -499,6 +499,7 @@ def visit_score(request, pk):
 
 @login_required
 def visit_docx(request, pk):
+    from . import documents  # python-docx only where a document is made (lean workers)
     visit = access.get_visit_for(request.user, pk)
     if not visit.feedback_at and "observer" not in visit.roles and "supervisor" not in visit.roles:
         raise Http404()

@@ -10,7 +10,7 @@ from core.years import requested_year, year_choices
 from orgs import access as org_access
 from orgs.forms import apply_errors
 
-from . import access, documents, search, selectors, services
+from . import access, search, selectors, services
 from . import reuse as writing_reuse
 from .forms import ReviewForm, WritingForm
 from .models import Kind, Status
@@ -169,6 +169,7 @@ def history(request, pk):
 
 @login_required
 def download(request, pk):
+    from . import documents  # python-docx only where a document is made (lean workers)
     _no_admins(request.user)
     writing = access.get_writing_for(request.user, pk)
     return documents.writing_docx_response(writing)

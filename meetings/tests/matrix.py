@@ -86,7 +86,7 @@ def invitation(action):
 
 
 def feed(w):
-    from meetings.documents import feed_token
+    from meetings.feeds import feed_token
 
     return [feed_token(w.member_a)]
 

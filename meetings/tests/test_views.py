@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
-from meetings.documents import feed_token
+from meetings.feeds import feed_token
 from meetings.models import Attendance, CallOnDraw, Correction, StudySession
 
 from .factories import accept, make_session, mark_all, next_week
