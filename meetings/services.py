@@ -554,11 +554,15 @@ def checkin_done(*, session, by, group_ids):
 
 
 @transaction.atomic
-def checkin(*, session, token, by, now=None):
+def checkin(*, session, token, by, now=None, device=None):
     """Self check-in by QR code (a convenience, never required). Returns (rows, created).
 
     The hot path of a 联学 with hundreds of people scanning at once: the member's roles in the participating
-    groups come from one query, rather than loading every group's member list."""
+    groups come from one query, rather than loading every group's member list. Everything is read before
+    the write lock is taken, and every write of one scan (the attendance rows, the stored counts, the
+    integrity signals, the device mark and the audit entries) is one transaction: the scan is recorded whole
+    or not at all, and a burst of scans queues once per scan for SQLite's single writer instead of five
+    times. `device` is the phone's own mark (integrity.devices), when the view has one."""
     now = now or timezone.now()
     session = StudySession.objects.get(pk=session.pk)
     checkin_verify(session, token, now)
@@ -577,26 +581,30 @@ def checkin(*, session, token, by, now=None):
     if Leave.objects.filter(session=session, person=person, status=LeaveStatus.APPROVED).exists():
         raise ValidationError("您的请假已经批准；如已到会，请联系学习秘书撤回请假后登记出席")
     rows, created_any = [], False
-    for group_id, role in sorted(roles.items()):
-        row_status = AttendanceStatus.ATTENDEE if role == "attendee" else status
-        try:
-            with transaction.atomic():
-                row = Attendance.objects.create(session=session, group_id=group_id, person_id=by.person_id,
-                                                status=row_status, source="qr", checked_in_at=now, recorded_by=by)
-        except IntegrityError:
-            # A replayed token or a second scan: the unique constraint keeps one row; nothing changes.
-            rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
-            continue
-        created_any = True
-        integrity.attendance_written(row)  # 真学真记 (integrity)
-        if row_status in ATTENDED:
-            # A new row of a member present or late: one more attended, unless the counts are not yet stored.
-            Participation.objects.filter(session=session, group_id=group_id, expected__isnull=False).update(
-                attended=F("attended") + 1)
-            stats_services.checkin_counted(session=session, group_id=group_id, status=row_status, now=now)
-        audit.record(action="attendance.checkin", by=by, obj=row,
-                     after={"session": session.pk, "group": group_id, "status": row_status})
-        rows.append(row)
+    with transaction.atomic():
+        for group_id, role in sorted(roles.items()):
+            row_status = AttendanceStatus.ATTENDEE if role == "attendee" else status
+            try:
+                with transaction.atomic():
+                    row = Attendance.objects.create(session=session, group_id=group_id, person_id=by.person_id,
+                                                    status=row_status, source="qr", checked_in_at=now,
+                                                    recorded_by=by)
+            except IntegrityError:
+                # A replayed token or a second scan: the unique constraint keeps one row; nothing changes.
+                rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
+                continue
+            created_any = True
+            integrity.attendance_written(row)  # 真学真记 (integrity)
+            if row_status in ATTENDED:
+                # A new row of a member present or late: one more attended, unless the counts are not yet stored.
+                Participation.objects.filter(session=session, group_id=group_id, expected__isnull=False).update(
+                    attended=F("attended") + 1)
+                stats_services.checkin_counted(session=session, group_id=group_id, status=row_status, now=now)
+            audit.record(action="attendance.checkin", by=by, obj=row,
+                         after={"session": session.pk, "group": group_id, "status": row_status})
+            rows.append(row)
+        # 真学真记: one phone checking in several people is a signal, whatever this scan created.
+        integrity.checkin_device(session=session, person_id=by.person_id, device=device)
     return rows, created_any
 
 

@@ -20,7 +20,6 @@ from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
 from integrity import devices as integrity_devices
 from integrity import selectors as integrity_selectors
-from integrity import services as integrity_services
 from orgs import access as org_access
 from orgs import selectors as org_selectors
 from orgs.forms import apply_errors
@@ -436,9 +435,7 @@ def checkin(request, pk):
             # A replay or a second scan is answered from what is stored, without taking the write lock.
             rows = services.checkin_done(session=session, by=request.user, group_ids=groups)
             if rows is None:
-                rows, created = services.checkin(session=session, token=token, by=request.user)
-                integrity_services.checkin_device(session=session, person_id=request.user.person_id,
-                                                  device=device)  # 真学真记: one phone, several people
+                rows, created = services.checkin(session=session, token=token, by=request.user, device=device)
     except ValidationError as exc:
         error, status = _error_text(exc), 400
     except OperationalError:

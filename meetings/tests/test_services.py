@@ -144,6 +144,29 @@ class TestCheckin:
         assert not created
         assert Attendance.objects.filter(session=session).count() == 1
 
+    def test_a_scan_is_recorded_whole_or_not_at_all(self, world, monkeypatch):
+        """The attendance row, the stored counts, the device mark and the audit entry are one transaction: a
+        failure at the last of them (the audit chain) leaves no row behind that the audit does not know of."""
+        from integrity.models import DeviceCheckin
+        from meetings.models import Participation
+
+        session = make_session(world)
+        token = services.checkin_token(session)
+        attended = list(Participation.objects.filter(session=session).values_list("attended", flat=True))
+
+        def audit_fails(**kwargs):
+            raise RuntimeError("audit chain unavailable")
+
+        monkeypatch.setattr(services.audit, "record", audit_fails)
+        with pytest.raises(RuntimeError):
+            services.checkin(session=session, token=token, by=world.member_a, device="phone-1")
+        assert not Attendance.objects.filter(session=session).exists()
+        assert not DeviceCheckin.objects.filter(session=session).exists()
+        assert list(Participation.objects.filter(session=session).values_list("attended", flat=True)) == attended
+        monkeypatch.undo()
+        rows, created = services.checkin(session=session, token=token, by=world.member_a, device="phone-1")
+        assert created and DeviceCheckin.objects.filter(session=session, device="phone-1").count() == 1
+
     def test_an_expired_token_is_refused(self, world):
         session = make_session(world)
         token = services.checkin_token(session, now=timezone.now() - dt.timedelta(seconds=65))
