@@ -55,6 +55,10 @@ class ReuseText(models.Model):
     # the document frequencies of all its shingles.
     own_count = models.PositiveIntegerField(default=0, editable=False)
     counted = models.BooleanField(default=False, editable=False)  # its shingles are in ReuseShingle.df
+    # The corpus size its signature was made at (without itself); null: unknown, signed before this was kept.
+    # Frequencies only grow, so once the corpus has doubled the signature may no longer be the one a copy would
+    # meet: reuse.resign_stale signs it again in the background (indexed for its oldest-first range scan).
+    signed_size = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
     indexed_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)
 
@@ -84,6 +88,9 @@ class ReuseCorpus(models.Model):
     frequencies by reuse.index_text/forget, so neither indexing nor a check counts a million texts."""
 
     size = models.PositiveIntegerField(default=0)
+    # Set while a background re-signing job is queued or running (reuse.request_resign), so indexing queues at
+    # most one; cleared by the job when it finishes.
+    resign_requested_at = models.DateTimeField(null=True, blank=True)
 
 
 class ReuseShingle(models.Model):

@@ -12,6 +12,7 @@ is looked at and the order of submission never decides who is flagged: a match i
 text written earlier as the source and the later one as the suspect.
 """
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ import numpy as np
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import engine
@@ -172,12 +173,15 @@ def index_text(obj, *, kind, text, written_on, author=None, group=None, unit=Non
     own = set(hashes) - _material_hashes(hashes) if kind != TextKind.MATERIAL else set()
     row.own_count = len(own)
     # The corpus without this text, as its frequencies were just taken back above.
-    row.signature = _signature(row, own, _df(own), _corpus_size() - was_counted)
+    n = _corpus_size() - was_counted
+    row.signature, row.signed_size = _signature(row, own, _df(own), n), n
     row.save()
     if row.counted:
         _df_change(arr, +1)
     if row.counted != was_counted:
         _corpus_change(+1 if row.counted else -1)
+        if row.counted and _growth_step(n + 1):
+            request_resign()
     _bands(row)
     if kind == TextKind.MATERIAL:
         MaterialShingle.objects.filter(text=row).delete()
@@ -201,16 +205,22 @@ def _bands(row):
                                        for k in engine.band_keys(engine.sig_from_bytes(row.signature))])
 
 
-@transaction.atomic
 def resign(pk):
     """Sign a stored text again with the corpus as it stands. A signature leaves out what was common when the
     text was indexed; as the corpus grows, phrasing that was rare then becomes common, and a text signed when
     the corpus was small would share little of its signature with a copy signed now. Returns whether it
     changed. Reads the row under lock: a text saved meanwhile is signed from its new shingles, never its old."""
+    return _resign(pk) == "changed"
+
+
+@transaction.atomic
+def _resign(pk, *, stale_limit=None):
+    """"changed", "same" (signed again, nothing different) or "skipped": gone, or — with `stale_limit`, the
+    background's test — signed at a corpus larger than that since it was picked (re-indexed meanwhile)."""
     row = ReuseText.objects.select_for_update().filter(pk=pk).only(
-        "kind", "shingles", "signature", "own_count", "counted", "shingle_count").first()
-    if row is None:
-        return False
+        "kind", "shingles", "signature", "own_count", "counted", "shingle_count", "signed_size").first()
+    if row is None or (stale_limit is not None and row.signed_size is not None and row.signed_size > stale_limit):
+        return "skipped"
     hashes = [int(h) for h in engine.from_bytes(row.shingles)]
     own = set(hashes) - _material_hashes(hashes)
     df, n = _df(own), _corpus_size()
@@ -218,11 +228,109 @@ def resign(pk):
         df, n = {h: c - 1 for h, c in df.items()}, n - 1
     signature = _signature(row, own, df, n)
     if signature == (bytes(row.signature) if row.signature is not None else None) and row.own_count == len(own):
-        return False
+        if row.signed_size != n:
+            ReuseText.objects.filter(pk=row.pk).update(signed_size=n)
+        return "same"
     row.signature, row.own_count = signature, len(own)
-    ReuseText.objects.filter(pk=row.pk).update(signature=signature, own_count=len(own))
+    ReuseText.objects.filter(pk=row.pk).update(signature=signature, own_count=len(own), signed_size=n)
     _bands(row)
-    return True
+    return "changed"
+
+
+# ---- Re-signing stale texts in the background ---------------------------------------------------------
+#
+# A signature is stale once the corpus has doubled since it was made: by then the limit of signature_set may
+# have doubled (below 20,000 texts) and the frequencies it ranked by have had as many texts again to grow, so a
+# copy signed now may share too little of it to meet it in a band. Each text is thus signed again about
+# log2(final / first size) times in its life, a few milliseconds each, in bounded batches by the task worker
+# (integrity.tasks.resign_stale_job) or `manage.py resign_stale` — never during a check.
+
+RESIGN_GROWTH = 2  # stale once the corpus is this many times the size it was signed at
+RESIGN_EVERY = 1000  # beyond the powers of two, indexing asks for a run at every this many texts
+RESIGN_BATCH = 500  # texts a job signs again before queuing its successor (each under its own short lock)
+RESIGN_RETRY = dt.timedelta(hours=1)  # a request older than this was lost with its worker: another may be queued
+
+
+def _stale_limit(n):
+    """Signatures made at a corpus of this size or smaller are stale in a corpus of n texts. A text signed now
+    records n - 1 (the corpus without itself), which is never stale; one signed at s is stale from
+    n - 1 ≥ RESIGN_GROWTH·s (and s < n - 1, so that the first texts do not stay stale for ever)."""
+    m = n - 1
+    return min(m // RESIGN_GROWTH, m - 1)
+
+
+def _stale(limit):
+    # Drafts are never anyone's candidate and are signed again when checked (a re-check); materials and texts
+    # too short have no signature at all. Null: signed before the size was kept.
+    return (ReuseText.objects.filter(is_draft=False, shingle_count__gte=engine.MIN_SHINGLES)
+            .exclude(kind=TextKind.MATERIAL).filter(Q(signed_size__isnull=True) | Q(signed_size__lte=limit)))
+
+
+def stale_count():
+    return _stale(_stale_limit(_corpus_size())).count()
+
+
+def _growth_step(n):
+    """Whether a corpus reaching n texts asks for a run: at each doubling while small (when every text signed at
+    half the size or less has just gone stale together), then every RESIGN_EVERY texts (about RESIGN_EVERY / 2
+    have gone stale since the last step). n is as this transaction saw it: two texts indexed at once may both
+    see one step or neither see it; the next step catches up."""
+    return n > 1 and (n & (n - 1) == 0 or n % RESIGN_EVERY == 0)
+
+
+def resign_stale(*, batch=None):
+    """Sign again up to `batch` (RESIGN_BATCH) stale texts, those signed at the smallest corpus (or never recorded)
+    first. Each is read and written under its own lock (_resign); one re-indexed since it was picked is skipped,
+    never overwritten with a signature of its old text. Returns counts and whether stale texts remain."""
+    batch = batch or RESIGN_BATCH
+    limit = _stale_limit(_corpus_size())
+    pks = list(_stale(limit).order_by(F("signed_size").asc(nulls_first=True), "pk")
+               .values_list("pk", flat=True)[:batch])
+    outcome = {"changed": 0, "same": 0, "skipped": 0}
+    for pk in pks:
+        outcome[_resign(pk, stale_limit=limit)] += 1
+    return {"signed": outcome["changed"] + outcome["same"], "changed": outcome["changed"],
+            "skipped": outcome["skipped"], "remaining": _stale(_stale_limit(_corpus_size())).exists()}
+
+
+def request_resign():
+    """Queue one background run if stale texts exist and none is queued or running (the corpus row's
+    resign_requested_at is the marker: claimed by one conditional UPDATE, so two indexers never queue two).
+    The task is queued when the caller's transaction commits. Returns whether it queued one."""
+    if not _stale(_stale_limit(_corpus_size())).exists():
+        return False
+    from .tasks import resign_stale_job
+
+    now = timezone.now()
+    if not ReuseCorpus.objects.filter(pk=1).exists():
+        _corpus_recount()
+    held = ReuseCorpus.objects.filter(pk=1, resign_requested_at__gte=now - RESIGN_RETRY).exists()
+    if held or _queued(resign_stale_job):
+        return False  # a marker past RESIGN_RETRY is given up only if its job is not waiting (no worker running)
+    claimed = ReuseCorpus.objects.filter(pk=1).filter(
+        Q(resign_requested_at__isnull=True) | Q(resign_requested_at__lt=now - RESIGN_RETRY)
+    ).update(resign_requested_at=now)
+    if claimed:
+        transaction.on_commit(resign_stale_job.enqueue)
+    return bool(claimed)
+
+
+def _queued(task):
+    """Whether the task waits in django-tasks' database backend (the one configured); any other backend is
+    trusted to the marker alone."""
+    try:
+        from django_tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:
+        return False
+    return DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).exists()
+
+
+def resign_job_finished(remaining):
+    """The job's last step: give up the marker, then, while stale texts remain, queue its successor (unless an
+    indexer queued one in between — that one carries on)."""
+    ReuseCorpus.objects.filter(pk=1).update(resign_requested_at=None)
+    return request_resign() if remaining else False
 
 
 def find_text(obj, kind):
