@@ -14,6 +14,14 @@ def baseline(request):
     return HttpResponse("<html><body>ok</body></html>")
 
 
+@login_required
+def layout(request):
+    """The floor of a page: the sidebar layout and its navigation context, with nothing in it."""
+    from django.shortcuts import render
+
+    return render(request, "base.html")
+
+
 @csrf_exempt  # the burst client sends a CSRF token to both; exempting only spares the floor nothing measurable
 @require_POST
 @login_required
@@ -25,5 +33,6 @@ def baseline_write(request):
     return HttpResponse("<html><body>ok</body></html>")
 
 
-urlpatterns = [path("bench/baseline", baseline), path("bench/baseline-write", baseline_write),
+urlpatterns = [path("bench/baseline", baseline), path("bench/layout", layout),
+               path("bench/baseline-write", baseline_write),
                path("", include("config.urls"))]
