@@ -9,6 +9,10 @@ additionally pass it through `xml_safe` so text stored before this rule never br
 import re
 import unicodedata
 
+# What text comparison ignores: whitespace, punctuation and symbols, in any script (the reuse engine and the plan
+# checks share it; here, away from the engine's numpy, so a page that compares two titles stays light).
+PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
+
 # C0 controls except tab/newline/carriage return, DEL, C1 controls, lone surrogates, the two
 # non-characters XML forbids, and the bidi overrides that make a name display differently from its bytes.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")

@@ -21,13 +21,14 @@ import numpy as np
 import rjieba
 from rapidfuzz import fuzz, process
 
+from core.cleaning import PUNCT_RE
+
 NUM_PERM = 128
 BANDS, ROWS = 64, 2  # a pair becomes a candidate from Jaccard ≈ (1/64)^(1/2) ≈ 0.13 upward; verification decides
 SHINGLE = 3
 MIN_SHINGLES = 8  # a text with fewer shingles than this has too little of its own to copy or be copied
 YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年)?|[〇零一二][〇零一二三四五六七八九]{3}\s*(?:年度|年)?")
 SPLIT_RE = re.compile(r"[。！？；!?;\n\r]+")
-PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
 PLACE_RE = re.compile(r".+?(?:自治州|自治县|省|市|区|县|镇|乡|街道)")
 ORG_PREFIXES = ("中共",)
 ORG_SUFFIXES = ("机关工作委员会", "工作委员会", "委员会", "机关党委", "党工委", "党委", "党组", "办事处")

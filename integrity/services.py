@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from core import audit
 
-from . import reuse
 from .models import DeviceCheckin, IntegritySignal, SignalKind
 
 RECORD_KINDS = {"minutes": "minutes", "summary": "summary", "briefing": "briefing"}
@@ -152,6 +151,7 @@ def session_archived(session):
 
 def records_written(session, before):
     """After minutes, summary or 简报 are saved; `before`: their texts before the save."""
+    from . import reuse  # numpy with it: only where a text is checked
     if not (before.get("minutes") or "").strip() and (session.minutes or "").strip():
         _late(session, SignalKind.LATE_MINUTES, "会议纪要", timezone.now())
     for field, kind in RECORD_KINDS.items():
@@ -227,6 +227,7 @@ def signal_explain(*, signal, note, by):
 @transaction.atomic
 def reuse_recheck(*, unit, year, by):
     """A supervisor re-checks every text of a scope and year (all pairs), audited."""
+    from . import reuse  # numpy with it: only where a text is checked
     result = reuse.recheck(unit=unit, year=year)
     audit.record(action="integrity.reuse.recheck", by=by, obj=unit, after={"year": year, **result})
     return result

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from core import audit
 from core.versions import check_version
-from integrity import reuse
 
 from . import files, search
 from .access import audience_path, material_visible_to_group
@@ -74,6 +73,7 @@ def _set_tags(material, tags):
 
 @transaction.atomic
 def material_create(*, owner_unit, title, kind, published_on, by, source="", text="", important=False, tags=()):
+    from integrity import reuse  # numpy with it: only where a text is checked
     title, source = _clean_material(title=title, kind=kind, published_on=published_on, source=source)
     if owner_unit.is_closed:
         raise ValidationError({"owner_unit": f"“{owner_unit.name}”已撤销，不能发布资料"})
@@ -92,6 +92,7 @@ def material_create(*, owner_unit, title, kind, published_on, by, source="", tex
 @transaction.atomic
 def material_update(*, material, by, title, kind, published_on, source="", text="", important=False, tags=(),
                     version=None):
+    from integrity import reuse  # numpy with it: only where a text is checked
     material = Material.objects.select_for_update().get(pk=material.pk)
     check_version(material, version, "这份资料已被他人修改，请刷新后重试")
     title, source = _clean_material(title=title, kind=kind, published_on=published_on, source=source)
@@ -112,6 +113,7 @@ def material_update(*, material, by, title, kind, published_on, source="", text=
 @transaction.atomic
 def attachment_add(*, material, name, data, by, append_text=True):
     """Store a .docx/.pdf/.txt file after checking its content; its text is added to the material's text."""
+    from integrity import reuse  # numpy with it: only where a text is checked
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
     ext, text = files.check_and_extract(name, data)  # raises before anything is written
     material = Material.objects.select_for_update().get(pk=material.pk)

@@ -7,7 +7,7 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
-from integrity.engine import PUNCT_RE
+from core.cleaning import PUNCT_RE
 from orgs import access
 from orgs.models import StudyGroup, Unit
 

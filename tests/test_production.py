@@ -190,6 +190,7 @@ def production_site(tmp_path_factory):
     try:
         _wait_until_listening(port, process)
         print(f"production site ready in {time.monotonic() - started:.1f} s")
+        facts["server_pid"] = process.pid
         yield port, facts
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -255,6 +256,27 @@ def test_each_persona_logs_in_and_opens_a_page(production_site, persona):
     url = PERSONA_PAGES[persona].format(group_a=facts["group_a"])
     response, page = browser.get(url)
     _assert_served(response, page, f"{persona} {url}")
+
+
+def test_the_web_processes_load_no_document_or_numeric_library(production_site):
+    """Lean workers (issue 10): numpy (the reuse engine), lxml (python-docx) and openpyxl load only where a
+    text is checked or a file is made. After the pages a secretary and a supervisor open, no gunicorn process
+    has their compiled libraries mapped (every pure-Python import would not show in /proc, these do)."""
+    port, facts = production_site
+    for persona in ("secretary_a", "city_supervisor"):
+        browser = _Browser(port)
+        browser.post_form("/accounts/login/", {"username": persona, "password": PASSWORD})
+        for url in ("/", PERSONA_PAGES[persona].format(group_a=facts["group_a"]), "/meetings/", "/writings/",
+                    "/materials/"):
+            response, page = browser.get(url)
+            _assert_served(response, page, f"{persona} {url}")
+    master = facts["server_pid"]
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    assert children, "no gunicorn worker found"
+    for pid in [master, *map(int, children)]:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        loaded = sorted({lib for lib in ("numpy", "lxml", "openpyxl", "scipy") if f"/{lib}/" in maps})
+        assert not loaded, f"process {pid} has {loaded} loaded"
 
 
 def pyotp_now(secret):
