@@ -52,19 +52,25 @@ def joint_partners(group):
         pk=group.pk).order_by("unit__sort", "pk")
 
 
-def managed_groups(user, session):
-    """Participating groups whose attendance this user may record."""
+def managed_groups(user, session, participations=None):
+    """Participating groups whose attendance this user may record. `participations`, when the page has read
+    them already (with group and unit), spares the two queries."""
     # Each group records its own members: only groups taking part, and only by their own managers (a
     # supervisor who manages every group below is not the host's secretary for a partner).
-    ids = [p.group_id for p in session.participations.all() if p.state in TAKING_PART]
-    return [g for g in StudyGroup.objects.filter(pk__in=ids).select_related("unit").order_by("pk")
-            if access.can_manage_group(user, g)]
+    if participations is not None:
+        groups = sorted((p.group for p in participations if p.state in TAKING_PART), key=lambda g: g.pk)
+    else:
+        ids = [p.group_id for p in session.participations.all() if p.state in TAKING_PART]
+        groups = StudyGroup.objects.filter(pk__in=ids).select_related("unit").order_by("pk")
+    return [g for g in groups if access.can_manage_group(user, g)]
 
 
-def deciding_groups(user, session):
+def deciding_groups(user, session, participations=None):
     """Invited groups of this session that the user answers for (their 组长 or 学习秘书)."""
     mine = {gid for gid, role in access.roles_today(user) if role in DECIDING_ROLES}
-    return [p for p in session.participations.select_related("group") if not p.is_host and p.group_id in mine]
+    if participations is None:
+        participations = session.participations.select_related("group")
+    return [p for p in participations if not p.is_host and p.group_id in mine]
 
 
 def require_attendance_writer(user, session):

@@ -241,7 +241,7 @@ def session_attendance(session, *, live=False, participations=None, rows=None, l
         corrections = Correction.objects.filter(session=session, field__startswith="attendance:")
     corrections = {c.field: c.new_value for c in corrections if c.field.startswith("attendance:")}
     if participations is None:
-        participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
+        participations = list(session.participations.select_related("group__unit").order_by("-is_host", "id"))
     # Plain tuples, not Membership and Person objects: a 联学 of 20 groups has 400 lines, and building two model
     # instances per line cost more than the query.
     memberships = defaultdict(list)

@@ -189,8 +189,9 @@ def _detail_context(request, session):
         "can_preside": access.can_preside(user, session.group),
         "presiding_groups": {p.group_id for p in detail.participations if access.can_preside(user, p.group)},
         "is_member": bool(my_groups),
-        "deciding": [p for p in access.deciding_groups(user, session) if p.state == "invited"],
-        "partner_managed": {g.pk for g in access.managed_groups(user, session) if g.pk != session.group_id},
+        "deciding": [p for p in access.deciding_groups(user, session, detail.participations) if p.state == "invited"],
+        "partner_managed": {g.pk for g in access.managed_groups(user, session, detail.participations)
+                            if g.pk != session.group_id},
         "my_leave": next((lv for lv in detail.leaves if lv.person_id == person_id and lv.status != "refused"), None),
         "my_prep": next((p for p in detail.preparations if p.person_id == person_id), None),
         "my_makeup": next((m for m in detail.makeups if m.person_id == person_id), None),
