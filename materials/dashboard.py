@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from core.dashboard import Card, Item
 from orgs import access
-from orgs.models import StudyGroup
 
 from .access import group_q
 from .models import FirstItemMaterial, Material
@@ -19,7 +18,7 @@ LIMIT = 5
 def cards(user, today):
     if not user.person_id or access.is_admin_role(user):
         return []
-    groups = StudyGroup.objects.filter(pk__in=access.managed_group_ids(user)).select_related("unit").order_by("pk")
+    groups = access.managed_groups_today(user)
     items = []
     for group in groups:
         studied = FirstItemMaterial.objects.filter(group=group, material=OuterRef("pk"))

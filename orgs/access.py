@@ -80,6 +80,13 @@ def managed_group_ids(user):
     return [gid for gid, role in roles_today(user) if role in MANAGING_ROLES]
 
 
+def managed_groups_today(user):
+    """The groups this user manages today, with their units, by id: read once per request and shared by the
+    工作台's cards (plans, materials, reports each needed them)."""
+    return memo(user, "managed_groups", lambda: list(
+        StudyGroup.objects.filter(pk__in=managed_group_ids(user)).select_related("unit").order_by("pk")))
+
+
 def _scope(user):
     """(supervised paths, member group ids, managed group ids, observed group ids) for today."""
 

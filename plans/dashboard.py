@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from core.dashboard import Card, Item
 from orgs import access
-from orgs.models import MANAGING_ROLES, Role, StudyGroup
+from orgs.models import MANAGING_ROLES, Role
 
 from .models import Adoption, Status, StudyPlan
 from .selectors import deadline_for, subtree_groups, supervised_roots
@@ -25,7 +25,7 @@ def cards(user, today):
     managed = {gid: role for gid, role in access.roles_today(user) if role in MANAGING_ROLES}
     if managed:
         items = []
-        for group in StudyGroup.objects.filter(pk__in=managed).select_related("unit").order_by("pk"):
+        for group in access.managed_groups_today(user):
             items += _group_items(group, managed[group.pk], year, today)
         out.append(Card(f"{year}年度学习计划", "journal-text", items, reverse("plans:index"), "学习计划", order=8))
     roots = supervised_roots(user)

@@ -4,7 +4,6 @@ from django.urls import reverse
 
 from core.dashboard import Card, Item
 from orgs import access
-from orgs.models import StudyGroup
 
 from . import selectors
 from .models import ReportTask
@@ -14,7 +13,7 @@ def cards(user, today):
     if access.is_admin_role(user):
         return []
     out = []
-    managed = list(StudyGroup.objects.filter(pk__in=access.managed_group_ids(user)).select_related("unit"))
+    managed = access.managed_groups_today(user)
     if managed:
         items = []
         tasks = selectors.tasks_for_group_ids([g.pk for g in managed]).prefetch_related("submissions")
