@@ -553,16 +553,17 @@ def checkin_done(*, session, by, group_ids):
     return rows if rows and {r.group_id for r in rows} == group_ids else None
 
 
-@transaction.atomic
 def checkin(*, session, token, by, now=None, device=None):
     """Self check-in by QR code (a convenience, never required). Returns (rows, created).
 
     The hot path of a 联学 with hundreds of people scanning at once: the member's roles in the participating
-    groups come from one query, rather than loading every group's member list. Everything is read before
-    the write lock is taken, and every write of one scan (the attendance rows, the stored counts, the
-    integrity signals, the device mark and the audit entries) is one transaction: the scan is recorded whole
-    or not at all, and a burst of scans queues once per scan for SQLite's single writer instead of five
-    times. `device` is the phone's own mark (integrity.devices), when the view has one."""
+    groups come from one query, rather than loading every group's member list. The rules are read before
+    the write lock is taken (on SQLite a transaction takes it at BEGIN, so reads inside it make every other
+    scan wait); then every write of one scan (the attendance rows, the stored counts, the integrity signals,
+    the device mark and the audit entries) is one transaction, recorded whole or not at all. A scan racing
+    another one of the same person is still caught inside it: the unique constraint keeps one row, and
+    integrity.attendance_written flags an overlap or an approved leave. `device` is the phone's own mark
+    (integrity.devices), when the view has one."""
     now = now or timezone.now()
     session = StudySession.objects.get(pk=session.pk)
     checkin_verify(session, token, now)
