@@ -191,7 +191,11 @@ def checkin_device(*, session, person_id, device):
     """A device (its own long-lived mark) checked a person in. Several people from one device → a signal."""
     if not device:
         return
-    DeviceCheckin.objects.get_or_create(session=session, person_id=person_id, device=device[:64])
+    try:  # the unique constraint answers a second scan from the same phone; no read first (the hot path)
+        with transaction.atomic():
+            DeviceCheckin.objects.create(session=session, person_id=person_id, device=device[:64])
+    except IntegrityError:
+        pass
     people = list(DeviceCheckin.objects.filter(session=session, device=device[:64]).select_related("person")
                   .order_by("at", "id"))
     if len(people) < getattr(settings, "INTEGRITY_DEVICE_PEOPLE", 2):

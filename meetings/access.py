@@ -98,6 +98,19 @@ def member_groups(user, session):
     return list(dict.fromkeys(gid for gid, _ in roles if gid in ids))
 
 
+def get_session_as_member(user, pk):
+    """(session, group ids) for a member of a participating group — the check-in's hot path, hundreds of scans
+    at once: the session, its participations and the user's roles, without the whole visibility scope (a member
+    of a group taking part always sees the session). Anyone else gets what get_session_for and require_member
+    answer: 404 for a session they may not see, 403 for one they see but take no part in."""
+    session = StudySession.objects.filter(pk=pk).select_related("group__unit").first()
+    groups = member_groups(user, session) if session is not None else []
+    if groups:
+        return session, groups
+    session = get_session_for(user, pk)
+    return session, require_member(user, session)
+
+
 def require_member(user, session):
     groups = member_groups(user, session)
     if not groups:

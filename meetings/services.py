@@ -595,6 +595,7 @@ def checkin(*, session, token, by, now=None, device=None):
                 rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
                 continue
             created_any = True
+            row.person = person  # read above; the integrity rules and the audit entry name the person
             integrity.attendance_written(row)  # 真学真记 (integrity)
             if row_status in ATTENDED:
                 # A new row of a member present or late: one more attended, unless the counts are not yet stored.

@@ -425,8 +425,7 @@ def qr(request, pk):
 
 @login_required
 def checkin(request, pk):
-    session = access.get_session_for(request.user, pk)
-    groups = access.require_member(request.user, session)
+    session, groups = access.get_session_as_member(request.user, pk)
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
     error, rows, created, status = None, None, False, 200
     device = integrity_devices.device_mark(request)  # 真学真记: the phone's own mark, never its address
