@@ -14,7 +14,6 @@ text written earlier as the source and the later one as the suspect.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from . import engine
 from .models import MaterialShingle, QuoteFound, ReuseBand, ReuseCorpus, ReuseMatch, ReuseShingle, ReuseText, TextKind
+from .reuse_report import Match, Quote, Report, _report, find_text, report_for  # noqa: F401 - the engine's API
 
 DEFAULT_THRESHOLDS = {
     # Weighted overlap (see engine.weighted_overlap) from which a pair is reported. Calibrated on the generated
@@ -41,36 +41,6 @@ UNCOMMON_SHARE = 0.3  # a sentence with fewer uncommon shingles than this share 
 def threshold(kind):
     table = {**DEFAULT_THRESHOLDS, **getattr(settings, "INTEGRITY_REUSE_THRESHOLDS", {})}
     return float(table.get(kind, 0.4))
-
-
-@dataclass
-class Quote:
-    material_id: int
-    title: str
-    sentences: list
-
-
-@dataclass
-class Match:
-    id: int
-    other: ReuseText  # the other text
-    source: ReuseText
-    suspect: ReuseText
-    score: float
-    self_reuse: bool
-    passages: list
-    this_is_suspect: bool
-
-
-@dataclass
-class Report:
-    text: ReuseText | None
-    matches: list = field(default_factory=list)
-    quotes: list = field(default_factory=list)
-
-    @property
-    def flagged(self):
-        return [m for m in self.matches if m.this_is_suspect]
 
 
 # ---- Indexing ------------------------------------------------------------------------------------
@@ -333,11 +303,6 @@ def resign_job_finished(remaining):
     return request_resign() if remaining else False
 
 
-def find_text(obj, kind):
-    return ReuseText.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
-                                    kind=kind).first()
-
-
 @transaction.atomic
 def forget(obj, kind):
     """The source object is gone (or its text emptied): remove it from the index and the corpus counts."""
@@ -521,29 +486,6 @@ def check(row, *, candidates=None):
 
 def index_and_check(obj, **kwargs):
     return check(index_text(obj, **kwargs))
-
-
-def _report(row, matches, quotes):
-    out = []
-    for m in matches:
-        this_suspect = m.suspect_id == row.pk
-        out.append(Match(m.pk, m.source if this_suspect else m.suspect, m.source, m.suspect, m.score, m.self_reuse,
-                         m.passages, this_suspect))
-    return Report(row, out, quotes)
-
-
-def report_for(obj, kind):
-    """The stored result for a source object: matches either way and quotes, for pages and the API."""
-    row = find_text(obj, kind)
-    if row is None:
-        return Report(None)
-    matches = list(ReuseMatch.objects.filter(source=row).select_related(
-        "source__author", "source__group", "suspect__author", "suspect__group"))
-    matches += list(ReuseMatch.objects.filter(suspect=row).select_related(
-        "source__author", "source__group", "suspect__author", "suspect__group"))
-    quotes = [Quote(q.material_id, q.material.title, q.sentences)
-              for q in QuoteFound.objects.filter(text=row).select_related("material")]
-    return _report(row, sorted(matches, key=lambda m: -m.score), quotes)
 
 
 def recheck(*, unit=None, year=None, kinds=None):

@@ -605,6 +605,11 @@ def checkin(*, session, token, by, now=None, device=None):
             audit.record(action="attendance.checkin", by=by, obj=row,
                          after={"session": session.pk, "group": group_id, "status": row_status})
             rows.append(row)
+        if created_any and not StudySession.objects.filter(pk=session.pk, status=SessionStatus.SCHEDULED).exists():
+            # Archived or called off while this scan waited for the write lock (its rules were read before it):
+            # exact here, after the inserts — on SQLite the lock is held, on PostgreSQL the new rows' key-share
+            # lock on the session conflicts with the archive's row lock. Everything of this scan rolls back.
+            raise ValidationError("这次学习已归档或已取消，不能再签到；如已到会，请联系学习秘书登记")
         # 真学真记: one phone checking in several people is a signal, whatever this scan created.
         integrity.checkin_device(session=session, person_id=by.person_id, device=device)
     return rows, created_any

@@ -12,15 +12,9 @@ from docx.shared import Mm, Pt
 from core.documents import add_run, fonts, set_fonts
 from core.xlsx import write_workbook
 
+from .numbers import cn_number
+
 BODY_PT, TITLE_PT, LINE_PT = 16, 22, 28.95  # 3号, 2号, 22 lines to the page
-DIGITS = "〇一二三四五六七八九"
-
-
-def cn_number(n):
-    if n < 10:
-        return DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
 
 
 def _run(paragraph, text, font, size=BODY_PT, bold=False):

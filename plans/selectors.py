@@ -13,6 +13,7 @@ from orgs.models import StudyGroup, Unit
 
 from .access import plans_visible
 from .models import Adoption, CopyFlag, Guidance, ReferenceTopic, Status, StudyPlan, Topic
+from .numbers import cn_number
 from .services import ancestor_unit_ids, mandated_for, references_for
 
 
@@ -45,8 +46,6 @@ class TopicRow:
 
     @property
     def cn_no(self):
-        from .documents import cn_number
-
         return cn_number(self.no)
 
 

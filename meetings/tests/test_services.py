@@ -167,6 +167,23 @@ class TestCheckin:
         rows, created = services.checkin(session=session, token=token, by=world.member_a, device="phone-1")
         assert created and DeviceCheckin.objects.filter(session=session, device="phone-1").count() == 1
 
+    def test_a_scan_that_waited_while_the_session_was_called_off_records_nothing(self, world, monkeypatch):
+        """The rules are read before the write lock; a cancel or archive committed meanwhile is seen under it."""
+        from meetings.models import StudySession
+
+        session = make_session(world)
+        token = services.checkin_token(session)
+        original = services._check_overlap
+
+        def cancelled_meanwhile(*args, **kwargs):
+            StudySession.objects.filter(pk=session.pk).update(status=SessionStatus.CANCELLED)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(services, "_check_overlap", cancelled_meanwhile)
+        with pytest.raises(ValidationError, match="已归档或已取消"):
+            services.checkin(session=session, token=token, by=world.member_a, device="phone-1")
+        assert not Attendance.objects.filter(session=session).exists()
+
     def test_an_expired_token_is_refused(self, world):
         session = make_session(world)
         token = services.checkin_token(session, now=timezone.now() - dt.timedelta(seconds=65))
