@@ -241,7 +241,7 @@ def session_attendance(session, *, live=False, participations=None, rows=None, l
         corrections = Correction.objects.filter(session=session, field__startswith="attendance:")
     corrections = {c.field: c.new_value for c in corrections if c.field.startswith("attendance:")}
     if participations is None:
-        participations = list(session.participations.select_related("group__unit").order_by("-is_host", "id"))
+        participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
     # Plain tuples, not Membership and Person objects: a 联学 of 20 groups has 400 lines, and building two model
     # instances per line cost more than the query.
     memberships = defaultdict(list)
@@ -310,7 +310,7 @@ class SessionDetail:
 def session_detail(session):
     """Everything the session page shows. Each kind of record is read once (participations, attendance,
     leaves, corrections, attachments) and shared by the sheets and the 五落实 checks."""
-    participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
+    participations = list(session.participations.select_related("group__unit").order_by("-is_host", "id"))
     rows = list(Attendance.objects.filter(session=session))
     leaves = list(Leave.objects.filter(session=session).select_related("person").order_by("requested_at", "id"))
     all_corrections = list(Correction.objects.filter(session=session).select_related("by").order_by("at", "id"))
