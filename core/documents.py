@@ -18,8 +18,6 @@ from docx.oxml.text.run import CT_R
 from docx.shared import Pt
 
 from .cleaning import xml_safe
-from .downloads import docx_response  # noqa: F401 - the name the document modules have always used
-from .uploads import docx_text  # noqa: F401 - idem
 
 # Every piece of text python-docx writes into a run goes through CT_R.add_t (Run.text, add_run,
 # add_paragraph, cell.text). A control character stored before input cleaning made lxml raise

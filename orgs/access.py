@@ -81,8 +81,8 @@ def managed_group_ids(user):
 
 
 def managed_groups_today(user):
-    """The groups this user manages today, with their units, by id: read once per request and shared by the
-    工作台's cards (plans, materials, reports each needed them)."""
+    """The groups this user manages today, with their units, in unit order: read once per request and shared by
+    the 工作台's cards (plans, materials, reports each needed them)."""
     return memo(user, "managed_groups", lambda: list(
         StudyGroup.objects.filter(pk__in=managed_group_ids(user)).select_related("unit").order_by("unit__path", "pk")))
 

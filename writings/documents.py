@@ -6,7 +6,8 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from core.documents import add_run, docx_response, fonts, set_fonts
+from core.documents import add_run, fonts, set_fonts
+from core.downloads import docx_response
 
 
 def new_document():

@@ -8,8 +8,7 @@ import pytest
 from docx import Document
 from openpyxl import Workbook, load_workbook
 
-from core.documents import docx_text
-from core.uploads import UnsafeArchive
+from core.uploads import UnsafeArchive, docx_text
 from core.xlsx import ImportFileError, read_upload, write_workbook
 
 
