@@ -4,6 +4,7 @@ feedback; the group's secretary reads it and answers with a 整改 item and its 
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import login, shot
 
@@ -41,10 +42,16 @@ def test_the_observer_scores_on_a_phone_and_the_group_answers_with_a_rectificati
     phone_page.wait_for_selector("[data-testid=errors]")
     assert "得分须在 0 到 10 之间" in phone_page.inner_text("[data-testid=errors]")
     assert phone_page.input_value("[data-testid=feedback-input]").startswith("总体评价")
+    phone_page.wait_for_load_state()
     inputs.nth(0).fill("8")
+    expect(inputs.nth(0)).to_have_value("8")
     shot(phone_page, "supervision-score-phone")
     phone_page.click("[data-testid=submit-feedback]")
-    phone_page.wait_for_selector("[data-testid=feedback]")
+    # Either the visit page with the feedback, or the form again with the server's reason (named in the failure).
+    phone_page.wait_for_selector("[data-testid=feedback], [data-testid=errors]")
+    errors = phone_page.locator("[data-testid=errors]")
+    assert errors.count() == 0, f"the valid scores were refused: {errors.inner_text()} " \
+        f"(typed: {[inputs.nth(i).input_value() for i in range(inputs.count())]})"
     assert "研讨发言联系实际不够" in phone_page.inner_text("[data-testid=feedback]")
     visit.refresh_from_db()
     assert visit.feedback_at is not None
