@@ -74,12 +74,16 @@ SOURCES = {"materials": ("materials_fts", "materials_materialindex", "material_i
            "writings": ("writings_fts", "writings_writingindex", "writing_id")}
 
 
-def ranked_ids(terms, visible, *, limit, offset=0, table="materials", count_cap=None):
+def ranked_ids(terms, visible, *, limit, offset=0, table="materials", window=None):
     """([(id, score)] best first, total count) among the `visible` queryset's rows of one source — the one ranking
     query of both searches (materials here, writings.search for members' writings).
 
-    `count_cap`: on SQLite, count at most this many matches plus one (a second pass over the FTS hits; the
-    page then says "more than"); PostgreSQL counts them all in the ranking statement."""
+    `window`: rank only the newest `window` matches. One statement walks the matches newest first (both engines
+    can stop there: FTS5 reads its doclists backwards, PostgreSQL walks the key's index) and scores only those;
+    when it stops short of window + 1 these were all the matches and the ranking is exact; otherwise the total is
+    reported as window + 1 ("more than window") and the page is cut from the newest window. Without it every
+    match is scored and counted — the materials library (thousands of rows) keeps that. A broad query over a
+    million writings matches most of them, and ranking them all took seconds (benchmarks/README.md)."""
     fts, index, key = SOURCES[table]
     try:
         # No ORDER BY inside the IN (...): the model's default ordering would sort every visible row first.
@@ -92,6 +96,7 @@ def ranked_ids(terms, visible, *, limit, offset=0, table="materials", count_cap=
         # The window count gives the total in the same pass over the (TOASTed) tsvectors.
         page_sql = (f"SELECT i.{key}, ts_rank(i.tsv, q) AS score, count(*) OVER () {base} "
                     f"ORDER BY score DESC, i.{key} DESC LIMIT %s OFFSET %s")
+        newest_sql = f"SELECT i.{key}, ts_rank(i.tsv, q) AS score {base} ORDER BY i.{key} DESC LIMIT %s"
     elif connection.vendor == "sqlite":
         # Every term is letters and digits only (see _clean), so quoting it as an FTS5 phrase is safe: a user's
         # ", *, NEAR( or AND never reaches the engine as syntax. Phrases separated by spaces are an implicit AND.
@@ -101,22 +106,26 @@ def ranked_ids(terms, visible, *, limit, offset=0, table="materials", count_cap=
         base = f"FROM {fts} WHERE {fts} MATCH %s AND +{fts}.rowid IN ({sub_sql})"
         params = [match, *sub_params]
         # bm25() is smaller for better matches; negate it so that every vendor ranks "higher is better".
-        # FTS5 refuses bm25() beside a window function, so the total is a second, cheap statement.
-        page_sql = (f"SELECT {fts}.rowid, -bm25({fts}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
-                    f"{base} ORDER BY score DESC, {fts}.rowid DESC LIMIT %s OFFSET %s")
+        score = f"-bm25({fts}, {TITLE_WEIGHT}, {BODY_WEIGHT})"
+        page_sql = f"SELECT {fts}.rowid, {score} AS score {base} ORDER BY score DESC, {fts}.rowid DESC LIMIT %s OFFSET %s"
+        newest_sql = f"SELECT {fts}.rowid, {score} AS score {base} ORDER BY {fts}.rowid DESC LIMIT %s"
     else:  # pragma: no cover - the project supports these two databases only
         raise NotImplementedError(connection.vendor)
     with connection.cursor() as cursor:
+        if window is not None:
+            cursor.execute(newest_sql, [*params, int(window) + 1])
+            rows = cursor.fetchall()
+            total = len(rows)
+            rows = sorted(rows[:window], key=lambda r: (-float(r[1]), -r[0]))
+            return [(r[0], r[1]) for r in rows[offset:offset + limit]], total
         cursor.execute(page_sql, [*params, limit, offset])
         rows = cursor.fetchall()
         if rows and len(rows[0]) == 3:
             return [(r[0], r[1]) for r in rows], rows[0][2]
         if not rows and not offset:
             return [], 0
-        if count_cap is None:
-            cursor.execute(f"SELECT count(*) {base}", params)
-        else:
-            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {int(count_cap) + 1})", params)
+        # FTS5 refuses bm25() beside a window function, so SQLite's total is a second, cheap statement.
+        cursor.execute(f"SELECT count(*) {base}", params)
         return [(r[0], r[1]) for r in rows], cursor.fetchone()[0]
 
 

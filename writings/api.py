@@ -125,7 +125,8 @@ class WritingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         return access.get_writing_for(self.request.user, self.kwargs["pk"])
 
     @extend_schema(parameters=[
-        OpenApiParameter("q", str, description="全文检索（中文分词，按相关度排序）；只有标点时答 400"),
+        OpenApiParameter("q", str, description="全文检索（中文分词，按相关度排序）；只有标点时答 400。匹配超过 1000 项时只在最新的 1000 项中排序，"
+                                   "count 记为 1001"),
         OpenApiParameter("year", int), OpenApiParameter("kind", str), OpenApiParameter("status", str),
         OpenApiParameter("group", int)], responses=WritingHitSerializer(many=True))
     def list(self, request, *args, **kwargs):

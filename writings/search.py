@@ -14,7 +14,9 @@ from materials import search as material_search
 
 TITLE_WEIGHT, BODY_WEIGHT = material_search.TITLE_WEIGHT, material_search.BODY_WEIGHT
 MAX_QUERY_CHARS = material_search.MAX_QUERY_CHARS
-COUNT_CAP = 1000  # SQLite: totals above this are shown as "1000 多项"
+# A query matching more writings than this is ranked among its newest COUNT_CAP matches and its total is shown as
+# "1000 多项" (materials.search.ranked_ids, `window`): the search stays fast however many writings there are.
+COUNT_CAP = 1000
 
 
 def reindex(writing):
@@ -34,8 +36,8 @@ def index_rows(writings):
 
 
 def ranked_ids(terms, visible, *, limit, offset=0, table="writings"):
-    """The one ranking query (materials.search.ranked_ids), with the total capped at COUNT_CAP on SQLite."""
-    return material_search.ranked_ids(terms, visible, limit=limit, offset=offset, table=table, count_cap=COUNT_CAP)
+    """The one ranking query (materials.search.ranked_ids), over the newest COUNT_CAP matches of each source."""
+    return material_search.ranked_ids(terms, visible, limit=limit, offset=offset, table=table, window=COUNT_CAP)
 
 
 @dataclass
