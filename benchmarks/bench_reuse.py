@@ -146,6 +146,24 @@ def bulk_load(n, rng, chunk=20_000):
     return kept, kept_rows, unit, len(df)
 
 
+def kept_from(db_n, rng):
+    """The first KEEP texts of a corpus bulk_load made earlier (--keep-db): their documents drawn again from the
+    same seed, their rows read back. The rounds then replay identically for every run on the same file."""
+    from integrity.models import ReuseText
+    from integrity.tests.corpus import UNITS, copy_of, honest
+    from orgs.models import Unit
+
+    docs = []
+    for i in range(KEEP):  # bulk_load's draws, in its order
+        if i > 50 and rng.random() < 0.02:
+            docs.append(copy_of(rng.choice(docs), rng, f"c{i}", rng.choice(UNITS), "rewritten40"))
+        else:
+            docs.append(varied(honest(rng, f"h{i}", UNITS[i % len(UNITS)]), rng))
+    rows = list(ReuseText.objects.order_by("pk")[:KEEP])
+    assert all(r.text == d.text for d, r in zip(docs, rows, strict=True)), "the file was not made by bulk_load"
+    return docs, rows, Unit.objects.first(), db_n
+
+
 def baseline(row):
     """Pair by pair: every stored text's shingles against the new one, with the same weights."""
     from integrity import engine, reuse
@@ -206,17 +224,27 @@ def recheck_rate(sample, n):
           f"corpus of {n:,} ≈ {per * n / 3600:.1f} h on one core; resident memory {before:,.0f} MiB before, {after:,.0f} MiB after")
 
 
-def bench(n, rounds, base_rounds, recheck_sample=0):
+def bench(n, rounds, base_rounds, recheck_sample=0, keep_db=False):
     import datetime as dt
 
+    from django.db import transaction
+
     from integrity import reuse
+    from integrity.models import ReuseShingle, ReuseText
     from integrity.tests.corpus import COPY_TYPES, UNITS, copy_of, honest
     from orgs.models import Unit
 
     rng = random.Random(5)
     t0 = time.perf_counter()
-    docs, rows, unit, distinct = bulk_load(n, rng)
+    if keep_db and ReuseText.objects.count() >= n:
+        docs, rows, unit, distinct = kept_from(ReuseShingle.objects.count(), rng)
+        print(f"  the file's {ReuseText.objects.count():,} texts are used as they are (--keep-db)")
+    else:
+        docs, rows, unit, distinct = bulk_load(n, rng)
     load_s = time.perf_counter() - t0
+    # The rounds' new texts are rolled back at the end, so a kept file replays the same rounds next time.
+    rounds_txn = transaction.atomic()
+    rounds_txn.__enter__()
     engine_ms, base_ms, cands = [], [], []
     KINDS = (*COPY_TYPES, "honest")
     by_type, false_flags = {how: [0, 0] for how in COPY_TYPES}, 0
@@ -246,6 +274,8 @@ def bench(n, rounds, base_rounds, recheck_sample=0):
             found = baseline(row)
             base_ms.append((time.perf_counter() - t) * 1000)
             found_base += rows[src_i].pk in found
+    transaction.set_rollback(True)
+    rounds_txn.__exit__(None, None, None)
     med = statistics.median
     q = sorted(engine_ms)[max(0, -(-len(engine_ms) * 95 // 100) - 1)]  # nearest rank
     print(f"N = {n:,} stored texts ({distinct:,} distinct shingles; loaded in {load_s:.0f} s), {rounds} checks of "
@@ -297,6 +327,8 @@ def main():
     parser.add_argument("--base-rounds", type=int, default=None, help="pair-by-pair rounds (default: all)")
     parser.add_argument("--recheck", type=int, default=0, help="time a re-check of this many stored texts")
     parser.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
+    parser.add_argument("--keep-db", action="store_true",
+                        help="with --db: use the texts already there (from an earlier run with the same --n)")
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--cap", type=int, help="try another reuse.SIGNATURE_DF_CAP")
@@ -314,7 +346,7 @@ def main():
             calibrate([int(s) for s in args.seeds.split(",")])
         else:
             bench(args.n, args.rounds, args.rounds if args.base_rounds is None else args.base_rounds,
-                  args.recheck)
+                  args.recheck, keep_db=args.keep_db)
 
 
 if __name__ == "__main__":

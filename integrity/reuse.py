@@ -77,11 +77,28 @@ SIGNATURE_DF_CAP = 1000
 SIGNATURE_MIN_PART = 4  # a text keeps at least 1/4 of its own shingles in its signature
 
 
-def _df(hashes):
+def _rows_in(sql, values, extra=()):
+    """Rows of `sql` (one `IN ({})` placeholder) for every value, asked in large chunks.
+
+    Raw SQL: a check asks for thousands of hashes, and building the ORM's IN (...) of 500 a chunk was most of a
+    check's time at 3,000 texts (profiled)."""
+    step = min(2000, (connection.features.max_query_params or 2000) - 1)
+    out = []
+    with connection.cursor() as cur:
+        for i in range(0, len(values), step):
+            chunk = values[i:i + step]
+            cur.execute(sql.format(", ".join(["%s"] * len(chunk))), [*chunk, *extra])
+            out += cur.fetchall()
+    return out
+
+
+def _df(hashes, known=None):
+    """{hash: document frequency} of the given shingles (absent: never counted); `known` answers those it holds."""
+    known = known or {}
     hashes = [int(h) for h in hashes]
-    df = {}
-    for i in range(0, len(hashes), 500):
-        df.update(ReuseShingle.objects.filter(hash__in=hashes[i:i + 500]).values_list("hash", "df"))
+    df = {h: known[h] for h in hashes if h in known}
+    df.update(_rows_in(f"SELECT hash, df FROM {ReuseShingle._meta.db_table} WHERE hash IN ({{}})",
+                       [h for h in hashes if h not in known]))
     return df
 
 
@@ -101,11 +118,8 @@ def signature_set(own, df, n):
 
 
 def _material_hashes(hashes):
-    hashes = [int(h) for h in hashes]
-    found = set()
-    for i in range(0, len(hashes), 500):
-        found.update(MaterialShingle.objects.filter(hash__in=hashes[i:i + 500]).values_list("hash", flat=True))
-    return found
+    return {h for (h,) in _rows_in(f"SELECT DISTINCT hash FROM {MaterialShingle._meta.db_table} WHERE hash IN ({{}})",
+                                   [int(h) for h in hashes])}
 
 
 @transaction.atomic
@@ -336,16 +350,17 @@ def _corpus_change(delta):
         _corpus_recount()
 
 
-def _weights(hashes, n, zero=()):
+def _weights(hashes, n, zero=(), known=None):
     hashes = [int(h) for h in hashes]
-    df = _df(hashes)
+    df = _df(hashes, known)
     zero = set(zero)
     return {h: 0.0 if h in zero else engine.idf(df.get(h, 1), n) for h in hashes}
 
 
 def _quotes(row, arr):
     """Materials this text quotes, with the quoting sentences."""
-    rows = MaterialShingle.objects.filter(hash__in=[int(h) for h in arr[:5000]]).values_list("hash", "text_id")
+    rows = _rows_in(f"SELECT hash, text_id FROM {MaterialShingle._meta.db_table} WHERE hash IN ({{}})",
+                    [int(h) for h in arr[:5000]])
     by_material = defaultdict(set)
     for h, mid in rows:
         if mid != row.pk:
@@ -375,23 +390,34 @@ def _candidates(row):
         return []
     # Texts sharing a band grow with the corpus (hundreds at 20,000 texts); most share one band by chance.
     # Their signatures alone (1 KB each, compared at once) decide which are worth loading whole.
-    ids, pairs = sorted(ids), []
-    for i in range(0, len(ids), 900):  # within every database's limit of query parameters
-        pairs += (ReuseText.objects.filter(pk__in=ids[i:i + 900], is_draft=False, signature__isnull=False)
-                  .exclude(kind=TextKind.MATERIAL).values_list("pk", "signature"))
+    pairs = _rows_in(f"SELECT id, signature FROM {ReuseText._meta.db_table} WHERE id IN ({{}}) AND is_draft = %s "
+                     f"AND signature IS NOT NULL AND kind <> %s", sorted(ids), extra=(False, TextKind.MATERIAL.value))
     if not pairs:
         return []
     sigs = np.frombuffer(b"".join(bytes(s) for _, s in pairs), dtype=np.uint64).reshape(len(pairs), -1)
     close = np.count_nonzero(sigs == sig, axis=1) / len(sig) >= PREFILTER
     keep = [pk for (pk, _), ok in zip(pairs, close, strict=True) if ok]
     out = []
-    qs = ReuseText.objects.filter(pk__in=keep).select_related("author", "group", "unit").defer("text").order_by("pk")
+    # Only what compare() screens with: at a million texts a check can keep hundreds here, and only the few
+    # that pass its bound are loaded whole (_loaded).
+    qs = ReuseText.objects.filter(pk__in=keep).only(*SCREEN_FIELDS).order_by("pk")
     for other in qs:
         if row.chain == other.chain or (other.content_type_id, other.object_id) == (row.content_type_id,
                                                                                     row.object_id):
             continue  # another version of the same document, or another text of the same record
         out.append(other)
     return out
+
+
+SCREEN_FIELDS = ("shingles", "own_count", "root_id", "content_type_id", "object_id")
+
+
+def _loaded(others):
+    """The candidates that passed the bound, whole (authors, groups and units for the report; text on demand)."""
+    if not others:
+        return []
+    by_pk = ReuseText.objects.select_related("author", "group", "unit").defer("text").in_bulk([o.pk for o in others])
+    return [by_pk[o.pk] for o in others if o.pk in by_pk]
 
 
 def _same_owner(a, b):
@@ -405,7 +431,7 @@ def _order(a, b):
     return (a, b) if (a.written_on, a.pk) <= (b.written_on, b.pk) else (b, a)
 
 
-def _bounded(row, arr, others, quoted, n):
+def _bounded(row, arr, others, quoted, n, df):
     """Drop candidates whose score cannot reach the threshold, knowing only this text's weights.
 
     W(A∩B) is exact from A's weights; W(B) is at least W(A∩B) plus B's other own (unquoted) shingles at the
@@ -413,7 +439,7 @@ def _bounded(row, arr, others, quoted, n):
     corpus frequencies of all their shingles."""
     if len(others) <= 3:
         return others
-    table = engine.Weights(_weights(set(int(h) for h in arr), n, zero=quoted))
+    table = engine.Weights(_weights(set(int(h) for h in arr), n, zero=quoted, known=df))
     wa = table.total(arr)
     w_min = engine.idf(n + 1, n)
     limit = threshold(row.kind)
@@ -433,13 +459,14 @@ def compare(row, others, *, n=None):
     arr = engine.from_bytes(row.shingles)
     quotes, quoted = _quotes(row, arr)
     n = n if n is not None else _corpus_size()
-    others = _bounded(row, arr, others, quoted, n)
+    df = _df(arr)  # this text's frequencies serve the bound and the scoring
+    others = _loaded(_bounded(row, arr, others, quoted, n, df))
     arrays = {o.pk: engine.from_bytes(o.shingles) for o in others}
     everything = set(int(h) for h in arr)
     for a in arrays.values():
         everything.update(int(h) for h in a)
     other_quoted = _material_hashes(everything) if others else set()
-    weights = _weights(everything, n, zero=quoted | other_quoted)
+    weights = _weights(everything, n, zero=quoted | other_quoted, known=df)
     table = engine.Weights(weights)
     rare = engine.idf(1, n)
     found = []
