@@ -265,9 +265,14 @@ def bench(db_url, args):
     from benchmarks.bench_meetings import token_maker
 
     token = token_maker()
-    proc, base, log = start_server(env, SERVER)
+    server = args.server.split() if args.server else SERVER
+    report["server"] = server
+    proc, base, log = start_server(env, server)
     try:
         all_cases = cases(fx, base, token)
+        if args.only:  # a few pages (and the baseline), e.g. to compare server settings quickly
+            all_cases = {k: v for k, v in all_cases.items() if k == "baseline" or any(
+                o.lower() in k.lower() for o in args.only)}
         for users, request_for in all_cases.values():  # warm up: imports, caches, figures
             users[0].hit(*request_for(0))
         report["saturation"], report["think"] = {}, {}
@@ -329,6 +334,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=8.0, help="per page at saturation")
     parser.add_argument("--think", type=float, default=2.0)
     parser.add_argument("--think-seconds", type=float, default=20.0, help="per page with think time")
+    parser.add_argument("--only", nargs="+", help="pages whose name contains one of these (the baseline always runs)")
+    parser.add_argument("--server", help=f"gunicorn options instead of the recommended {' '.join(SERVER)!r}")
     args = parser.parse_args()
     if args.pg:
         from benchmarks import bench_meetings

@@ -83,6 +83,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from accounts.models import User
@@ -133,7 +134,7 @@ with transaction.atomic():
     later = int(time.time()) + 3600
     for pid, u in users.items():
         store = SessionStore()
-        data = {SESSION_KEY: str(u.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        data = {SESSION_KEY: str(u.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
                 HASH_SESSION_KEY: u.get_session_auth_hash(), "login_at": later, "last_seen": later}
         key = store._get_new_session_key()
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=now + dt.timedelta(hours=12)))

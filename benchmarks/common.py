@@ -47,6 +47,7 @@ def shell_json(env, code):
 LOGIN_CODE = r'''
 import time
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from accounts.models import User
@@ -54,7 +55,7 @@ from accounts.services import user_create
 from orgs import services as org
 def login_cookie(u):
     s = SessionStore()
-    s[SESSION_KEY] = str(u.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[SESSION_KEY] = str(u.pk); s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s["login_at"] = s["last_seen"] = int(time.time()) + 3600
     s.create()
     return s.session_key

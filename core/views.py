@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import AdminRole
 from orgs import access, selectors
-from orgs.models import MANAGING_ROLES, Membership
+from orgs.models import MANAGING_ROLES
 
 from . import audit, audit_display, dashboard
 from .models import AuditEntry
@@ -33,9 +33,7 @@ def healthz(request):
 def home(request):
     user = request.user
     today = timezone.localdate()
-    memberships = []
-    if user.person_id:
-        memberships = list(Membership.objects.on(today).filter(person_id=user.person_id).select_related("group__unit"))
+    memberships = access.my_groups_today(user)  # read once a request, with the roles every page asks for
     supervised = access.supervised_roots(user)
     return render(request, "core/home.html", {
         "memberships": memberships, "supervised": supervised,

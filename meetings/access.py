@@ -35,7 +35,8 @@ def _participating(groups, deciding=()):
 
 
 def get_session_for(user, pk, *, write=False):
-    session = sessions_visible(user).filter(pk=pk).select_related("group__unit").first()
+    # The page names the 领学人, so it comes with the session.
+    session = sessions_visible(user).filter(pk=pk).select_related("group__unit", "lead_reader").first()
     if session is None:
         raise Http404("没有找到这次学习")
     if write and not access.can_manage_group(user, session.group):
