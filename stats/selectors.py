@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Min, OuterRef, Q, Sum, Value
+from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Value
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
@@ -180,36 +180,35 @@ def overview(groups, *, year, threshold=90.0, today=None, only="", page=1, per_p
 
 
 def _scope(groups, *, year, threshold, today, only, units):
+    """The scope-wide part of the overview. The matching year rows are read once, in the page's order, and the
+    summary, the order of the groups and the sums per unit are all made from that read: three statements had
+    read the same rows (an aggregate, the ids, the unit sums)."""
     left = ensure_fresh(groups, year)
     rows = year_rows(groups, year=year, threshold=threshold, today=today, only=only)
-    summary = rows.aggregate(groups=Count("pk"), held=Sum("held"), late=Sum("late_records"),
-                             below=Count("pk", filter=_below_q(threshold)), computed_at=Min("computed_at"))
     matching = rows.values("group_id")
-    summary["no_seminar"] = _no_seminar(year, today).filter(group_id__in=matching).values("group_id").distinct().count()
-    summary["behind"] = _behind(year, today).filter(group_id__in=matching).count()
-    summary["held"] = summary["held"] or 0
-    summary["late"] = summary["late"] or 0
-    computed_at = summary.pop("computed_at")
-    ids = list(rows.order_by("group__unit__path", "group_id").values_list("group_id", flat=True))
-    return {"ids": ids, "summary": summary, "units": by_unit(rows, units, threshold=threshold),
-            "computed_at": computed_at, "left": left}
-
-
-def by_unit(rows, units, *, threshold=90.0):
-    """The year rows summed for each unit's subtree. One plain query read in Python: a conditional aggregate per
-    unit made SQLite test every row against every unit's path (≈30 units: most of a second)."""
-    units = sorted(units, key=lambda u: -len(u.path))
-    if not units:
-        return []
-    totals = {u.pk: [0, 0, 0, 0] for u in units}
-    for path, held, late, attended, expected in rows.order_by().values_list(
-            "group__unit__path", "held", "late_records", "attended", "expected"):
-        for u in units:
+    summary = {"groups": 0, "held": 0, "below": 0, "late": 0,
+               "no_seminar": _no_seminar(year, today).filter(group_id__in=matching).values("group_id").distinct().count(),
+               "behind": _behind(year, today).filter(group_id__in=matching).count()}
+    ids, computed_at = [], None
+    # Deepest first, so a group counts for the nearest of `units` that holds it.
+    deepest = sorted(units, key=lambda u: -len(u.path))
+    totals = {u.pk: [0, 0, 0, 0] for u in deepest}
+    for gid, path, held, late, attended, expected, at in rows.order_by("group__unit__path", "group_id").values_list(
+            "group_id", "group__unit__path", "held", "late_records", "attended", "expected", "computed_at"):
+        below = _below(attended, expected, threshold)
+        ids.append(gid)
+        summary["groups"] += 1
+        summary["held"] += held
+        summary["below"] += below
+        summary["late"] += late
+        computed_at = at if computed_at is None or (at is not None and at < computed_at) else computed_at
+        for u in deepest:
             if path.startswith(u.path):
                 t = totals[u.pk]
                 t[0] += 1
                 t[1] += held
-                t[2] += _below(attended, expected, threshold)
+                t[2] += below
                 t[3] += late
                 break
-    return [UnitRow(u.pk, u.name, *totals[u.pk]) for u in sorted(units, key=lambda u: (u.sort, u.path))]
+    unit_rows = [UnitRow(u.pk, u.name, *totals[u.pk]) for u in sorted(units, key=lambda u: (u.sort, u.path))]
+    return {"ids": ids, "summary": summary, "units": unit_rows, "computed_at": computed_at, "left": left}

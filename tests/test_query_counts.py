@@ -131,8 +131,9 @@ def plans_revised(world, plan, topics):
 # 工作台: each app adds its card (supervision, reports), the managed groups read once for all (27 → 25); plan page: each topic's progress (records); overview: the
 # scope's ordered group ids are read apart from the page's rows, so a large scope can keep them. Flat either way.
 # -1 on every page: the account's person is read with the account (accounts/backends.py); the 工作台 -1 more: its
-# group list comes from the memberships every page reads, and an observer's visits are one query, not two.
-PINNED = {"工作台": 23, "plan page": 14, "group's plans": 12, "group's sessions": 13, "overview": 17,
+# group list comes from the memberships every page reads, and an observer's visits are one query, not two; the
+# overview -2 more: its summary, the groups' order and the sums per unit come from one read of the year rows.
+PINNED = {"工作台": 23, "plan page": 14, "group's plans": 12, "group's sessions": 13, "overview": 15,
           "materials search": 12, "API sessions": 7, "API plans": 7, "API materials": 9, "API groups": 7}
 
 

@@ -2,6 +2,8 @@
 `{% signal_count counts group_id %}`."""
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .. import selectors
 from ..forms import ExplainForm
@@ -22,6 +24,14 @@ def group_signal_summary(group, year):
     return {"group": group, "year": year, "c": counts}
 
 
-@register.inclusion_tag("integrity/_count.html")
+@register.simple_tag
 def signal_count(counts, group_id, year):
-    return {"c": (counts or {}).get(group_id), "group_id": group_id, "year": year}
+    """Unexplained / all 真学真记 signals of the group's year, linked to their list: a badge, or nothing. Plain
+    Python, not an include: the overview calls it for each of its 50 rows (meetings_tags.overview_rows)."""
+    c = (counts or {}).get(group_id)  # selectors.SignalCount
+    if c is None:
+        return ""
+    tone = "text-bg-warning" if c.open else "text-bg-secondary"
+    url = reverse("integrity:group_signals", args=[group_id])
+    return format_html('<a href="{}?year={}" class="badge {} text-decoration-none" title="未说明 / 全部">{}/{}</a>',
+                       url, year, tone, c.open, c.total)

@@ -184,6 +184,28 @@ def test_the_overview_pages_and_sums_by_unit(world):
     assert [(u.name, u.held) for u in view.units] == [(world.county_a.name, 1), (world.county_b.name, 0)]
 
 
+def test_the_overview_summary_and_unit_lines_agree_with_its_rows_and_names_are_escaped(world, as_user):
+    """The summary, the groups' order and the sums per unit are made from one read of the year rows, and the rows
+    are written in Python (meetings_tags.overview_rows): both must say what the rows say."""
+    from django.urls import reverse
+
+    held_session(world)
+    held_session(world, days_ago=3, group=world.group_b)
+    world.group_a.name = '<script>alert("x")</script>中心组'
+    world.group_a.save(update_fields=["name"])
+    year = timezone.localdate().year
+    groups = StudyGroup.objects.all()
+    view = selectors.overview(groups, year=year, units=[world.county_a, world.county_b])
+    rows = GroupFigures.objects.filter(year=year, period="Y")
+    assert view.summary["groups"] == rows.count() == len(view.rows)
+    assert view.summary["held"] == sum(r.held for r in rows) == sum(r.held for r in view.rows)
+    assert view.summary["below"] == sum(r.below for r in view.rows)
+    assert sum(u.groups for u in view.units) <= view.summary["groups"]
+    assert view.computed_at == min(r.computed_at for r in rows)
+    page = as_user(world.city_supervisor).get(reverse("meetings:overview")).content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;中心组" in page
+
+
 def test_the_overview_page_of_a_supervisor_of_many_groups_stays_small(world, as_user):
     from django.urls import reverse
 
