@@ -130,9 +130,9 @@ def plans_revised(world, plan, topics):
     return plans.plan_approve(plan=new, by=world.leader_a)
 # 工作台: each app adds its card (supervision, reports), the managed groups read once for all (27 → 25); plan page: each topic's progress (records); overview: the
 # scope's ordered group ids are read apart from the page's rows, so a large scope can keep them. Flat either way.
-# -1 on every page: the account's person is read with the account (accounts/backends.py); the 工作台 -3 more: its
-# group list comes from the memberships every page reads, an observer's visits are one query, not two, and a
-# managed group's plan of the year and its other plans awaiting the 组长 are one read; the
+# -1 on every page: the account's person is read with the account (accounts/backends.py); the 工作台 -2 more: its
+# group list comes from the memberships every page reads, and a managed group's plan of the year and its other
+# plans awaiting the 组长 are one read (an observer's visits are one query, not two: one less for observers); the
 # overview -2 more: its summary, the groups' order and the sums per unit come from one read of the year rows.
 PINNED = {"工作台": 22, "plan page": 14, "group's plans": 12, "group's sessions": 13, "overview": 15,
           "materials search": 12, "API sessions": 7, "API plans": 7, "API materials": 9, "API groups": 7}
