@@ -54,7 +54,7 @@ def attendance_rows(lines, prepared_ids, show_prep):
 
 @register.simple_tag
 def overview_rows(rows, year, signal_counts):
-    """The overview's rows (stats.selectors.GroupRow): ten cells each, with no localisation (plain figures, as
+    """The overview's rows (stats.selectors.GroupRow): eight cells each, with no localisation (plain figures, as
     `{% localize off %}` gave) — as template tags they were half the page's time."""
     out = []
     for r in rows:
@@ -76,4 +76,5 @@ def overview_rows(rows, year, signal_counts):
             f'    <td class="{"text-danger fw-bold" if r.below else ""}">{"—" if percent is None else f"{percent}%"}</td>\n'
             f'    <td>{late}</td>\n'
             f'    <td>{signal_count(signal_counts, r.group_id, year)}</td></tr>\n  ')
-    return mark_safe("".join(out))  # noqa: S308 - the one typed value (the group's name) is escaped
+    # The one typed value is the group's name (escaped); the year is an int (core.years.requested_year).
+    return mark_safe("".join(out))  # noqa: S308
