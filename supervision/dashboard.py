@@ -16,8 +16,9 @@ def cards(user, today):
     if not user.is_authenticated or org_access.is_admin_role(user):
         return []
     out = []
-    if user.person_id:
-        out.append(_my_visits(user.person_id, today))
+    observer_ids = access.my_observer_ids(user)
+    if observer_ids:
+        out.append(_my_visits(observer_ids, today))
     if access.is_supervisor(user):
         out.append(_supervisor(user, today))
     managed = org_access.managed_group_ids(user)
@@ -26,10 +27,8 @@ def cards(user, today):
     return out
 
 
-def _my_visits(person_id, today):
-    # Through the observer's person in one query: most people are no observer, and asking for their observer
-    # ids first would cost every 工作台 a second query.
-    visits = (Visit.objects.filter(observers__observer__person_id=person_id, cancelled=False, feedback_at__isnull=True)
+def _my_visits(observer_ids, today):
+    visits = (Visit.objects.filter(observers__observer_id__in=observer_ids, cancelled=False, feedback_at__isnull=True)
               .select_related("group", "session").order_by("session__day", "id").distinct()[:LIMIT])
     items = []
     for v in visits:
