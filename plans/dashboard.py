@@ -1,6 +1,6 @@
 """工作台 cards for the year's plan: the group's next step on its plan, and for supervisors who has not reported."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from core.dashboard import Card, Item
@@ -9,7 +9,7 @@ from orgs.models import MANAGING_ROLES, Role
 
 from .models import Adoption, Status, StudyPlan
 from .selectors import deadline_for, subtree_groups, supervised_roots
-from .services import references_for
+from .services import current_and_waiting, references_for
 
 
 def plan_year(today):
@@ -37,11 +37,7 @@ def cards(user, today):
 
 def _group_items(group, role, year, today):
     url = reverse("plans:group", args=[group.pk])
-    # The year's plan (its latest version, as current_plan reads it) and any other year's plan still waiting for
-    # the 组长, in one read.
-    plans = list(StudyPlan.objects.filter(group=group).filter(Q(year=year) | Q(status=Status.SUBMITTED))
-                 .order_by("year", "-number"))
-    plan = next((p for p in plans if p.year == year), None)
+    plan, waiting = current_and_waiting(group, year)
     deadline = deadline_for(group, year)
     due = f"报送截止 {deadline:%Y-%m-%d}"
     late = "danger" if today > deadline else "warning"
@@ -63,7 +59,7 @@ def _group_items(group, role, year, today):
             items.append(Item(plan.title, purl, due, "已审定待报送", late))
     # A plan of another year still waiting for the 组长 (in December the card looks at next year's plan, but
     # this year's may have been 待审定 since January): it stays on the 工作台 until decided.
-    for other in (p for p in plans if p.year != year):
+    for other in waiting:
         since = f"{other.submitted_at:%Y-%m-%d}提交" if other.submitted_at else "已提交"
         if role == Role.LEADER:
             items.append(Item(other.title, reverse("plans:plan", args=[other.pk]), f"{since}，请审定或退回",

@@ -6,6 +6,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
@@ -194,8 +195,20 @@ def reference_adopt(*, reference, group, by):
 
 # ---- plans ------------------------------------------------------------------------------------------
 
+def _latest_first(plans):
+    return plans.order_by("year", "-number")  # within a year, the newest version first
+
+
 def current_plan(group, year):
-    return StudyPlan.objects.filter(group=group, year=year).order_by("-number").first()
+    return _latest_first(StudyPlan.objects.filter(group=group, year=year)).first()
+
+
+def current_and_waiting(group, year):
+    """(current_plan(group, year), the group's plans of other years still awaiting the 组长), in one read: the
+    工作台 asks both of each group its user manages."""
+    plans = list(_latest_first(StudyPlan.objects.filter(group=group).filter(
+        Q(year=year) | Q(status=Status.SUBMITTED))))
+    return next((p for p in plans if p.year == year), None), [p for p in plans if p.year != year]
 
 
 def _lock(plan):
