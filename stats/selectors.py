@@ -189,7 +189,7 @@ def _scope(groups, *, year, threshold, today, only, units):
     summary = {"groups": 0, "held": 0, "below": 0, "late": 0,
                "no_seminar": _no_seminar(year, today).filter(group_id__in=matching).values("group_id").distinct().count(),
                "behind": _behind(year, today).filter(group_id__in=matching).count()}
-    ids, computed_at = [], None
+    ids, computed = [], []
     # Deepest first, so a group counts for the nearest of `units` that holds it.
     deepest = sorted(units, key=lambda u: -len(u.path))
     totals = {u.pk: [0, 0, 0, 0] for u in deepest}
@@ -201,7 +201,8 @@ def _scope(groups, *, year, threshold, today, only, units):
         summary["held"] += held
         summary["below"] += below
         summary["late"] += late
-        computed_at = at if computed_at is None or (at is not None and at < computed_at) else computed_at
+        if at is not None:
+            computed.append(at)
         for u in deepest:
             if path.startswith(u.path):
                 t = totals[u.pk]
@@ -211,4 +212,5 @@ def _scope(groups, *, year, threshold, today, only, units):
                 t[3] += late
                 break
     unit_rows = [UnitRow(u.pk, u.name, *totals[u.pk]) for u in sorted(units, key=lambda u: (u.sort, u.path))]
-    return {"ids": ids, "summary": summary, "units": unit_rows, "computed_at": computed_at, "left": left}
+    return {"ids": ids, "summary": summary, "units": unit_rows, "computed_at": min(computed, default=None),
+            "left": left}
