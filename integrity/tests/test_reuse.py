@@ -9,6 +9,7 @@ from django.urls import reverse
 from core.testing import login
 from integrity import engine, reuse
 from integrity.models import QuoteFound, ReuseCorpus, ReuseMatch, ReuseShingle, ReuseText
+from orgs import services as org
 
 from .calibration import load_library
 from .corpus import MATERIALS, honest
@@ -142,8 +143,6 @@ def test_a_recheck_signs_old_texts_again_with_the_corpus_as_it_stands(world, mon
     monkeypatch.setattr(reuse, "SIGNATURE_MIN_PART", 100)  # keep only rare shingles, so the change shows
     early = writing(world, world.member_a, doc(31), day=dt.date(2026, 2, 1))
     shared = "。".join(early.text.split("。")[4:9])  # five of its sentences, then written by enough others
-    from orgs import services as org
-
     for i in range(reuse.COMMON_MIN_DF + 1):  # to make them common phrasing in this small corpus
         other = org.person_create(unit=world.group_a.unit, name=f"同事{i}", by=None)
         reuse.index_text(other, kind="writing", text=shared + doc(40 + i), author=other, group=world.group_a,
