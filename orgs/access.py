@@ -68,7 +68,7 @@ def roles_today(user):
     """[(group id, role)] of this user's memberships today, read once per request.
 
     The three administrators hold no study role (三员分立), whatever their account is linked to."""
-    return [(gid, role) for gid, role, _ in _memberships_today(user)]
+    return memo(user, "role_pairs", lambda: [(gid, role) for gid, role, _ in _memberships_today(user)])
 
 
 def _memberships_today(user):
