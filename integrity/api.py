@@ -7,6 +7,7 @@ from orgs import access as org_access
 
 from . import selectors
 from .models import IntegritySignal, ReuseMatch, ReuseText
+from .reuse_report import shown_matches
 
 
 class SignalSerializer(serializers.ModelSerializer):
@@ -63,7 +64,8 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         groups = org_access.groups_visible(self.request.user)
-        return ReuseMatch.objects.filter(source__group__in=groups, suspect__group__in=groups).select_related(
+        qs = shown_matches(ReuseMatch.objects.filter(source__group__in=groups, suspect__group__in=groups))
+        return qs.select_related(
             "source__author", "source__group", "suspect__author", "suspect__group").order_by("-score", "id")
 
     def get_object(self):

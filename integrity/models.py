@@ -61,6 +61,9 @@ class ReuseText(models.Model):
     signed_size = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
     indexed_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # The kind's threshold when it was last checked: after INTEGRITY_REUSE_THRESHOLDS changes, a text checked
+    # under another threshold is shown as such until a re-check (reuse_report.stale).
+    checked_threshold = models.FloatField("比对阈值", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "查重文本"

@@ -16,7 +16,6 @@ import datetime as dt
 from collections import defaultdict
 
 import numpy as np
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -24,23 +23,22 @@ from django.utils import timezone
 
 from . import engine
 from .models import MaterialShingle, QuoteFound, ReuseBand, ReuseCorpus, ReuseMatch, ReuseShingle, ReuseText, TextKind
-from .reuse_report import Match, Quote, Report, _report, find_text, report_for  # noqa: F401 - the engine's API
+from .reuse_report import (  # noqa: F401 - the engine's API
+    DEFAULT_THRESHOLDS,
+    Match,
+    Quote,
+    Report,
+    _report,
+    find_text,
+    report_for,
+    stale_texts,
+    threshold,
+)
 
-DEFAULT_THRESHOLDS = {
-    # Weighted overlap (see engine.weighted_overlap) from which a pair is reported. Calibrated on the generated
-    # labelled set in integrity/tests/test_calibration.py; the table is in benchmarks/README.md.
-    "plan": 0.5, "writing": 0.55, "reflection": 0.55, "speech": 0.55,
-    "minutes": 0.55, "summary": 0.55, "briefing": 0.55,
-}
 PREFILTER = 0.12  # MinHash estimate (on uncommon shingles) below which a candidate is not loaded
 QUOTE_SHARE = 0.6  # a sentence whose shingles are mostly in one material quotes it
 COMMON_SHARE = 0.5  # a shingle weighing less than this share of a unique one is common phrasing
 UNCOMMON_SHARE = 0.3  # a sentence with fewer uncommon shingles than this share is common phrasing
-
-
-def threshold(kind):
-    table = {**DEFAULT_THRESHOLDS, **getattr(settings, "INTEGRITY_REUSE_THRESHOLDS", {})}
-    return float(table.get(kind, 0.4))
 
 
 # ---- Indexing ------------------------------------------------------------------------------------
@@ -512,7 +510,7 @@ def check(row, *, candidates=None):
         matches.append(ReuseMatch(source=source, suspect=suspect, score=score, self_reuse=_same_owner(row, other),
                                   passages=shown))
     ReuseMatch.objects.bulk_create(matches)
-    ReuseText.objects.filter(pk=row.pk).update(checked_at=timezone.now())
+    ReuseText.objects.filter(pk=row.pk).update(checked_at=timezone.now(), checked_threshold=threshold(row.kind))
     return _report(row, matches, quotes)
 
 
@@ -520,9 +518,10 @@ def index_and_check(obj, **kwargs):
     return check(index_text(obj, **kwargs))
 
 
-def recheck(*, unit=None, year=None, kinds=None):
-    """Check every text of a scope (a unit's subtree) and year again, each against the whole corpus."""
-    qs = ReuseText.objects.exclude(kind=TextKind.MATERIAL)
+def recheck(*, unit=None, year=None, kinds=None, stale_only=False):
+    """Check every text of a scope (a unit's subtree) and year again, each against the whole corpus.
+    `stale_only`: only the texts last checked under another threshold than their kind's today."""
+    qs = stale_texts() if stale_only else ReuseText.objects.exclude(kind=TextKind.MATERIAL)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if year is not None:

@@ -6,7 +6,8 @@ from django.db.models import Count, Q, QuerySet
 
 from orgs import access as org_access
 
-from .models import IntegritySignal, QuoteFound, ReuseMatch
+from .models import IntegritySignal, QuoteFound, ReuseMatch, ReuseText
+from .reuse_report import shown_matches, stale_texts
 
 
 @dataclass
@@ -89,9 +90,15 @@ def _text_visible(user, text):
 
 
 def scope_matches(unit, year, limit=300):
-    qs = ReuseMatch.objects.filter(suspect__unit__path__startswith=unit.path, suspect__year=year).select_related(
+    qs = shown_matches(ReuseMatch.objects.filter(suspect__unit__path__startswith=unit.path, suspect__year=year))
+    qs = qs.select_related(
         "source__author", "source__group", "source__unit", "suspect__author", "suspect__group", "suspect__unit")
     return list(qs.order_by("-score", "id")[:limit])
+
+
+def scope_stale_count(unit, year):
+    """Texts of the scope and year checked under another threshold than today's (a re-check brings them up to date)."""
+    return stale_texts(ReuseText.objects.filter(unit__path__startswith=unit.path, year=year)).count()
 
 
 def quotes_of(texts):

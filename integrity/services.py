@@ -229,9 +229,11 @@ def signal_explain(*, signal, note, by):
 
 
 @transaction.atomic
-def reuse_recheck(*, unit, year, by):
-    """A supervisor re-checks every text of a scope and year (all pairs), audited."""
+def reuse_recheck(*, unit, year, by, stale_only=False):
+    """A supervisor re-checks every text of a scope and year (all pairs), or only those checked under another
+    threshold than today's; audited."""
     from . import reuse  # numpy with it: only where a text is checked
-    result = reuse.recheck(unit=unit, year=year)
-    audit.record(action="integrity.reuse.recheck", by=by, obj=unit, after={"year": year, **result})
+    result = reuse.recheck(unit=unit, year=year, stale_only=stale_only)
+    audit.record(action="integrity.reuse.recheck", by=by, obj=unit, after={"year": year, "stale_only": stale_only,
+                                                                             **result})
     return result

@@ -70,7 +70,9 @@ def reuse_recheck(request):
             messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
             status = 400
     if request.method == "POST" and status == 200:
-        result = services.reuse_recheck(unit=unit, year=year, by=request.user)
+        result = services.reuse_recheck(unit=unit, year=year, by=request.user,
+                                        stale_only=request.POST.get("stale") == "1")
     return render(request, "integrity/recheck.html", {
         "units": units, "unit": unit, "year": year, "result": result,
-        "matches": selectors.scope_matches(unit, year)}, status=status)
+        "stale": selectors.scope_stale_count(unit, year), "matches": selectors.scope_matches(unit, year)},
+        status=status)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rapidfuzz import fuzz
 
 from core.cleaning import PUNCT_RE
+from integrity.reuse_report import threshold
 from orgs import access
 from orgs.models import StudyGroup, Unit
 
@@ -153,7 +154,7 @@ def plan_document(plan, user=None, *, with_progress=False):
     doc.versions = [(p.id, p.number, p.get_status_display()) for p in
                     StudyPlan.objects.filter(group_id=plan.group_id, year=plan.year).order_by("number")]
     if user is not None:
-        flags = CopyFlag.objects.filter(Q(plan=plan) | Q(other=plan)).select_related(
+        flags = CopyFlag.objects.filter(Q(plan=plan) | Q(other=plan), similarity__gte=copy_threshold()).select_related(
             "plan__group__unit", "other__group__unit").order_by("-similarity", "id")
         doc.flags = flag_rows(list(flags), user)
     return doc
@@ -273,11 +274,16 @@ def supervision(user, unit, year, *, only=None, offset=0, limit=200):
         row.adoptions = [adopted.get((r.id, gid)) if path.startswith(r.unit.path) else "—" for r in refs]
         rows.append(row)
     total = len(rows)
-    flags = list(CopyFlag.objects.filter(plan__year=year).filter(
+    flags = list(CopyFlag.objects.filter(plan__year=year, similarity__gte=copy_threshold()).filter(
         Q(plan__group__unit__path__startswith=unit.path) | Q(other__group__unit__path__startswith=unit.path))
         .select_related("plan__group__unit", "other__group__unit").order_by("-similarity", "id")[:100])
     guidance = Guidance.objects.filter(unit=unit, year=year).prefetch_related("topics").first()
     return Supervision(unit, year, rows[offset:offset + limit], refs, flag_rows(flags, user), guidance, counts, total)
+
+
+def copy_threshold():
+    """Today's reuse threshold for plans: a flag stored under a lower one is no longer shown (see reuse_report)."""
+    return threshold("plan")
 
 
 def supervised_roots(user):

@@ -12,8 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="年度，省略为全部")
         parser.add_argument("--reindex", action="store_true",
                             help="先把学习资料、已提交的计划、学习纪要/小结/简报和个人学习材料编入索引（迁移旧的计划指纹）")
+        parser.add_argument("--stale", action="store_true",
+                            help="只复查按旧阈值比对过的文本（修改 INTEGRITY_REUSE_THRESHOLDS 之后运行）")
 
-    def handle(self, *args, unit=None, year=None, reindex=False, **opts):
+    def handle(self, *args, unit=None, year=None, reindex=False, stale=False, **opts):
         scope = None
         if unit is not None:
             scope = Unit.objects.filter(pk=unit).first()
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         if reindex:
             counts = reindex_all()
             self.stdout.write("已编入索引：" + "，".join(f"{k} {v}" for k, v in counts.items()))
-        result = reuse.recheck(unit=scope, year=year)
+        result = reuse.recheck(unit=scope, year=year, stale_only=stale)
         resigned = f"（其中 {result['resigned']} 篇按当前语料重新生成了比对指纹）" if result["resigned"] else ""
         self.stdout.write(f"已复查 {result['texts']} 篇文本{resigned}，发现 {result['matches']} 处重复")
 

@@ -1,0 +1,102 @@
+"""A threshold changed in the settings after texts were checked: what is shown follows it at once, and what
+a lower threshold would add is marked stale until a re-check (page, command) brings it up to date."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from integrity import reuse
+from integrity.models import ReuseMatch, ReuseText
+from integrity.selectors import scope_matches, scope_stale_count
+from integrity.tests.corpus import honest
+from integrity.tests.factories import member
+from meetings.tests.factories import make_session
+from writings import services
+
+pytestmark = pytest.mark.django_db
+
+
+def essay(seed):
+    return honest(random.Random(seed), "x", "江城区解放街道").text
+
+
+def write(world, user, text, *, day):
+    return services.writing_create(person=user.person, group=world.group_a, kind="reflection", title="学习心得",
+                                   text=text, day=day, session=make_session(world), submit=True, by=user)
+
+
+def report_of(w):
+    return reuse.report_for(w, "writing")
+
+
+def test_a_raised_threshold_hides_lower_matches_at_once_and_lowering_it_back_shows_them(world, settings, as_user):
+    write(world, world.member_a, essay(31), day=dt.date(2026, 3, 1))
+    copy = write(world, member(world, "李委员"), essay(31), day=dt.date(2026, 4, 1))
+    m = ReuseMatch.objects.get()
+    assert report_of(copy).flagged and not report_of(copy).stale
+    assert ReuseText.objects.get(pk=m.suspect_id).checked_threshold == reuse.threshold("writing")
+
+    settings.INTEGRITY_REUSE_THRESHOLDS = {"writing": m.score + 0.01}
+    report = report_of(copy)
+    assert not report.matches and report.stale  # hidden, and the text says it was checked under another
+    assert not scope_matches(world.city, 2026)
+    assert as_user(world.supervisor_a).get("/api/integrity/matches/").json()["count"] == 0
+    page = as_user(world.secretary_a).get(reverse("writings:detail", args=[copy.pk])).content.decode()
+    assert 'data-testid="reuse-stale"' in page and "结果待复查" in page and "本篇在后" not in page
+    assert ReuseMatch.objects.filter(pk=m.pk).exists()  # kept: nothing is deleted by a setting
+
+    settings.INTEGRITY_REUSE_THRESHOLDS = {}
+    assert report_of(copy).flagged and not report_of(copy).stale
+    assert as_user(world.supervisor_a).get("/api/integrity/matches/").json()["count"] == 1
+
+
+def test_a_lowered_threshold_marks_texts_stale_until_the_supervisor_rechecks_them(world, settings, as_user):
+    settings.INTEGRITY_REUSE_THRESHOLDS = {"writing": 1.01}  # nothing reaches it: no match is stored
+    write(world, world.member_a, essay(32), day=dt.date(2026, 3, 1))
+    write(world, member(world, "李委员"), essay(32), day=dt.date(2026, 4, 1))
+    write(world, member(world, "周委员"), essay(33), day=dt.date(2026, 4, 2))
+    assert not ReuseMatch.objects.exists() and scope_stale_count(world.city, 2026) == 0
+
+    settings.INTEGRITY_REUSE_THRESHOLDS = {}
+    assert scope_stale_count(world.city, 2026) == 3
+    client = as_user(world.city_supervisor)
+    page = client.get(reverse("integrity:reuse_recheck")).content.decode()
+    assert 'data-testid="stale-count"' in page and "只复查按旧阈值比对的 3 篇" in page
+    response = client.post(reverse("integrity:reuse_recheck"), {"unit": world.city.pk, "year": 2026, "stale": "1"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "已复查 3 篇文本" in body and "发现 1 处重复" in body
+    assert 'data-testid="stale-count"' not in body and scope_stale_count(world.city, 2026) == 0
+    assert ReuseMatch.objects.count() == 1
+
+
+def test_the_command_rechecks_only_the_stale_texts(world, settings, capsys):
+    write(world, world.member_a, essay(34), day=dt.date(2026, 3, 1))
+    settings.INTEGRITY_REUSE_THRESHOLDS = {"writing": 0.9}
+    write(world, member(world, "李委员"), essay(35), day=dt.date(2026, 4, 1))  # checked under 0.9
+    call_command("integrity_recheck", "--stale")
+    assert "已复查 1 篇文本" in capsys.readouterr().out  # only the one checked under 0.55
+    assert not reuse.stale_texts().exists()
+    call_command("integrity_recheck", "--stale")
+    assert "已复查 0 篇文本" in capsys.readouterr().out
+
+
+def test_a_raised_plan_threshold_hides_its_copy_flags_on_the_plan_pages(world, settings, as_user):
+    from plans.models import CopyFlag
+    from plans.tests.test_copycheck import OWN_NOTES, plan_a, submitted
+
+    year = world.today.year
+    submitted(world, world.group_b, world.secretary_b, year - 1, plan_a(world, year - 1, "东湖区湖滨街道"), OWN_NOTES)
+    copy = submitted(world, world.group_a, world.secretary_a, year, plan_a(world, year), OWN_NOTES)
+    flag = CopyFlag.objects.get(plan=copy)
+
+    def shown():
+        page = as_user(world.leader_a).get(reverse("plans:plan", args=[copy.pk])).content.decode()
+        sup = as_user(world.supervisor_b).get(reverse("plans:supervise")).context["s"]
+        return "疑似照搬照抄" in page, [f.id for f in sup.flags]
+
+    assert shown() == (True, [flag.id])
+    settings.INTEGRITY_REUSE_THRESHOLDS = {"plan": flag.similarity + 0.01}
+    assert shown() == (False, [])
