@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import rjieba
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -113,8 +114,10 @@ def ranked_ids(terms, visible, *, limit, offset=0, table="materials", window=Non
         raise NotImplementedError(connection.vendor)
     with connection.cursor() as cursor:
         if window is not None:
-            cursor.execute(newest_sql, [*params, int(window) + 1])
-            rows = cursor.fetchall()
+            rows = _sqlite_walk(cursor, fts, match, score, visible, window) if connection.vendor == "sqlite" else None
+            if rows is None:
+                cursor.execute(newest_sql, [*params, int(window) + 1])
+                rows = cursor.fetchall()
             total = len(rows)
             rows = sorted(rows[:window], key=lambda r: (-float(r[1]), -r[0]))
             return [(r[0], r[1]) for r in rows[offset:offset + limit]], total
@@ -127,6 +130,43 @@ def ranked_ids(terms, visible, *, limit, offset=0, table="materials", window=Non
         # FTS5 refuses bm25() beside a window function, so SQLite's total is a second, cheap statement.
         cursor.execute(f"SELECT count(*) {base}", params)
         return [(r[0], r[1]) for r in rows], cursor.fetchone()[0]
+
+
+# SQLite, `window` set: `rowid IN (visible)` builds the set of visible ids first, which costs in proportion to
+# what the user may see (0.5 s for a county supervisor of 270,000 writings, seconds at a million), while a
+# group's secretary sees a few thousand. For a user who sees most matches, walking the matches newest first and
+# checking each with one EXISTS stops after about `window` of them (30 ms); for one who sees a small share, that
+# walk would check nearly every match. So the PROBE newest matches are checked first, and their visible share
+# chooses the way (benchmarks/README.md, "Search for users who see most writings").
+PROBE = 200
+PROBE_SHARE = 0.25  # from this visible share the walk is used
+WALK_LIMIT = 8  # the walk checks at most window × this many matches, then the visible set is built after all
+
+
+def _sqlite_walk(cursor, fts, match, score, visible, window):
+    """The newest window + 1 visible matches [(rowid, score)], found by walking the matches; None: use the set."""
+    try:
+        sub_sql, sub_params = (visible.order_by().filter(id=RawSQL(f"{fts}.rowid", [])).values("id")
+                               .query.sql_with_params())
+    except EmptyResultSet:
+        return []
+    checked = (f"SELECT {fts}.rowid, CASE WHEN EXISTS ({sub_sql}) THEN {score} END AS score FROM {fts} "
+               f"WHERE {fts} MATCH %s ORDER BY {fts}.rowid DESC LIMIT %s")
+    cursor.execute(checked, [*sub_params, match, PROBE])
+    probe = cursor.fetchall()
+    seen = [r for r in probe if r[1] is not None]
+    if len(probe) < PROBE:  # these were all the matches
+        return seen[:window + 1]
+    if len(seen) < PROBE_SHARE * PROBE:
+        return None
+    scan = (window + 1) * WALK_LIMIT
+    cursor.execute(f"SELECT rowid, score FROM ({checked}) WHERE score IS NOT NULL LIMIT %s",
+                   [*sub_params, match, scan, window + 1])
+    rows = cursor.fetchall()
+    if len(rows) > window:
+        return rows
+    cursor.execute(f"SELECT count(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s LIMIT %s)", [match, scan])
+    return rows if cursor.fetchone()[0] < scan else None  # every match was checked, or the share fell off
 
 
 def search(visible, q, *, limit=20, offset=0):
