@@ -83,7 +83,13 @@ class ReuseBand(models.Model):
     server sees one index and a new text finds its candidates with one indexed `key IN (…)` query."""
 
     text = models.ForeignKey(ReuseText, on_delete=models.CASCADE, related_name="bands")
-    key = models.BigIntegerField(db_index=True)
+    key = models.BigIntegerField()
+
+    class Meta:
+        # (key, text): the lookup reads the texts sharing a band from the index alone. With an index on key only,
+        # each of a check's thousands of band-sharers was a lookup in a table of 64 rows a text (15 ms at 100,000
+        # texts, most of a check at a million; benchmarks/README.md).
+        indexes = [models.Index(fields=["key", "text"], name="reuseband_key_text")]
 
 
 class ReuseCorpus(models.Model):

@@ -231,3 +231,21 @@ def test_the_command_rechecks_and_reindexes(world, capsys):
     call_command("integrity_recheck", "--year", "2026", "--reindex")
     out = capsys.readouterr().out
     assert "学习资料 3" in out and "发现 1 处重复" in out
+
+
+def test_the_band_lookup_reads_the_index_alone(world):
+    """A check's thousands of band-sharers come from the (key, text) index, not one table lookup each."""
+    from django.db import connection
+
+    from integrity.models import ReuseBand
+
+    sql, params = ReuseBand.objects.filter(key__in=[1, 2, 3]).values_list("text_id", flat=True).query.sql_with_params()
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            assert "COVERING INDEX reuseband_key_text" in " ".join(str(r[-1]) for r in cur.fetchall())
+        else:
+            cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'reuseband_key_text'")
+            assert "(key, text_id)" in cur.fetchone()[0]
+            cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'integrity_reuseband'")
+            assert cur.fetchone()[0] == 3  # the primary key, text_id (deletes) and (key, text_id): none on key alone
