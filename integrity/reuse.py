@@ -388,7 +388,8 @@ def _candidates(row):
     if row.signature is None:
         return []
     sig = engine.sig_from_bytes(row.signature)
-    ids = set(ReuseBand.objects.filter(key__in=engine.band_keys(sig)).values_list("text_id", flat=True)) - {row.pk}
+    keys = [int(k) for k in engine.band_keys(sig)]
+    ids = {t for t, in _rows_in(f"SELECT text_id FROM {ReuseBand._meta.db_table} WHERE key IN ({{}})", keys)} - {row.pk}
     if not ids:
         return []
     # Texts sharing a band grow with the corpus (hundreds at 20,000 texts); most share one band by chance.

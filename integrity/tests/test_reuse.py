@@ -239,7 +239,7 @@ def test_the_band_lookup_reads_the_index_alone(world):
 
     from integrity.models import ReuseBand
 
-    sql, params = ReuseBand.objects.filter(key__in=[1, 2, 3]).values_list("text_id", flat=True).query.sql_with_params()
+    sql, params = f"SELECT text_id FROM {ReuseBand._meta.db_table} WHERE key IN (%s, %s)", [1, 2]  # as _candidates
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
             cur.execute(f"EXPLAIN QUERY PLAN {sql}", params)
