@@ -27,6 +27,25 @@ def env_int(name, default):
     return int(value) if value not in (None, "") else default
 
 
+def env_thresholds(name, kind=None):
+    """"writing=0.5,plan=0.45" → {"writing": 0.5, "plan": 0.45}; with `kind`, the variable is one bare number for
+    that kind. The kinds are checked by integrity's system check (integrity/checks.py); a value that is not a
+    number in (0, 1] stops the start here, naming the entry."""
+    out, text = {}, os.environ.get(name, "").replace("，", ",")
+    if kind and text.strip():
+        text = f"{kind}={text.strip()}"
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, _, value = part.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if not kind.strip() or number is None or not 0 < number <= 1:
+            raise RuntimeError(f"{name} 中的“{part}”不正确：应写成 类别=0 到 1 之间的数，如 writing=0.55")
+        out[kind.strip()] = number
+    return out
+
+
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
 if not DEBUG and SECRET_KEY.startswith("dev-only"):
@@ -219,16 +238,17 @@ MEETINGS_MAKEUP_DAYS = env_int("MEETINGS_MAKEUP_DAYS", 10)  # working days (work
 # 宣讲 and 党课 each member gives a year (research/): kind -> at least how many.
 RESEARCH_LECTURE_REQUIREMENTS = {"party_lesson": env_int("RESEARCH_PARTY_LESSONS", 1),
                                  "publicity": env_int("RESEARCH_PUBLICITY_TALKS", 1)}
-# integrity (真学真记): reuse thresholds per text kind override integrity.reuse.DEFAULT_THRESHOLDS, e.g.
-# {"writing": 0.35}; a device that checks in this many people for one session raises a signal; sessions
+# integrity (真学真记): reuse thresholds per text kind override integrity.reuse_report.DEFAULT_THRESHOLDS, e.g.
+# INTEGRITY_REUSE_THRESHOLDS=writing=0.5,plan=0.45 in the environment; a device that checks in this many people for one session raises a signal; sessions
 # entered late by one account within INTEGRITY_BATCH_HOURS, this many of them, are a 集中补录.
-INTEGRITY_REUSE_THRESHOLDS = {}
+# PLAN_COPY_THRESHOLD: the earlier name of the plans' threshold, still honoured (INTEGRITY_REUSE_THRESHOLDS wins).
+INTEGRITY_REUSE_THRESHOLDS = {**env_thresholds("PLAN_COPY_THRESHOLD", kind="plan"),
+                              **env_thresholds("INTEGRITY_REUSE_THRESHOLDS")}
 INTEGRITY_DEVICE_PEOPLE = env_int("INTEGRITY_DEVICE_PEOPLE", 2)
 INTEGRITY_BATCH_SESSIONS = env_int("INTEGRITY_BATCH_SESSIONS", 3)
 INTEGRITY_BATCH_HOURS = env_int("INTEGRITY_BATCH_HOURS", 2)
 MEETINGS_WEBHOOK_URL = env("MEETINGS_WEBHOOK_URL", "")  # 钉钉/企业微信 group bot; empty = off
 MEETINGS_EMAIL_NOTICES = env_bool("MEETINGS_EMAIL_NOTICES", False)
-PLAN_COPY_THRESHOLD = float(env("PLAN_COPY_THRESHOLD", "0.6"))
 PLAN_REPORT_DEADLINE = env("PLAN_REPORT_DEADLINE", "01-31")  # MM-DD of the plan's year
 # 巡听旁听: 备案 this many working days before the session; feedback within N working days, at most M characters.
 SUPERVISION_FILING_WORKDAYS = env_int("SUPERVISION_FILING_WORKDAYS", 2)

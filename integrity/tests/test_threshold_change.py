@@ -100,3 +100,21 @@ def test_a_raised_plan_threshold_hides_its_copy_flags_on_the_plan_pages(world, s
     assert shown() == (True, [flag.id])
     settings.INTEGRITY_REUSE_THRESHOLDS = {"plan": flag.similarity + 0.01}
     assert shown() == (False, [])
+
+
+def test_thresholds_come_from_the_environment_and_a_wrong_one_is_named(monkeypatch, settings):
+    from django.core.checks import run_checks
+
+    from config.settings import env_thresholds
+
+    monkeypatch.setenv("INTEGRITY_REUSE_THRESHOLDS", "writing=0.5， plan = 0.45")
+    assert env_thresholds("INTEGRITY_REUSE_THRESHOLDS") == {"writing": 0.5, "plan": 0.45}
+    monkeypatch.setenv("PLAN_COPY_THRESHOLD", "0.6")  # the earlier name, one number for plans
+    assert env_thresholds("PLAN_COPY_THRESHOLD", kind="plan") == {"plan": 0.6}
+    for wrong in ("writing=abc", "writing=1.5", "=0.5", "writing"):
+        monkeypatch.setenv("INTEGRITY_REUSE_THRESHOLDS", wrong)
+        with pytest.raises(RuntimeError, match="不正确"):
+            env_thresholds("INTEGRITY_REUSE_THRESHOLDS")
+    settings.INTEGRITY_REUSE_THRESHOLDS = {"writing": 0.5, "心得": 0.4}
+    [error] = [e for e in run_checks() if e.id == "integrity.E001"]
+    assert "“心得”不存在" in error.msg and "writing" in error.hint
