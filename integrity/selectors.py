@@ -6,8 +6,8 @@ from django.db.models import Count, Q, QuerySet
 
 from orgs import access as org_access
 
-from .models import IntegritySignal, QuoteFound, ReuseMatch, ReuseText
-from .reuse_report import shown_matches, stale_texts
+from .models import IntegritySignal, QuoteFound, ReuseMatch, ReuseText, TextKind
+from .reuse_report import shown_matches, stale_texts, threshold
 
 
 @dataclass
@@ -96,9 +96,24 @@ def scope_matches(unit, year, limit=300):
     return list(qs.order_by("-score", "id")[:limit])
 
 
+@dataclass
+class StaleKind:
+    label: str
+    then: float
+    now: float
+    count: int
+
+
+def scope_stale(unit, year):
+    """[StaleKind]: texts of the scope and year checked under another threshold than today's, per kind and the
+    threshold they were checked under (a re-check brings them up to date)."""
+    rows = (stale_texts(ReuseText.objects.filter(unit__path__startswith=unit.path, year=year))
+            .values_list("kind", "checked_threshold").annotate(n=Count("id")).order_by("kind", "checked_threshold"))
+    return [StaleKind(TextKind(kind).label, then, threshold(kind), n) for kind, then, n in rows]
+
+
 def scope_stale_count(unit, year):
-    """Texts of the scope and year checked under another threshold than today's (a re-check brings them up to date)."""
-    return stale_texts(ReuseText.objects.filter(unit__path__startswith=unit.path, year=year)).count()
+    return sum(k.count for k in scope_stale(unit, year))
 
 
 def quotes_of(texts):

@@ -72,7 +72,8 @@ def reuse_recheck(request):
     if request.method == "POST" and status == 200:
         result = services.reuse_recheck(unit=unit, year=year, by=request.user,
                                         stale_only=request.POST.get("stale") == "1")
+    stale = selectors.scope_stale(unit, year)
     return render(request, "integrity/recheck.html", {
         "units": units, "unit": unit, "year": year, "result": result,
-        "stale": selectors.scope_stale_count(unit, year), "matches": selectors.scope_matches(unit, year)},
+        "stale": stale, "stale_total": sum(k.count for k in stale), "matches": selectors.scope_matches(unit, year)},
         status=status)

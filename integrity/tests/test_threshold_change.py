@@ -65,6 +65,7 @@ def test_a_lowered_threshold_marks_texts_stale_until_the_supervisor_rechecks_the
     client = as_user(world.city_supervisor)
     page = client.get(reverse("integrity:reuse_recheck")).content.decode()
     assert 'data-testid="stale-count"' in page and "只复查按旧阈值比对的 3 篇" in page
+    assert "学习心得 3 篇：比对时阈值 1.01，现行 0.55（需复查才能发现新达到阈值的重复）" in page
     response = client.post(reverse("integrity:reuse_recheck"), {"unit": world.city.pk, "year": 2026, "stale": "1"})
     body = response.content.decode()
     assert response.status_code == 200 and "已复查 3 篇文本" in body and "发现 1 处重复" in body
