@@ -519,9 +519,10 @@ def index_and_check(obj, **kwargs):
     return check(index_text(obj, **kwargs))
 
 
-def recheck(*, unit=None, year=None, kinds=None, stale_only=False):
+def recheck(*, unit=None, year=None, kinds=None, stale_only=False, on_checked=None):
     """Check every text of a scope (a unit's subtree) and year again, each against the whole corpus.
-    `stale_only`: only the texts last checked under another threshold than their kind's today."""
+    `stale_only`: only the texts last checked under another threshold than their kind's today; `on_checked(row,
+    report)` after each (integrity.services raises a session record's signals from it)."""
     qs = stale_texts() if stale_only else ReuseText.objects.exclude(kind=TextKind.MATERIAL)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
@@ -535,7 +536,10 @@ def recheck(*, unit=None, year=None, kinds=None, stale_only=False):
     resigned = sum(resign(pk) for pk in qs.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=500))
     checked, pairs = 0, set()
     for row in qs.exclude(signature__isnull=True).order_by("pk").iterator(chunk_size=200):
-        pairs.update((m.source.pk, m.suspect.pk) for m in check(row).matches)
+        report = check(row)
+        if on_checked is not None:
+            on_checked(row, report)
+        pairs.update((m.source.pk, m.suspect.pk) for m in report.matches)
         checked += 1
     return {"texts": checked, "matches": len(pairs), "resigned": resigned}
 

@@ -165,24 +165,30 @@ def records_written(session, before):
         row = reuse.index_text(session, kind=kind, text=text.replace(session.title, " "), group=session.group,
                                unit=session.group.unit, written_on=session.day, year=session.day.year,
                                title=f"{session.title} · {RECORD_LABELS[field]}")
-        report = reuse.check(row)
-        IntegritySignal.objects.filter(kind=SignalKind.TEXT_REUSE, session=session, key__startswith=f"{kind}:",
-                                       explained_at__isnull=True).delete()
-        for m in report.matches:
-            if m.source.kind not in RECORD_KINDS.values():
-                continue
-            sus, src = m.suspect, m.source
-            src_session, sus_session = src.source, sus.source
-            text = (f"“{sus_session.title}”的{RECORD_LABELS[sus.kind]}（{_date(sus.written_on)}）与"
-                    f"{src.group.name if src.group else ''}“{src_session.title}”的{RECORD_LABELS[src.kind]}"
-                    f"（{_date(src.written_on)}，在先）重复 {round(m.score * 100)}%")
-            facts = {"score": m.score, "match": m.id, "passages": m.passages[:20],
-                     "source": {"session": src.object_id, "title": src_session.title, "group": src.group.name,
-                                "date": src.written_on.isoformat(), "kind": RECORD_LABELS[src.kind]},
-                     "suspect": {"session": sus.object_id, "title": sus_session.title, "group": sus.group.name,
-                                 "date": sus.written_on.isoformat(), "kind": RECORD_LABELS[sus.kind]}}
-            _raise(kind=SignalKind.TEXT_REUSE, group=sus_session.group, session=sus_session,
-                   year=sus.year, key=f"{sus.kind}:{src.pk}", explanation=text, facts=facts)
+        record_reuse_signals(session, row, reuse.check(row))
+
+
+def record_reuse_signals(session, row, report):
+    """The TEXT_REUSE signals of one record text (`row`, a session's minutes/summary/简报) from its check's
+    report: its own unexplained ones are replaced; a match with a record of another session is raised on the
+    later one, whichever was checked. After an edit (records_written) and a supervisor's re-check alike."""
+    IntegritySignal.objects.filter(kind=SignalKind.TEXT_REUSE, session=session, key__startswith=f"{row.kind}:",
+                                   explained_at__isnull=True).delete()
+    for m in report.matches:
+        if m.source.kind not in RECORD_KINDS.values():
+            continue
+        sus, src = m.suspect, m.source
+        src_session, sus_session = src.source, sus.source
+        text = (f"“{sus_session.title}”的{RECORD_LABELS[sus.kind]}（{_date(sus.written_on)}）与"
+                f"{src.group.name if src.group else ''}“{src_session.title}”的{RECORD_LABELS[src.kind]}"
+                f"（{_date(src.written_on)}，在先）重复 {round(m.score * 100)}%")
+        facts = {"score": m.score, "match": m.id, "passages": m.passages[:20],
+                 "source": {"session": src.object_id, "title": src_session.title, "group": src.group.name,
+                            "date": src.written_on.isoformat(), "kind": RECORD_LABELS[src.kind]},
+                 "suspect": {"session": sus.object_id, "title": sus_session.title, "group": sus.group.name,
+                             "date": sus.written_on.isoformat(), "kind": RECORD_LABELS[sus.kind]}}
+        _raise(kind=SignalKind.TEXT_REUSE, group=sus_session.group, session=sus_session,
+               year=sus.year, key=f"{sus.kind}:{src.pk}", explanation=text, facts=facts)
 
 
 # ---- QR check-in by device -----------------------------------------------------------------------
@@ -230,10 +236,15 @@ def signal_explain(*, signal, note, by):
 
 @transaction.atomic
 def reuse_recheck(*, unit, year, by, stale_only=False):
-    """A supervisor re-checks every text of a scope and year (all pairs), or only those checked under another
-    threshold than today's; audited."""
+    """A supervisor (or `manage.py integrity_recheck`) re-checks every text of a scope and year (all pairs), or only
+    those checked under another threshold than today's; a session record's signals follow its new result. Audited."""
     from . import reuse  # numpy with it: only where a text is checked
-    result = reuse.recheck(unit=unit, year=year, stale_only=stale_only)
+
+    def signals(row, report):
+        if row.kind in RECORD_KINDS.values():
+            record_reuse_signals(row.source, row, report)
+
+    result = reuse.recheck(unit=unit, year=year, stale_only=stale_only, on_checked=signals)
     audit.record(action="integrity.reuse.recheck", by=by, obj=unit, after={"year": year, "stale_only": stale_only,
                                                                              **result})
     return result

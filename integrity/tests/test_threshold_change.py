@@ -119,3 +119,28 @@ def test_thresholds_come_from_the_environment_and_a_wrong_one_is_named(monkeypat
     settings.INTEGRITY_REUSE_THRESHOLDS = {"writing": 0.5, "心得": 0.4}
     [error] = [e for e in run_checks() if e.id == "integrity.E001"]
     assert "“心得”不存在" in error.msg and "writing" in error.hint
+
+
+def test_a_recheck_brings_a_session_records_signals_in_line_with_the_threshold(world, settings):
+    """Copied minutes checked under a threshold that missed them: the re-check raises the signal on the later
+    session; after the threshold is raised above the pair, the next re-check takes the unexplained signal back."""
+    from integrity.models import IntegritySignal, SignalKind
+
+    from .factories import MINUTES_A, scheduled_in_time, with_minutes
+
+    settings.INTEGRITY_REUSE_THRESHOLDS = {"minutes": 1.01}
+    earlier = scheduled_in_time(world, days=40)
+    with_minutes(world, earlier, MINUTES_A)
+    later = scheduled_in_time(world, days=2, group=world.group_b, by=world.secretary_b)
+    with_minutes(world, later, MINUTES_A.replace("赵书记", "湖滨街道党工委书记"), by=world.secretary_b)
+    signals = IntegritySignal.objects.filter(kind=SignalKind.TEXT_REUSE)
+    assert not signals.exists()
+
+    settings.INTEGRITY_REUSE_THRESHOLDS = {}
+    call_command("integrity_recheck", "--stale")
+    [signal] = signals.all()
+    assert signal.session == later and signal.facts["source"]["session"] == earlier.pk
+
+    settings.INTEGRITY_REUSE_THRESHOLDS = {"minutes": signal.facts["score"] + 0.01}
+    call_command("integrity_recheck", "--stale")
+    assert not signals.exists()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from integrity import reuse
+from integrity import reuse, services
 from orgs.models import Unit
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if reindex:
             counts = reindex_all()
             self.stdout.write("已编入索引：" + "，".join(f"{k} {v}" for k, v in counts.items()))
-        result = reuse.recheck(unit=scope, year=year, stale_only=stale)
+        result = services.reuse_recheck(unit=scope, year=year, by=None, stale_only=stale)
         resigned = f"（其中 {result['resigned']} 篇按当前语料重新生成了比对指纹）" if result["resigned"] else ""
         self.stdout.write(f"已复查 {result['texts']} 篇文本{resigned}，发现 {result['matches']} 处重复")
 
