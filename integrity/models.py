@@ -145,6 +145,45 @@ class QuoteFound(models.Model):
 
 # ---- Signals -------------------------------------------------------------------------------------
 
+class RecheckStatus(models.TextChoices):
+    PENDING = "pending", "排队中"
+    RUNNING = "running", "复查中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class ReuseRecheck(models.Model):
+    """A supervisor's re-check of a scope and year too large to answer within the page's request: run by the task
+    worker (integrity.tasks.recheck_job), its progress shown on the re-check page."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="范围")
+    year = models.PositiveSmallIntegerField("年度")
+    stale_only = models.BooleanField("只复查按旧阈值比对的", default=False)
+    status = models.CharField(max_length=16, choices=RecheckStatus.choices, default=RecheckStatus.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    matches = models.PositiveIntegerField(default=0)
+    resigned = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "文字重复复查"
+        ordering = ["-requested_at", "-id"]
+
+    @property
+    def percent(self):
+        if self.status == RecheckStatus.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def active(self):
+        return self.status in (RecheckStatus.PENDING, RecheckStatus.RUNNING)
+
+
 class SignalKind(models.TextChoices):
     LATE_SCHEDULE = "late_schedule", "补录学习安排"
     LATE_ATTENDANCE = "late_attendance", "考勤迟录"

@@ -519,10 +519,8 @@ def index_and_check(obj, **kwargs):
     return check(index_text(obj, **kwargs))
 
 
-def recheck(*, unit=None, year=None, kinds=None, stale_only=False, on_checked=None):
-    """Check every text of a scope (a unit's subtree) and year again, each against the whole corpus.
-    `stale_only`: only the texts last checked under another threshold than their kind's today; `on_checked(row,
-    report)` after each (integrity.services raises a session record's signals from it)."""
+def scope_texts(*, unit=None, year=None, kinds=None, stale_only=False):
+    """The texts a re-check of this scope (a unit's subtree) and year covers."""
     qs = stale_texts() if stale_only else ReuseText.objects.exclude(kind=TextKind.MATERIAL)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
@@ -530,17 +528,29 @@ def recheck(*, unit=None, year=None, kinds=None, stale_only=False, on_checked=No
         qs = qs.filter(year=year)
     if kinds:
         qs = qs.filter(kind__in=list(kinds))
+    return qs
+
+
+def recheck(*, unit=None, year=None, kinds=None, stale_only=False, on_checked=None):
+    """Check every text of a scope (a unit's subtree) and year again, each against the whole corpus.
+    `stale_only`: only the texts last checked under another threshold than their kind's today; `on_checked(row,
+    report)` after each (integrity.services raises a session record's signals from it, and keeps the progress)."""
+    qs = scope_texts(unit=unit, year=year, kinds=kinds, stale_only=stale_only)
     # Every text of the scope is signed again first, so a copy of a text indexed when the corpus was small is
     # found (sources outside the scope keep their signatures until their own scope is re-checked).
     _corpus_recount()  # one count a re-check: a figure left wrong by a restore or a bulk script is set right
-    resigned = sum(resign(pk) for pk in qs.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=500))
+    # The ids are read first: checking a text changes what the scope's query selects (a stale text stops being
+    # stale), and a query iterated while its rows change may skip or repeat some.
+    pks = list(qs.order_by("pk").values_list("pk", flat=True))
+    resigned = sum(resign(pk) for pk in pks)
     checked, pairs = 0, set()
-    for row in qs.exclude(signature__isnull=True).order_by("pk").iterator(chunk_size=200):
-        report = check(row)
-        if on_checked is not None:
-            on_checked(row, report)
-        pairs.update((m.source.pk, m.suspect.pk) for m in report.matches)
-        checked += 1
+    for i in range(0, len(pks), 200):
+        for row in ReuseText.objects.filter(pk__in=pks[i:i + 200], signature__isnull=False).order_by("pk"):
+            report = check(row)
+            if on_checked is not None:
+                on_checked(row, report)
+            pairs.update((m.source.pk, m.suspect.pk) for m in report.matches)
+            checked += 1
     return {"texts": checked, "matches": len(pairs), "resigned": resigned}
 
 

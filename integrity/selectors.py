@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from orgs import access as org_access
 
-from .models import IntegritySignal, QuoteFound, ReuseMatch, ReuseText, TextKind
+from .models import IntegritySignal, QuoteFound, ReuseMatch, ReuseRecheck, ReuseText, TextKind
 from .reuse_report import shown_matches, stale_texts, threshold
 
 
@@ -114,6 +114,21 @@ def scope_stale(unit, year):
 
 def scope_stale_count(unit, year):
     return sum(k.count for k in scope_stale(unit, year))
+
+
+def latest_recheck(unit, year):
+    """The newest background re-check of this scope and year, if any."""
+    return ReuseRecheck.objects.filter(unit=unit, year=year).first()
+
+
+def get_recheck_for(user, pk):
+    """A background re-check of a scope the user supervises, else 404."""
+    from django.http import Http404
+
+    run = ReuseRecheck.objects.filter(pk=pk).select_related("unit").first()
+    if run is None or not org_access.can_supervise(user, run.unit):
+        raise Http404("没有找到这次复查")
+    return run
 
 
 def quotes_of(texts):

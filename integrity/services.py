@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core import audit
 
-from .models import DeviceCheckin, IntegritySignal, SignalKind
+from .models import DeviceCheckin, IntegritySignal, RecheckStatus, ReuseRecheck, ReuseText, SignalKind
 
 RECORD_KINDS = {"minutes": "minutes", "summary": "summary", "briefing": "briefing"}
 RECORD_LABELS = {"minutes": "会议纪要", "summary": "学习小结", "briefing": "学习简报"}
@@ -235,16 +235,70 @@ def signal_explain(*, signal, note, by):
 
 
 @transaction.atomic
-def reuse_recheck(*, unit, year, by, stale_only=False):
-    """A supervisor (or `manage.py integrity_recheck`) re-checks every text of a scope and year (all pairs), or only
-    those checked under another threshold than today's; a session record's signals follow its new result. Audited."""
+def reuse_recheck(*, unit, year, by, stale_only=False, progress=None):
+    """Re-check every text of a scope and year (all pairs), or only those checked under another threshold than
+    today's, now; a session record's signals follow its new result. Audited. `manage.py integrity_recheck` and
+    small scopes on the page call this; larger ones go through reuse_recheck_request."""
     from . import reuse  # numpy with it: only where a text is checked
 
-    def signals(row, report):
+    def checked(row, report):
         if row.kind in RECORD_KINDS.values():
             record_reuse_signals(row.source, row, report)
+        if progress is not None:
+            progress()
 
-    result = reuse.recheck(unit=unit, year=year, stale_only=stale_only, on_checked=signals)
+    result = reuse.recheck(unit=unit, year=year, stale_only=stale_only, on_checked=checked)
     audit.record(action="integrity.reuse.recheck", by=by, obj=unit, after={"year": year, "stale_only": stale_only,
                                                                              **result})
     return result
+
+
+def reuse_recheck_request(*, unit, year, by, stale_only=False):
+    """The page's re-check: (result, None) when the scope has at most INTEGRITY_RECHECK_INLINE texts, checked at
+    once; otherwise (None, run), a ReuseRecheck the task worker runs (a check costs 20–130 ms, so a county's
+    thousands would outlast the request). A second request while one runs for the same scope and year joins it."""
+    from .reuse_report import stale_texts
+
+    scope = ReuseText.objects.exclude(kind="material").filter(unit__path__startswith=unit.path, year=year)
+    total = (stale_texts(scope) if stale_only else scope).count()
+    if total <= settings.INTEGRITY_RECHECK_INLINE:
+        return reuse_recheck(unit=unit, year=year, by=by, stale_only=stale_only), None
+    with transaction.atomic():
+        running = ReuseRecheck.objects.select_for_update().filter(
+            unit=unit, year=year, status__in=[RecheckStatus.PENDING, RecheckStatus.RUNNING]).first()
+        if running:
+            return None, running
+        run = ReuseRecheck.objects.create(unit=unit, year=year, stale_only=stale_only, total=total, requested_by=by)
+        audit.record(action="integrity.reuse.recheck_request", by=by, obj=unit,
+                     after={"year": year, "stale_only": stale_only, "texts": total})
+        from .tasks import recheck_job
+
+        transaction.on_commit(lambda: recheck_job.enqueue(run.pk))
+    return None, run
+
+
+def recheck_run(pk):
+    """Run a queued re-check (the task worker), keeping its progress on the row so the page can show it."""
+    run = ReuseRecheck.objects.select_related("unit", "requested_by").get(pk=pk)
+    if run.status != RecheckStatus.PENDING:
+        return run  # run already, or under way in another worker
+    ReuseRecheck.objects.filter(pk=pk).update(status=RecheckStatus.RUNNING)
+    done = [0]
+
+    def progress():
+        done[0] += 1
+        if done[0] % 20 == 0:
+            ReuseRecheck.objects.filter(pk=pk).update(done=done[0])
+
+    try:
+        result = reuse_recheck(unit=run.unit, year=run.year, by=run.requested_by, stale_only=run.stale_only,
+                               progress=progress)
+    except Exception as exc:  # the page must show the failure rather than "复查中" for ever
+        ReuseRecheck.objects.filter(pk=pk).update(status=RecheckStatus.FAILED, error=str(exc)[:300],
+                                                  finished_at=timezone.now())
+        raise
+    ReuseRecheck.objects.filter(pk=pk).update(status=RecheckStatus.DONE, done=result["texts"], total=result["texts"],
+                                              matches=result["matches"], resigned=result["resigned"],
+                                              finished_at=timezone.now())
+    run.refresh_from_db()
+    return run

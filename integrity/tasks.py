@@ -12,3 +12,11 @@ def resign_stale_job():
     result = reuse.resign_stale()
     reuse.resign_job_finished(result["remaining"])
     return {k: result[k] for k in ("signed", "changed", "skipped")}
+
+
+@task()
+def recheck_job(run_id):
+    """A supervisor's re-check of a large scope (integrity.services.reuse_recheck_request)."""
+    from .services import recheck_run
+
+    return recheck_run(run_id).status

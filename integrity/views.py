@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -44,6 +45,13 @@ def group_signals(request, pk):
 
 
 @login_required
+def reuse_recheck_status(request, pk):
+    """The progress of a background re-check (the page polls it while it runs)."""
+    run = selectors.get_recheck_for(request.user, pk)
+    return render(request, "integrity/_recheck_run.html", {"run": run})
+
+
+@login_required
 def reuse_match(request, pk):
     m = selectors.get_match_for(request.user, pk)
     return render(request, "integrity/match.html", {"m": m, "quotes": selectors.quotes_of([m.suspect, m.source])})
@@ -70,10 +78,13 @@ def reuse_recheck(request):
             messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
             status = 400
     if request.method == "POST" and status == 200:
-        result = services.reuse_recheck(unit=unit, year=year, by=request.user,
-                                        stale_only=request.POST.get("stale") == "1")
+        result, run = services.reuse_recheck_request(unit=unit, year=year, by=request.user,
+                                                     stale_only=request.POST.get("stale") == "1")
+        if run is not None:
+            messages.info(request, f"本范围有 {run.total} 篇文本，复查在后台进行，可离开本页，稍后回来查看结果")
+            return redirect(f"{reverse('integrity:reuse_recheck')}?unit={unit.pk}&year={year}")
     stale = selectors.scope_stale(unit, year)
     return render(request, "integrity/recheck.html", {
-        "units": units, "unit": unit, "year": year, "result": result,
+        "units": units, "unit": unit, "year": year, "result": result, "run": selectors.latest_recheck(unit, year),
         "stale": stale, "stale_total": sum(k.count for k in stale), "matches": selectors.scope_matches(unit, year)},
         status=status)

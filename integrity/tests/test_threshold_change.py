@@ -144,3 +144,31 @@ def test_a_recheck_brings_a_session_records_signals_in_line_with_the_threshold(w
     settings.INTEGRITY_REUSE_THRESHOLDS = {"minutes": signal.facts["score"] + 0.01}
     call_command("integrity_recheck", "--stale")
     assert not signals.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the task is queued on commit and the worker runs it
+def test_a_large_scope_is_rechecked_by_the_task_worker_with_its_progress_on_the_page(world, settings, as_user):
+    from integrity.models import RecheckStatus, ReuseRecheck
+
+    settings.INTEGRITY_RECHECK_INLINE = 2
+    write(world, world.member_a, essay(36), day=dt.date(2026, 3, 1))
+    write(world, member(world, "李委员"), essay(36), day=dt.date(2026, 4, 1))
+    write(world, member(world, "周委员"), essay(37), day=dt.date(2026, 4, 2))
+    ReuseMatch.objects.all().delete()  # as if indexed before the engine: only a re-check finds the pair
+    client = as_user(world.city_supervisor)
+    response = client.post(reverse("integrity:reuse_recheck"), {"unit": world.city.pk, "year": 2026})
+    assert response.status_code == 302 and "unit=" in response["Location"]
+    again = client.post(reverse("integrity:reuse_recheck"), {"unit": world.city.pk, "year": 2026})
+    assert again.status_code == 302 and ReuseRecheck.objects.count() == 1  # a second click joins the first
+    run = ReuseRecheck.objects.get()
+    assert run.status == RecheckStatus.PENDING and run.total == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "复查在后台进行" in page and 'data-testid="recheck-run"' in page and "every 3s" in page
+
+    call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)
+    run.refresh_from_db()
+    assert (run.status, run.done, run.matches) == (RecheckStatus.DONE, 3, 1)
+    fragment = client.get(reverse("integrity:reuse_recheck_status", args=[run.pk])).content.decode()
+    assert "已复查 3 篇文本" in fragment and "发现 1 处重复" in fragment and "every 3s" not in fragment
+    assert ReuseMatch.objects.count() == 1
+    assert as_user(world.supervisor_b).get(reverse("integrity:reuse_recheck_status", args=[run.pk])).status_code == 404
