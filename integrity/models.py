@@ -167,6 +167,7 @@ class ReuseRecheck(models.Model):
     error = models.CharField(max_length=300, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    beat_at = models.DateTimeField(null=True, blank=True)  # the worker's last progress: a run silent for long was lost
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -266,8 +266,11 @@ def reuse_recheck_request(*, unit, year, by, stale_only=False):
     with transaction.atomic():
         running = ReuseRecheck.objects.select_for_update().filter(
             unit=unit, year=year, status__in=[RecheckStatus.PENDING, RecheckStatus.RUNNING]).first()
-        if running:
+        if running and not _lost(running):
             return None, running
+        if running:  # its worker stopped (a restart): say so on the old run, and start again
+            ReuseRecheck.objects.filter(pk=running.pk).update(
+                status=RecheckStatus.FAILED, error="后台复查中断（服务曾重启），已重新提交", finished_at=timezone.now())
         run = ReuseRecheck.objects.create(unit=unit, year=year, stale_only=stale_only, total=total, requested_by=by)
         audit.record(action="integrity.reuse.recheck_request", by=by, obj=unit,
                      after={"year": year, "stale_only": stale_only, "texts": total})
@@ -277,18 +280,29 @@ def reuse_recheck_request(*, unit, year, by, stale_only=False):
     return None, run
 
 
+RECHECK_SILENT = dt.timedelta(minutes=10)  # a running re-check reports progress every 20 texts, well within this
+RECHECK_UNCLAIMED = dt.timedelta(hours=1)  # a queued one no worker took up in this long is queued again
+
+
+def _lost(run):
+    now = timezone.now()
+    if run.status == RecheckStatus.RUNNING:
+        return (run.beat_at or run.requested_at) < now - RECHECK_SILENT
+    return run.requested_at < now - RECHECK_UNCLAIMED
+
+
 def recheck_run(pk):
     """Run a queued re-check (the task worker), keeping its progress on the row so the page can show it."""
     run = ReuseRecheck.objects.select_related("unit", "requested_by").get(pk=pk)
     if run.status != RecheckStatus.PENDING:
         return run  # run already, or under way in another worker
-    ReuseRecheck.objects.filter(pk=pk).update(status=RecheckStatus.RUNNING)
+    ReuseRecheck.objects.filter(pk=pk).update(status=RecheckStatus.RUNNING, beat_at=timezone.now())
     done = [0]
 
     def progress():
         done[0] += 1
         if done[0] % 20 == 0:
-            ReuseRecheck.objects.filter(pk=pk).update(done=done[0])
+            ReuseRecheck.objects.filter(pk=pk).update(done=done[0], beat_at=timezone.now())
 
     try:
         result = reuse_recheck(unit=run.unit, year=run.year, by=run.requested_by, stale_only=run.stale_only,

@@ -172,3 +172,22 @@ def test_a_large_scope_is_rechecked_by_the_task_worker_with_its_progress_on_the_
     assert "已复查 3 篇文本" in fragment and "发现 1 处重复" in fragment and "every 3s" not in fragment
     assert ReuseMatch.objects.count() == 1
     assert as_user(world.supervisor_b).get(reverse("integrity:reuse_recheck_status", args=[run.pk])).status_code == 404
+
+
+def test_a_recheck_whose_worker_stopped_is_started_again_not_joined_for_ever(world, settings):
+    from django.utils import timezone
+
+    from integrity import services as integrity_services
+    from integrity.models import RecheckStatus, ReuseRecheck
+
+    settings.INTEGRITY_RECHECK_INLINE = 0
+    write(world, world.member_a, essay(38), day=dt.date(2026, 3, 1))
+    _, first = integrity_services.reuse_recheck_request(unit=world.city, year=2026, by=world.city_supervisor)
+    _, joined = integrity_services.reuse_recheck_request(unit=world.city, year=2026, by=world.city_supervisor)
+    assert joined.pk == first.pk
+    ReuseRecheck.objects.filter(pk=first.pk).update(
+        status=RecheckStatus.RUNNING, beat_at=timezone.now() - dt.timedelta(minutes=11))  # its worker died
+    _, second = integrity_services.reuse_recheck_request(unit=world.city, year=2026, by=world.city_supervisor)
+    first.refresh_from_db()
+    assert second.pk != first.pk and second.status == RecheckStatus.PENDING
+    assert first.status == RecheckStatus.FAILED and "中断" in first.error
