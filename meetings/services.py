@@ -577,7 +577,7 @@ def checkin(*, session, token, by, now=None, device=None):
         raise ValidationError("您不是这次学习参学中心组的成员，无需签到")
     status = AttendanceStatus.LATE if now > session.starts_at + dt.timedelta(
         minutes=LATE_ARRIVAL_MINUTES) else AttendanceStatus.PRESENT
-    person = Person.objects.get(pk=by.person_id)
+    person = by.person  # read with the account (accounts.backends.UserBackend)
     _check_overlap(session, person)
     if Leave.objects.filter(session=session, person=person, status=LeaveStatus.APPROVED).exists():
         raise ValidationError("您的请假已经批准；如已到会，请联系学习秘书撤回请假后登记出席")

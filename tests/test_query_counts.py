@@ -171,4 +171,4 @@ def test_a_check_in_is_a_small_page_and_a_replay_writes_nothing(world, as_user):
                    for q in first.captured_queries), "no member list is loaded"
 
 
-CHECKIN = (32, 6)  # (+1: the session is still open, asked again under the write lock; -4: a member is recognised from the session, its participations and their roles, without the whole visibility scope; the device mark is written without a read first; +13 before: the integrity device mark and the overlap and leave rules of the records work) the first scan writes (attendance, counts, audit); a replay only reads (was 22)
+CHECKIN = (31, 6)  # (-1: the person comes with the account; +1: the session is still open, asked again under the write lock; -4: a member is recognised from the session, its participations and their roles, without the whole visibility scope; the device mark is written without a read first; +13 before: the integrity device mark and the overlap and leave rules of the records work) the first scan writes (attendance, counts, audit); a replay only reads (was 22)
