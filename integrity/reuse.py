@@ -77,6 +77,7 @@ COMMON_MIN_DF, COMMON_RATIO = 10, 0.05
 # at 200,000 generated 心得 the 5 % rule alone left shingles found in 10,000 texts in the signatures, and a check
 # met thousands of texts sharing a band by chance.
 SIGNATURE_DF_CAP = 1000
+HOT_BAND = 2 * SIGNATURE_DF_CAP  # a band shared by more texts than this is common phrasing (_candidates)
 SIGNATURE_MIN_PART = 4  # a text keeps at least 1/4 of its own shingles in its signature
 
 
@@ -389,6 +390,13 @@ def _candidates(row):
         return []
     sig = engine.sig_from_bytes(row.signature)
     keys = [int(k) for k in engine.band_keys(sig)]
+    # A band is two MinHash minima. Made of signature shingles (each in at most SIGNATURE_DF_CAP texts), it is
+    # shared by fewer than that many; a band shared far more widely comes from the common shingles a text with too
+    # few rare ones keeps (its rarest quarter) and points at no one. At a million texts single bands were shared
+    # by 17,000 texts, and reading their signatures was most of the slowest checks (benchmarks/README.md); a
+    # copy's bands with its source were shared by at most 91. Such bands are left out of the lookup.
+    sizes = _rows_in(f"SELECT key, count(*) FROM {ReuseBand._meta.db_table} WHERE key IN ({{}}) GROUP BY key", keys)
+    keys = [k for k, n in sizes if n <= HOT_BAND]
     ids = {t for t, in _rows_in(f"SELECT text_id FROM {ReuseBand._meta.db_table} WHERE key IN ({{}})", keys)} - {row.pk}
     if not ids:
         return []

@@ -249,3 +249,23 @@ def test_the_band_lookup_reads_the_index_alone(world):
             assert "(key, text_id)" in cur.fetchone()[0]
             cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'integrity_reuseband'")
             assert cur.fetchone()[0] == 3  # the primary key, text_id (deletes) and (key, text_id): none on key alone
+
+
+def test_a_band_shared_far_too_widely_points_at_no_one_but_a_copy_is_still_found(world, monkeypatch):
+    """A band shared by more texts than HOT_BAND is common phrasing: texts sharing only it are not candidates."""
+    from integrity.models import ReuseBand, ReuseText
+
+    source = writing(world, world.member_a, doc(21), day=dt.date(2026, 3, 1))
+    copy = writing(world, world.leader_a, doc(21), day=dt.date(2026, 4, 1))
+    others = [writing(world, world.member_a, doc(22 + i), day=dt.date(2026, 3, 2), obj=obj)
+              for i, obj in enumerate((world.group_a, world.county_a, world.city, world.group_b))]
+    # Texts whose signature would pass the screen, sharing with the copy one band only.
+    hot = ReuseBand.objects.filter(text=copy).values_list("key", flat=True).first()
+    ReuseText.objects.filter(pk__in=[o.pk for o in others]).update(signature=copy.signature)
+    ReuseBand.objects.filter(text__in=others).delete()
+    ReuseBand.objects.bulk_create([ReuseBand(text=o, key=hot) for o in others])  # 6 texts share it now
+    ids = {o.pk for o in others}
+    assert ids <= {o.pk for o in reuse._candidates(copy)}  # shared by 6: not hot at the default
+    monkeypatch.setattr(reuse, "HOT_BAND", 5)
+    found = {o.pk for o in reuse._candidates(copy)}
+    assert source.pk in found and not found & ids
