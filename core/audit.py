@@ -70,7 +70,7 @@ ACTION_LABELS = {
     "leave.withdraw": "撤回请假", "session.freeze_backfill": "补存归档记录", "session.partner_accept": "接受联学邀请", "session.partner_decline": "谢绝联学邀请",
     "session.partner_remove": "移出联学中心组", "session.partner_leave": "退出联学", "session.partner_missing": "登记联学未登记原因",
     # 真学真记
-    "integrity.reuse.recheck": "复查文字重复", "integrity.signal.explain": "说明真学真记提示",
+    "integrity.reuse.recheck": "复查文字重复", "integrity.reuse.recheck_request": "提交后台文字重复复查", "integrity.signal.explain": "说明真学真记提示",
     # 巡听旁听与督查
     "supervision.absence_add": "登记巡听人员不可派期间", "supervision.checklist_create": "新建评分表",
     "supervision.checklist_item_add": "评分表增加项目", "supervision.draw": "随机抽取巡听对象",

@@ -26,6 +26,12 @@ def match(w):
     return [ReuseMatch.objects.latest("id").pk]
 
 
+def recheck_run(w):
+    from integrity.models import ReuseRecheck
+
+    return [ReuseRecheck.objects.create(unit=w.county_a, year=2026, total=60).pk]
+
+
 def group_a(w):
     return [w.group_a.pk]
 
@@ -35,5 +41,6 @@ CASES = [
          expect={"supervisor_a": OK, "city_supervisor": OK, "secretary_a": 403, "leader_a": 403, "member_a": 403}),
     Case("integrity:group_signals", group_a, {p: 200 for p in SEES_A}),
     Case("integrity:reuse_match", match, {p: 200 for p in SEES_A}),
+    Case("integrity:reuse_recheck_status", recheck_run, {"supervisor_a": 200, "city_supervisor": 200}),
     Case("integrity:reuse_recheck", expect={"supervisor_a": 200, "supervisor_b": 200, "city_supervisor": 200}),
 ]
