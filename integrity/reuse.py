@@ -554,9 +554,10 @@ def recheck(*, unit=None, year=None, kinds=None, stale_only=False, on_checked=No
     checked, pairs = 0, set()
     for i in range(0, len(pks), 200):
         for row in ReuseText.objects.filter(pk__in=pks[i:i + 200], signature__isnull=False).order_by("pk"):
-            report = check(row)
-            if on_checked is not None:
-                on_checked(row, report)
+            with transaction.atomic():  # one text's result and what follows from it, never the whole run
+                report = check(row)
+                if on_checked is not None:
+                    on_checked(row, report)
             pairs.update((m.source.pk, m.suspect.pk) for m in report.matches)
             checked += 1
     return {"texts": checked, "matches": len(pairs), "resigned": resigned}

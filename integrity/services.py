@@ -234,10 +234,11 @@ def signal_explain(*, signal, note, by):
     return signal
 
 
-@transaction.atomic
 def reuse_recheck(*, unit, year, by, stale_only=False, progress=None):
     """Re-check every text of a scope and year (all pairs), or only those checked under another threshold than
-    today's, now; a session record's signals follow its new result. Audited. `manage.py integrity_recheck` and
+    today's, now; a session record's signals follow its new result. Audited. Not one transaction: each text's
+    check and signals commit together (reuse.recheck), so a long run holds no lock for its length (on SQLite every
+    other write would wait) and its progress is visible. `manage.py integrity_recheck` and
     small scopes on the page call this; larger ones go through reuse_recheck_request."""
     from . import reuse  # numpy with it: only where a text is checked
 

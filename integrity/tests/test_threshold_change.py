@@ -191,3 +191,30 @@ def test_a_recheck_whose_worker_stopped_is_started_again_not_joined_for_ever(wor
     first.refresh_from_db()
     assert second.pk != first.pk and second.status == RecheckStatus.PENDING
     assert first.status == RecheckStatus.FAILED and "中断" in first.error
+
+
+def test_a_background_recheck_that_fails_keeps_what_it_checked_and_says_it_failed(world, settings, monkeypatch):
+    """Each text's result commits with it (a run of hours holds no lock for its length), so a failure on the
+    third text keeps the first two's results, and the run reads 失败 with the reason."""
+    from integrity import services as integrity_services
+    from integrity.models import RecheckStatus
+
+    settings.INTEGRITY_RECHECK_INLINE = 0
+    write(world, world.member_a, essay(39), day=dt.date(2026, 3, 1))
+    write(world, member(world, "李委员"), essay(39), day=dt.date(2026, 4, 1))
+    last = write(world, member(world, "周委员"), essay(40), day=dt.date(2026, 4, 2))
+    ReuseMatch.objects.all().delete()
+    _, run = integrity_services.reuse_recheck_request(unit=world.city, year=2026, by=world.city_supervisor)
+    real_check = reuse.check
+
+    def failing(row, **kw):
+        if row.object_id == last.pk:
+            raise RuntimeError("磁盘已满")
+        return real_check(row, **kw)
+
+    monkeypatch.setattr(reuse, "check", failing)
+    with pytest.raises(RuntimeError):
+        integrity_services.recheck_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == RecheckStatus.FAILED and "磁盘已满" in run.error
+    assert ReuseMatch.objects.count() == 1  # the pair checked before the failure stays found
