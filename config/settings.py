@@ -245,7 +245,7 @@ RESEARCH_LECTURE_REQUIREMENTS = {"party_lesson": env_int("RESEARCH_PARTY_LESSONS
 INTEGRITY_REUSE_THRESHOLDS = {**env_thresholds("PLAN_COPY_THRESHOLD", kind="plan"),
                               **env_thresholds("INTEGRITY_REUSE_THRESHOLDS")}
 # A re-check page request over at most this many texts runs at once; a larger scope goes to the task worker.
-INTEGRITY_RECHECK_INLINE = env_int("INTEGRITY_RECHECK_INLINE", 50)
+INTEGRITY_RECHECK_INLINE = env_int("INTEGRITY_RECHECK_INLINE", 200)
 INTEGRITY_DEVICE_PEOPLE = env_int("INTEGRITY_DEVICE_PEOPLE", 2)
 INTEGRITY_BATCH_SESSIONS = env_int("INTEGRITY_BATCH_SESSIONS", 3)
 INTEGRITY_BATCH_HOURS = env_int("INTEGRITY_BATCH_HOURS", 2)
