@@ -31,6 +31,7 @@ from .reuse_report import (  # noqa: F401 - the engine's API
     _report,
     find_text,
     report_for,
+    scope_texts,
     stale_texts,
     threshold,
 )
@@ -525,18 +526,6 @@ def check(row, *, candidates=None):
 
 def index_and_check(obj, **kwargs):
     return check(index_text(obj, **kwargs))
-
-
-def scope_texts(*, unit=None, year=None, kinds=None, stale_only=False):
-    """The texts a re-check of this scope (a unit's subtree) and year covers."""
-    qs = stale_texts() if stale_only else ReuseText.objects.exclude(kind=TextKind.MATERIAL)
-    if unit is not None:
-        qs = qs.filter(unit__path__startswith=unit.path)
-    if year is not None:
-        qs = qs.filter(year=year)
-    if kinds:
-        qs = qs.filter(kind__in=list(kinds))
-    return qs
 
 
 def recheck(*, unit=None, year=None, kinds=None, stale_only=False, on_checked=None):

@@ -43,6 +43,18 @@ def shown_matches(qs):
     return qs.filter(_current_matches())
 
 
+def scope_texts(*, unit=None, year=None, kinds=None, stale_only=False):
+    """The texts a re-check of this scope (a unit's subtree) and year covers."""
+    qs = stale_texts() if stale_only else ReuseText.objects.exclude(kind=TextKind.MATERIAL)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    return qs
+
+
 def stale_texts(qs=None):
     """Texts last checked under a threshold other than their kind's today (never-checked ones are not stale)."""
     qs = ReuseText.objects.exclude(kind=TextKind.MATERIAL) if qs is None else qs

@@ -6,8 +6,8 @@ from django.db.models import Count, Q, QuerySet
 
 from orgs import access as org_access
 
-from .models import IntegritySignal, QuoteFound, ReuseMatch, ReuseRecheck, ReuseText, TextKind
-from .reuse_report import shown_matches, stale_texts, threshold
+from .models import IntegritySignal, QuoteFound, ReuseMatch, ReuseRecheck, TextKind
+from .reuse_report import scope_texts, shown_matches, threshold
 
 
 @dataclass
@@ -107,7 +107,7 @@ class StaleKind:
 def scope_stale(unit, year):
     """[StaleKind]: texts of the scope and year checked under another threshold than today's, per kind and the
     threshold they were checked under (a re-check brings them up to date)."""
-    rows = (stale_texts(ReuseText.objects.filter(unit__path__startswith=unit.path, year=year))
+    rows = (scope_texts(unit=unit, year=year, stale_only=True)
             .values_list("kind", "checked_threshold").annotate(n=Count("id")).order_by("kind", "checked_threshold"))
     return [StaleKind(TextKind(kind).label, then, threshold(kind), n) for kind, then, n in rows]
 

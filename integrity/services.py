@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core import audit
 
-from .models import DeviceCheckin, IntegritySignal, RecheckStatus, ReuseRecheck, ReuseText, SignalKind
+from .models import DeviceCheckin, IntegritySignal, RecheckStatus, ReuseRecheck, SignalKind
 
 RECORD_KINDS = {"minutes": "minutes", "summary": "summary", "briefing": "briefing"}
 RECORD_LABELS = {"minutes": "会议纪要", "summary": "学习小结", "briefing": "学习简报"}
@@ -258,10 +258,9 @@ def reuse_recheck_request(*, unit, year, by, stale_only=False):
     """The page's re-check: (result, None) when the scope has at most INTEGRITY_RECHECK_INLINE texts, checked at
     once; otherwise (None, run), a ReuseRecheck the task worker runs (a check costs 20–130 ms, so a county's
     thousands would outlast the request). A second request while one runs for the same scope and year joins it."""
-    from .reuse_report import stale_texts
+    from .reuse_report import scope_texts
 
-    scope = ReuseText.objects.exclude(kind="material").filter(unit__path__startswith=unit.path, year=year)
-    total = (stale_texts(scope) if stale_only else scope).count()
+    total = scope_texts(unit=unit, year=year, stale_only=stale_only).count()
     if total <= settings.INTEGRITY_RECHECK_INLINE:
         return reuse_recheck(unit=unit, year=year, by=by, stale_only=stale_only), None
     with transaction.atomic():
