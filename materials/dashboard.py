@@ -24,7 +24,7 @@ def cards(user, today):
         studied = FirstItemMaterial.objects.filter(group=group, material=OuterRef("pk"))
         pending = (Material.objects.filter(group_q(group), important=True,
                                            published_on__gte=today - dt.timedelta(days=RECENT_DAYS))
-                   .exclude(Exists(studied)).order_by("published_on", "id")[:LIMIT])
+                   .exclude(Exists(studied)).defer("text").order_by("published_on", "id")[:LIMIT])  # the whole speech
         url = reverse("materials:group_first_items", args=[group.pk])
         for m in pending:
             days = (today - m.published_on).days

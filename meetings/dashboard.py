@@ -12,6 +12,7 @@ from orgs.models import MANAGING_ROLES
 
 from .access import DECIDING_ROLES, PRESIDING_ROLES
 from .models import (
+    RECORD_BODY,
     TAKING_PART,
     Leave,
     LeaveStatus,
@@ -21,6 +22,7 @@ from .models import (
     PartnerState,
     SessionStatus,
     StudySession,
+    record_body,
 )
 
 WEEKDAYS = "一二三四五六日"
@@ -60,7 +62,7 @@ def _upcoming(group_ids, now):
     sessions = (StudySession.objects.filter(participations__group_id__in=group_ids, ends_at__gte=now,
                                             participations__state__in=TAKING_PART,
                                             starts_at__lte=now + dt.timedelta(days=30))
-                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED])
+                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED]).defer(*RECORD_BODY)
                 .distinct().order_by("starts_at", "id")[:LIMIT])
     items = []
     for s in sessions:
@@ -74,7 +76,7 @@ def _observable(group_ids, now):
     sessions = (StudySession.objects.filter(participations__group_id__in=group_ids, ends_at__gte=now,
                                             participations__state__in=TAKING_PART,
                                             starts_at__lte=now + dt.timedelta(days=60))
-                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED]).select_related("group")
+                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED]).select_related("group").defer(*RECORD_BODY)
                 .distinct().order_by("starts_at", "id")[:LIMIT])
     items = [Item(f"{s.group.name}：{s.title}", reverse("meetings:detail", args=[s.pk]),
                   f"{when(s.starts_at)} · {s.place}", s.get_form_display(), "secondary") for s in sessions]
@@ -84,7 +86,8 @@ def _observable(group_ids, now):
 def _invitations(group_ids):
     rows = (Participation.objects.filter(group_id__in=group_ids, state=PartnerState.INVITED,
                                          session__ends_at__gte=timezone.now())
-            .select_related("session__group").order_by("session__starts_at", "id")[:LIMIT])
+            .select_related("session__group").defer(*record_body("session__"))
+            .order_by("session__starts_at", "id")[:LIMIT])
     items = [Item(f"{p.session.group.name}邀请联学：{p.session.title}", reverse("meetings:detail", args=[p.session_id]),
                   when(p.session.starts_at), "待答复", "warning") for p in rows]
     return Card("联学邀请", "people", items, reverse("meetings:index"), "集体学习", order=4)
@@ -92,7 +95,7 @@ def _invitations(group_ids):
 
 def _my_makeups(user, today):
     tasks = (MakeUp.objects.filter(person_id=user.person_id, status=MakeUpStatus.ASSIGNED)
-             .select_related("session").order_by("due", "id")[:LIMIT])
+             .select_related("session").defer("reflection", *record_body("session__")).order_by("due", "id")[:LIMIT])
     items = [Item(f"补学：{m.session.title}", reverse("meetings:makeup", args=[m.pk]),
                   f"完成期限 {m.due:%Y-%m-%d}", "已逾期" if m.due < today else "待补学",
                   "danger" if m.due < today else "warning") for m in tasks]
@@ -102,12 +105,13 @@ def _my_makeups(user, today):
 def _manager_todos(managed, presiding, now):
     items = []
     leaves = (Leave.objects.filter(group_id__in=presiding, status=LeaveStatus.PENDING, session__ends_at__gte=now)
-              .select_related("person", "session").order_by("session__starts_at", "id")[:LIMIT])
+              .select_related("person", "session").defer(*record_body("session__"))
+              .order_by("session__starts_at", "id")[:LIMIT])
     for lv in leaves:
         items.append(Item(f"{lv.person.name} 请假：{lv.session.title}", reverse("meetings:detail", args=[lv.session_id]),
                           f"{when(lv.session.starts_at)} · 事由：{lv.reason}", "请假待审批", "warning"))
     to_archive = (StudySession.objects.filter(group_id__in=managed, ends_at__lt=now, status=SessionStatus.SCHEDULED)
-                  .order_by("starts_at", "id"))
+                  .defer(*RECORD_BODY).order_by("starts_at", "id"))
     for s in to_archive[:LIMIT]:
         items.append(Item(s.title, reverse("meetings:detail", args=[s.pk]),
                           f"{when(s.starts_at)} 已结束，请补全五落实后归档", "待归档", "info"))

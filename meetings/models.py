@@ -38,6 +38,17 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", "已取消"
 
 
+# The long parts of a session's record. A list or a card that shows titles and times defers them: minutes run to
+# pages, and an archived 联学's `frozen` holds every member's line and is parsed from JSON when loaded.
+RECORD_TEXTS = ("agenda", "pre_reading", "minutes", "summary", "briefing")
+RECORD_BODY = (*RECORD_TEXTS, "frozen")
+
+
+def record_body(prefix=""):
+    """RECORD_BODY as seen through a relation, for `.defer(*record_body("session__"))`."""
+    return [prefix + name for name in RECORD_BODY]
+
+
 class StudySession(models.Model):
     group = models.ForeignKey("orgs.StudyGroup", on_delete=models.PROTECT, related_name="hosted_sessions",
                               verbose_name="主办中心组")

@@ -12,6 +12,7 @@ from orgs.models import ROLE_ORDER, Membership, Role
 from . import services
 from .models import (
     ATTENDED,
+    RECORD_TEXTS,
     STATUS_BY_LABEL,
     TAKING_PART,
     Attendance,
@@ -139,7 +140,7 @@ class SessionRow:
 def group_sessions(group, *, year, month=None):
     qs = StudySession.objects.filter(participations__group=group, participations__state__in=TAKING_PART,
                                      starts_at__year=year).exclude(
-        status=SessionStatus.CANCELLED).select_related("group")
+        status=SessionStatus.CANCELLED).select_related("group").defer(*RECORD_TEXTS)  # the rates read `frozen`
     if month:
         qs = qs.filter(starts_at__month=month)
     sessions = list(qs.order_by("starts_at", "id"))

@@ -4,6 +4,7 @@ overdue feedback and 整改 awaiting acceptance, and a group's open 整改."""
 from django.urls import reverse
 
 from core.dashboard import Card, Item
+from meetings.models import record_body
 from orgs import access as org_access
 
 from . import access
@@ -29,7 +30,8 @@ def cards(user, today):
 
 def _my_visits(observer_ids, today):
     visits = (Visit.objects.filter(observers__observer_id__in=observer_ids, cancelled=False, feedback_at__isnull=True)
-              .select_related("group", "session").order_by("session__day", "id").distinct()[:LIMIT])
+              .select_related("group", "session").defer(*record_body("session__"))
+              .order_by("session__day", "id").distinct()[:LIMIT])
     items = []
     for v in visits:
         late = v.feedback_due and v.feedback_due < today

@@ -172,3 +172,24 @@ def test_a_check_in_is_a_small_page_and_a_replay_writes_nothing(world, as_user):
 
 
 CHECKIN = (31, 6)  # (-1: the person comes with the account; +1: the session is still open, asked again under the write lock; -4: a member is recognised from the session, its participations and their roles, without the whole visibility scope; the device mark is written without a read first; +13 before: the integrity device mark and the overlap and leave rules of the records work) the first scan writes (attendance, counts, audit); a replay only reads (was 22)
+
+
+def test_lists_and_cards_do_not_read_record_bodies(world, as_user):
+    """The 工作台's cards and a group's list of sessions show titles, times and places: they defer a session's
+    minutes and texts (pages long) and, on the 工作台, its frozen record (every member's line of an archived
+    联学), and a material's or writing's text. Read from the SQL itself, not from timing."""
+    coming = make_session(world, start=timezone.now() + dt.timedelta(days=2))  # 近期学习安排 lists it
+    ended = make_session(world, start=timezone.now() - dt.timedelta(days=3))  # 待归档 lists it
+    client = as_user(world.secretary_a)
+    for url, forbidden in ((reverse("home"), ('"minutes"', '"frozen"', '"agenda"', '"text"')),
+                           (reverse("meetings:group", args=[world.group_a.pk]), ('"minutes"', '"agenda"'))):
+        client.get(url)
+        _, ctx = count(client, url)
+        session_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "meetings_studysession"' in q["sql"]
+                         or 'INNER JOIN "meetings_studysession"' in q["sql"]]
+        assert session_reads, url
+        for sql in (q["sql"] for q in ctx.captured_queries):
+            for column in forbidden:
+                assert column not in sql.split(" FROM ")[0], (url, column, sql[:300])
+    response = client.get(reverse("home"))
+    assert coming.title in response.content.decode() and ended.title in response.content.decode()
