@@ -26,6 +26,7 @@ from .models import (
     StudySession,
     attendance_field,
     parse_attendance_field,
+    record_body,
 )
 
 ROLE_LABELS = dict(Role.choices)
@@ -326,10 +327,11 @@ def session_detail(session):
     from writings.models import SHARED_STATUSES, Kind, Writing
 
     preps = list(Writing.objects.filter(session=session, kind=Kind.STATEMENT, status__in=SHARED_STATUSES)
-                 .select_related("person").order_by("submitted_at", "id"))
+                 .select_related("person").defer("text").order_by("submitted_at", "id"))  # who prepared, not what
     pending_reports = list(MakeUp.objects.filter(group_id=session.group_id, status="submitted",
                                                  session__starts_at__lt=session.starts_at)
-                           .select_related("person", "session").order_by("session__starts_at", "id"))
+                           .select_related("person", "session").defer("reflection", *record_body("session__"))
+                           .order_by("session__starts_at", "id"))
     corrections = defaultdict(list)
     for c in all_corrections:
         corrections[c.field].append(c)
@@ -337,7 +339,8 @@ def session_detail(session):
         session=session, participations=participations,
         five=five, five_ok=all(ok for _, ok, _ in five), groups=groups, draws=draws, preparations=preps,
         prepared_ids={p.person_id for p in preps}, leaves=leaves,
-        makeups=list(MakeUp.objects.filter(session=session).select_related("person").order_by("person_id")),
+        makeups=list(MakeUp.objects.filter(session=session).select_related("person").defer("reflection")
+                     .order_by("person_id")),
         pending_reports=pending_reports, corrections=dict(corrections), attachments=attachments,
     )
 

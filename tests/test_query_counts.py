@@ -193,3 +193,20 @@ def test_lists_and_cards_do_not_read_record_bodies(world, as_user):
                 assert column not in sql.split(" FROM ")[0], (url, column, sql[:300])
     response = client.get(reverse("home"))
     assert coming.title in response.content.decode() and ended.title in response.content.decode()
+
+
+def test_the_session_page_reads_who_prepared_not_what(world, as_user):
+    """The session page marks who handed in a 发言材料 and lists 补学 by name and status; the statements' and
+    体会's texts (pages each in a 联学) are not read for it."""
+    from writings import services as writings
+
+    session = make_session(world, start=timezone.now() + dt.timedelta(days=1))
+    writings.writing_create(person=world.member_a.person, group=world.group_a, kind="statement", session=session,
+                            by=world.member_a, title="发言提纲", text="围绕主题谈体会。" * 300, submit=True)
+    client = as_user(world.secretary_a)
+    url = reverse("meetings:detail", args=[session.pk])
+    client.get(url)
+    _, ctx = count(client, url)
+    selects = [q["sql"].split(" FROM ")[0] for q in ctx.captured_queries]
+    assert any('"writings_writing"."person_id"' in s for s in selects)
+    assert not any('"writings_writing"."text"' in s or '"meetings_makeup"."reflection"' in s for s in selects)
