@@ -30,11 +30,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote, urlencode
-
-import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -143,9 +142,9 @@ def start_server(env, extra):
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            requests.get(base + "/healthz", timeout=1)
+            urllib.request.urlopen(base + "/healthz", timeout=1)
             break
-        except requests.RequestException:
+        except OSError:
             time.sleep(0.2)
     return proc, base, log
 
@@ -183,35 +182,28 @@ class User:
 
     def hit(self, method, path, data=None):
         started = time.perf_counter()
-        try:
+        for _ in range(2):
+            reused = self.conn is not None
             try:
                 return self._hit(method, path, data, started)
-            except (ConnectionError, http.client.RemoteDisconnected) as exc:
+            except (OSError, http.client.HTTPException) as exc:
+                self.conn = None
                 # gunicorn closes a keep-alive connection idle for 2 s (its `keepalive`), so after a user's think
                 # time the kept connection may be gone. A browser then sends again on a new one; so does this.
-                if not getattr(exc, "reused", False):
-                    raise
-                self.conn = None
-                return self._hit(method, path, data, started)
-        except (OSError, http.client.HTTPException):
-            self.conn = None  # counted as a failure (status 0); the next request connects again
-            return time.perf_counter() - started, 0, 0
+                if not (reused and isinstance(exc, ConnectionError)):  # RemoteDisconnected is one too
+                    break
+        return time.perf_counter() - started, 0, 0  # a failure (status 0); the next request connects again
 
     def _hit(self, method, path, data, started):
-        reused = self.conn is not None
-        if not reused:
+        if self.conn is None:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
         headers = dict(self.headers)
         body = None
         if method == "POST":
             body = urlencode(data or {})
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            self.conn.request(method, quote(path, safe="/?=&"), body=body, headers=headers)  # 研讨 → %E7%A0…
-            response = self.conn.getresponse()
-        except (ConnectionError, http.client.RemoteDisconnected) as exc:
-            exc.reused = reused
-            raise
+        self.conn.request(method, quote(path, safe="/?=&"), body=body, headers=headers)  # 研讨 → %E7%A0…
+        response = self.conn.getresponse()
         content = response.read()
         if response.will_close:
             self.conn = None
