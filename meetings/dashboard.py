@@ -12,7 +12,6 @@ from orgs.models import MANAGING_ROLES
 
 from .access import DECIDING_ROLES, PRESIDING_ROLES
 from .models import (
-    RECORD_BODY,
     TAKING_PART,
     Leave,
     LeaveStatus,
@@ -62,7 +61,7 @@ def _upcoming(group_ids, now):
     sessions = (StudySession.objects.filter(participations__group_id__in=group_ids, ends_at__gte=now,
                                             participations__state__in=TAKING_PART,
                                             starts_at__lte=now + dt.timedelta(days=30))
-                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED]).defer(*RECORD_BODY)
+                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED]).defer(*record_body())
                 .distinct().order_by("starts_at", "id")[:LIMIT])
     items = []
     for s in sessions:
@@ -76,7 +75,8 @@ def _observable(group_ids, now):
     sessions = (StudySession.objects.filter(participations__group_id__in=group_ids, ends_at__gte=now,
                                             participations__state__in=TAKING_PART,
                                             starts_at__lte=now + dt.timedelta(days=60))
-                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED]).select_related("group").defer(*RECORD_BODY)
+                .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.ARCHIVED]).select_related("group")
+                .defer(*record_body())
                 .distinct().order_by("starts_at", "id")[:LIMIT])
     items = [Item(f"{s.group.name}：{s.title}", reverse("meetings:detail", args=[s.pk]),
                   f"{when(s.starts_at)} · {s.place}", s.get_form_display(), "secondary") for s in sessions]
@@ -111,7 +111,7 @@ def _manager_todos(managed, presiding, now):
         items.append(Item(f"{lv.person.name} 请假：{lv.session.title}", reverse("meetings:detail", args=[lv.session_id]),
                           f"{when(lv.session.starts_at)} · 事由：{lv.reason}", "请假待审批", "warning"))
     to_archive = (StudySession.objects.filter(group_id__in=managed, ends_at__lt=now, status=SessionStatus.SCHEDULED)
-                  .defer(*RECORD_BODY).order_by("starts_at", "id"))
+                  .defer(*record_body()).order_by("starts_at", "id"))
     for s in to_archive[:LIMIT]:
         items.append(Item(s.title, reverse("meetings:detail", args=[s.pk]),
                           f"{when(s.starts_at)} 已结束，请补全五落实后归档", "待归档", "info"))

@@ -45,7 +45,7 @@ RECORD_BODY = (*RECORD_TEXTS, "frozen")
 
 
 def record_body(prefix=""):
-    """RECORD_BODY as seen through a relation, for `.defer(*record_body("session__"))`."""
+    """The body's field names for `.defer(*record_body())`, or through a relation: `record_body("session__")`."""
     return [prefix + name for name in RECORD_BODY]
 
 
