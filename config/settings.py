@@ -137,6 +137,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with writers queued at a gate before SQLite's lock, so a burst is served in turn instead of
+    # by whoever asks just as SQLite's busy handler wakes (core/sqlite/base.py).
+    if env_bool("SQLITE_WRITER_GATE", True):
+        DATABASES["default"]["ENGINE"] = "core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,
