@@ -102,7 +102,10 @@ def attendance_written(row):
     from meetings.models import Attendance, Leave
 
     session = row.session
-    if row.source != "leave":
+    # Only a row entered more than late_days() after the session can make its first attendance late: any other
+    # (every QR scan, which is open only around the session) skips the read. Inside a check-in it would be read
+    # under SQLite's write lock.
+    if row.source != "leave" and _days_after(session, row.recorded_at) > late_days():
         # The first attendance is the first row that is not an approved leave: approving leave early does not
         # make a late attendance record look timely.
         first = Attendance.objects.filter(session=session).exclude(source="leave").order_by("recorded_at", "id").first()

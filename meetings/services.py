@@ -569,10 +569,13 @@ def checkin(*, session, token, by, now=None, device=None):
     checkin_verify(session, token, now)
     if not by.person_id:
         raise ValidationError("您的账号没有关联人员，不能签到")
-    roles = dict(Membership.objects.on(session.day).filter(
+    # With the groups' names, so the audit entries name them without a read under the write lock.
+    found = list(Membership.objects.on(session.day).filter(
         person_id=by.person_id, group_id__in=Participation.objects.filter(
             session=session, state__in=TAKING_PART).values("group_id"))
-        .order_by("group_id", "start", "id").values_list("group_id", "role"))
+        .order_by("group_id", "start", "id").values_list("group_id", "role", "group__name"))
+    roles = {gid: role for gid, role, _ in found}
+    groups = {gid: StudyGroup.from_db(None, ["id", "name"], [gid, name]) for gid, _, name in found}
     if not roles:
         raise ValidationError("您不是这次学习参学中心组的成员，无需签到")
     status = AttendanceStatus.LATE if now > session.starts_at + dt.timedelta(
@@ -595,7 +598,7 @@ def checkin(*, session, token, by, now=None, device=None):
                 rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
                 continue
             created_any = True
-            row.person = person  # read above; the integrity rules and the audit entry name the person
+            row.person, row.group = person, groups[group_id]  # read above; the audit entry names both
             integrity.attendance_written(row)  # 真学真记 (integrity)
             if row_status in ATTENDED:
                 # A new row of a member present or late: one more attended, unless the counts are not yet stored.
