@@ -93,8 +93,9 @@ def account(person):
 secretaries = []
 for g in groups:
     m = Membership.objects.on(timezone.localdate()).filter(group=g, role="secretary").select_related("person").first()
+    # Its own group's session, never the 联学 an earlier run scheduled on the same database (that is the joint page).
     s = StudySession.objects.filter(participations__group=g, starts_at__lte=now).exclude(
-        status=SessionStatus.CANCELLED).order_by("-starts_at").first()
+        status=SessionStatus.CANCELLED).exclude(title="负载测试（联学）").order_by("-starts_at").first()
     plan = StudyPlan.objects.filter(group=g, status="approved").order_by("-year", "-number").first()
     if m and s and plan:
         secretaries.append((login_cookie(account(m.person)), s.pk, plan.pk))
