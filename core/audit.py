@@ -180,7 +180,9 @@ def floor_mac(floor_id, floor_hash, secret=None):
 def record(*, action, by=None, obj=None, object_type="", object_id="", before=None, after=None, result="ok",
            actor_name=None, address=None):
     """Append one entry. Call inside the service's transaction so the entry lands with the change."""
-    with transaction.atomic():
+    # No savepoint of its own: an entry that cannot be written must take the service's change back with it
+    # (nothing catches this and goes on), and inside a QR scan the two statements would run under SQLite's lock.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         if obj is not None:
             object_type = object_type or obj._meta.label_lower
