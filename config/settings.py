@@ -147,7 +147,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
         " PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": env("SQLITE_TEST_NAME") or None}
+    # ":memory:" said outright (Django reads None the same way): pytest-django recognises an in-memory test database
+    # by Django's engine name or by this, and would otherwise give each xdist worker a file named after the engine's.
+    DATABASES["default"]["TEST"] = {"NAME": env("SQLITE_TEST_NAME") or ":memory:"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
