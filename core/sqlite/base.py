@@ -54,6 +54,9 @@ class Gate:
                     time.sleep(_POLL)
         except OSError:
             pass  # no lock file (a read-only folder): go on without the gate, as SQLite alone would
+        except BaseException:
+            self.threads.release()  # interrupted while waiting: never leave the process's writers locked out
+            raise
         self.threads.release()
         return False
 
@@ -77,36 +80,74 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 class GatedCursor(sqlite3_base.SQLiteCursorWrapper):
-    """A write in autocommit mode (no transaction open) passes the gate for the one statement."""
+    """A write in autocommit mode (no transaction open) passes the gate for the one statement.
+
+    An INSERT … RETURNING (every create() on SQLite ≥ 3.35) keeps SQLite's write lock until its rows are read,
+    which Django does after execute() returns: they are read here, under the gate, and served from memory."""
 
     wrapper = None  # the DatabaseWrapper, set by its create_cursor
+    _rows = None  # the rows of a gated statement, read before the gate was left
 
     def _alone(self, query):
         return (not self.connection.in_transaction and self.wrapper._gate_path() is not None
                 and query.lstrip()[:7].upper().startswith(_WRITES))
 
     def execute(self, query, params=None):
+        self._rows = None
         if not self._alone(query):
             return super().execute(query, params)
         with self.wrapper._gated():
-            return super().execute(query, params)
+            super().execute(query, params)
+            if self.description is not None:
+                self._rows = super().fetchall()
+        return self
 
     def executemany(self, query, param_list):
+        self._rows = None
         if not self._alone(query):
             return super().executemany(query, param_list)
         with self.wrapper._gated():
             return super().executemany(query, param_list)
+
+    def fetchone(self):
+        if self._rows is None:
+            return super().fetchone()
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchmany(self, size=None):
+        if self._rows is None:
+            return super().fetchmany(self.arraysize if size is None else size)
+        size = self.arraysize if size is None else size
+        rows, self._rows = self._rows[:size], self._rows[size:]
+        return rows
+
+    def fetchall(self):
+        if self._rows is None:
+            return super().fetchall()
+        rows, self._rows = self._rows, []
+        return rows
+
+    def __next__(self):
+        if self._rows is None:
+            return super().__next__()
+        if not self._rows:
+            raise StopIteration
+        return self._rows.pop(0)
 
 
 class _Held:
+    """The gate for one statement; left only if this statement took it (a transaction's gate stays held)."""
+
     def __init__(self, wrapper):
         self.wrapper = wrapper
+        self.took = False
 
     def __enter__(self):
-        self.wrapper._gate_enter()
+        self.took = self.wrapper._gate_enter()
 
     def __exit__(self, *exc):
-        self.wrapper._gate_leave()
+        if self.took:
+            self.wrapper._gate_leave()
 
 
 class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
@@ -118,12 +159,15 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         return self.settings_dict["NAME"]
 
     def _gate_enter(self):
+        """Take the gate unless this connection holds it already; True when this call took it."""
         path = self._gate_path()
         if path is None or self._gate is not None:
-            return
+            return False
         gate = gate_for(path)
         if gate.enter(float(self.settings_dict["OPTIONS"].get("timeout", 5))):
             self._gate = gate
+            return True
+        return False
 
     def _gate_leave(self):
         gate, self._gate = self._gate, None

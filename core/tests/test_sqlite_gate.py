@@ -89,10 +89,48 @@ def test_a_transaction_holds_the_gate_until_commit_or_rollback(db):
     assert flock_free(path)
 
 
-def test_reads_never_take_the_gate(db):
+@pytest.fixture
+def entries(monkeypatch):
+    """The threads that asked for the gate, in order (the gate itself works as usual)."""
+    asked = []
+    enter = gated.Gate.enter
+
+    def spy(self, timeout):
+        asked.append(threading.current_thread().name)
+        return enter(self, timeout)
+
+    monkeypatch.setattr(gated.Gate, "enter", spy)
+    return asked
+
+
+def test_reads_never_take_the_gate(db, entries):
     path, w = db
-    with gated.gate_for(str(path)).threads:  # another thread of this process holds the gate
-        assert rows(w) == []
+    assert rows(w) == []
+    c = w.cursor()
+    c.execute("SELECT COUNT(*) FROM t")
+    assert c.fetchone() == (0,) and entries == []
+    c.execute("INSERT INTO t (v) VALUES (%s)", ["a write"])
+    assert entries == [threading.current_thread().name]
+
+
+def test_an_insert_returning_is_read_before_the_gate_is_left(db):
+    """SQLite keeps its write lock until the rows of INSERT … RETURNING are read; Django reads them after execute()
+    returns. The gate reads them first, so the next writer finds SQLite's lock free as soon as it passes the gate."""
+    import sqlite3
+
+    path, w = db
+    c = w.cursor()
+    c.execute("INSERT INTO t (v) VALUES (%s), (%s) RETURNING id, v", ["a", "b"])
+    other = sqlite3.connect(str(path), timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" if the statement still held SQLite's lock
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert c.fetchone() == (1, "a")
+    assert c.fetchall() == [(2, "b")] and c.fetchone() is None
+    c.execute("INSERT INTO t (v) VALUES (%s) RETURNING id", ["c"])
+    assert list(c) == [(3,)]
 
 
 def test_a_write_outside_a_transaction_waits_at_the_gate(db, django_db_blocker):
@@ -121,7 +159,7 @@ def test_a_write_outside_a_transaction_waits_at_the_gate(db, django_db_blocker):
     assert done.is_set() and rows(w) == ["waited"]
 
 
-def test_threads_of_one_process_take_turns(db, django_db_blocker):
+def test_threads_of_one_process_take_turns(db, django_db_blocker, entries):
     """A second writer in this process waits at the gate (not in SQLite) and then sees the first one's row."""
     path, w = db
     seen = []
@@ -137,10 +175,11 @@ def test_threads_of_one_process_take_turns(db, django_db_blocker):
 
     with atomic(w) as c:
         c.execute("INSERT INTO t (v) VALUES (%s)", ["first"])
-        t = threading.Thread(target=second)
+        t = threading.Thread(target=second, name="second")
         t.start()
         t.join(0.5)
         assert t.is_alive() and seen == []
+        assert entries[-1] == "second", "the second writer should be waiting at the gate"
     t.join(30)
     assert seen == [1] and rows(w) == ["first", "second"]
 
