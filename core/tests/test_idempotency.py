@@ -103,7 +103,7 @@ def test_an_api_post_with_the_same_idempotency_key_is_replayed(world, as_user):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor == 'sqlite' and connection.settings_dict['TEST']['NAME'] is None",
+@pytest.mark.skipif("connection.vendor == 'sqlite' and connection.settings_dict['TEST']['NAME'] in (None, ':memory:')",
                     reason="threads cannot share SQLite's in-memory test database; runs on PostgreSQL and "
                            "on SQLite with SQLITE_TEST_NAME set")
 def test_three_concurrent_schedule_posts_make_one_session():
