@@ -20,6 +20,7 @@ import fcntl
 import os
 import threading
 import time
+from contextlib import contextmanager
 
 from django.db.backends.sqlite3 import base as sqlite3_base
 
@@ -89,8 +90,9 @@ class GatedCursor(sqlite3_base.SQLiteCursorWrapper):
     _rows = None  # the rows of a gated statement, read before the gate was left
 
     def _alone(self, query):
-        return (not self.connection.in_transaction and self.wrapper._gate_path() is not None
-                and query.lstrip()[:7].upper().startswith(_WRITES))
+        # Every read in autocommit asks this: the cheap tests first. An in-memory database is turned away by the
+        # gate itself (_gate_enter).
+        return not self.connection.in_transaction and query.lstrip()[:7].upper().startswith(_WRITES)
 
     def execute(self, query, params=None):
         self._rows = None
@@ -115,9 +117,9 @@ class GatedCursor(sqlite3_base.SQLiteCursorWrapper):
         return self._rows.pop(0) if self._rows else None
 
     def fetchmany(self, size=None):
-        if self._rows is None:
-            return super().fetchmany(self.arraysize if size is None else size)
         size = self.arraysize if size is None else size
+        if self._rows is None:
+            return super().fetchmany(size)
         rows, self._rows = self._rows[:size], self._rows[size:]
         return rows
 
@@ -133,21 +135,6 @@ class GatedCursor(sqlite3_base.SQLiteCursorWrapper):
         if not self._rows:
             raise StopIteration
         return self._rows.pop(0)
-
-
-class _Held:
-    """The gate for one statement; left only if this statement took it (a transaction's gate stays held)."""
-
-    def __init__(self, wrapper):
-        self.wrapper = wrapper
-        self.took = False
-
-    def __enter__(self):
-        self.took = self.wrapper._gate_enter()
-
-    def __exit__(self, *exc):
-        if self.took:
-            self.wrapper._gate_leave()
 
 
 class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
@@ -174,8 +161,15 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         if gate is not None:
             gate.leave()
 
+    @contextmanager
     def _gated(self):
-        return _Held(self)
+        """The gate for one statement; left only if this statement took it (a transaction's gate stays held)."""
+        took = self._gate_enter()
+        try:
+            yield
+        finally:
+            if took:
+                self._gate_leave()
 
     def create_cursor(self, name=None):
         cursor = self.connection.cursor(factory=GatedCursor)
@@ -183,11 +177,12 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         return cursor
 
     def _start_transaction_under_autocommit(self):
-        self._gate_enter()
+        took = self._gate_enter()
         try:
             super()._start_transaction_under_autocommit()
         except BaseException:
-            self._gate_leave()
+            if took:
+                self._gate_leave()
             raise
 
     def _commit(self):
