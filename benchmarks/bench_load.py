@@ -78,6 +78,7 @@ from meetings.models import SessionStatus, StudySession
 from orgs.models import Membership, StudyGroup, Unit
 from plans.models import StudyPlan
 N = USERS
+JOINT = "负载测试（联学）"  # the 联学 each run schedules (and the next run calls off)
 now = timezone.now()
 root = Unit.objects.filter(parent__isnull=True).order_by("id").first()
 city = Unit.objects.filter(level="city").order_by("id").first()
@@ -95,7 +96,7 @@ for g in groups:
     m = Membership.objects.on(timezone.localdate()).filter(group=g, role="secretary").select_related("person").first()
     # Its own group's session, never the 联学 an earlier run scheduled on the same database (that is the joint page).
     s = StudySession.objects.filter(participations__group=g, starts_at__lte=now).exclude(
-        status=SessionStatus.CANCELLED).exclude(title="负载测试（联学）").order_by("-starts_at").first()
+        status=SessionStatus.CANCELLED).exclude(title=JOINT).order_by("-starts_at").first()
     plan = StudyPlan.objects.filter(group=g, status="approved").order_by("-year", "-number").first()
     if m and s and plan:
         secretaries.append((login_cookie(account(m.person)), s.pk, plan.pk))
@@ -105,9 +106,9 @@ for g in groups:
 chunk = [g for g in groups if Membership.objects.on(timezone.localdate()).filter(group=g).exists()][:20]
 # An earlier run's 联学 (same groups, same hours) would make every member who checked in then "present at two
 # overlapping sessions", which the check-in rightly refuses: call those off first (a throwaway database).
-StudySession.objects.filter(title="负载测试（联学）").exclude(status=SessionStatus.CANCELLED).update(
+StudySession.objects.filter(title=JOINT).exclude(status=SessionStatus.CANCELLED).update(
     status=SessionStatus.CANCELLED, cancel_reason="上一次负载测试")
-joint = services.session_schedule(group=chunk[0], joint_groups=chunk[1:], by=None, title="负载测试（联学）",
+joint = services.session_schedule(group=chunk[0], joint_groups=chunk[1:], by=None, title=JOINT,
                                   form="joint", starts_at=now - dt.timedelta(minutes=5),
                                   ends_at=now + dt.timedelta(hours=3), place="机关三楼会议室")
 host_secretary = Membership.objects.on(joint.day).filter(group=chunk[0]).order_by("role").first().person
