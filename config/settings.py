@@ -291,6 +291,17 @@ RANKING_MAX_AGE = env_int("RANKING_MAX_AGE", 1800)
 # order) for OVERVIEW_CACHE_SECONDS in each process's memory; the page's own rows are always read fresh.
 OVERVIEW_CACHE_GROUPS = env_int("OVERVIEW_CACHE_GROUPS", 500)
 OVERVIEW_CACHE_SECONDS = env_int("OVERVIEW_CACHE_SECONDS", 60)
+# The main pages (工作台, a session, the plan, the material search, the overview) are kept whole for each log-in
+# session under the data version that every write moves (core/pagecache.py): a page asked for again before anything
+# was written anywhere is served from memory. PAGE_CACHE_SECONDS bounds how far such a page can lag the clock
+# (a session that has just begun, a new day is a new key anyway); 0 turns the cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    # Kept compressed (a page of 35 KB takes ≈5 KB), so 2,000 pages stay under 15 MB a worker.
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+              "TIMEOUT": PAGE_CACHE_SECONDS or 1, "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")

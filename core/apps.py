@@ -6,7 +6,13 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from . import dataversion
+
         install_input_cleaning()
+        # Every write moves the data version that cached pages are kept under (core/dataversion.py).
+        connection_created.connect(dataversion.install, dispatch_uid="core.dataversion")
 
 
 def install_input_cleaning():

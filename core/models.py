@@ -115,3 +115,14 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_once_per_user")]
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up with every statement that writes to the database (core/dataversion.py).
+
+    Pages cached for a log-in session are kept under this number (core/pagecache.py): a write anyone makes
+    (through a service, a command, the admin or raw SQL through Django) moves it, in the writer's own
+    transaction, and every page cached before it is no longer asked for.
+    """
+
+    n = models.BigIntegerField(default=0)

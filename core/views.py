@@ -13,6 +13,7 @@ from orgs.models import MANAGING_ROLES
 
 from . import audit, audit_display, dashboard
 from .models import AuditEntry
+from .pagecache import cached_page
 from .xlsx import write_workbook, xlsx_response
 
 
@@ -30,6 +31,7 @@ def healthz(request):
 
 
 @login_required
+@cached_page("home")
 def home(request):
     user = request.user
     today = timezone.localdate()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.htmx import is_htmx
 from core.idempotency import idempotent
+from core.pagecache import cached_page
 from orgs import access as org_access
 from orgs.forms import apply_errors
 from orgs.models import Unit
@@ -34,6 +35,7 @@ def _page_number(request):
 
 
 @login_required
+@cached_page("materials.library")
 def library(request):
     _no_admins(request.user)
     visible = access.materials_visible(request.user)

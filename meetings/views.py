@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.downloads import docx_response
 from core.htmx import is_htmx
 from core.idempotency import idempotent
+from core.pagecache import cached_page
 from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
 from integrity import devices as integrity_devices
@@ -211,6 +212,7 @@ def _render_detail(request, session, status=200, **extra):
 
 
 @login_required
+@cached_page("meetings.detail")
 def detail(request, pk):
     session = access.get_session_for(request.user, pk)
     return _render_detail(request, session)
@@ -714,6 +716,7 @@ def ics(request, token):
 
 
 @login_required
+@cached_page("meetings.overview")
 def overview(request):
     roots = org_access.supervised_roots(request.user)
     if not roots:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.downloads import docx_response
 from core.idempotency import idempotent
+from core.pagecache import cached_page
 from core.xlsx import xlsx_response
 from core.years import requested_year, year_choices
 from orgs import access as org_access
@@ -113,6 +114,7 @@ def _plan_page(request, plan, *, status=200, error=None, return_form=None, revis
 
 
 @login_required
+@cached_page("plans.plan")
 def plan_detail(request, pk):
     plan = get_plan_for(request.user, pk)
     return _plan_page(request, plan)

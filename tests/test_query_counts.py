@@ -18,6 +18,13 @@ from orgs import services as org
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _worked_out(settings):
+    # These count the work of building each page. A page kept for the session costs 3 statements whatever it shows
+    # (core/tests/test_pagecache.py), and one worked out costs one more than pinned here (reading the data version).
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def add_groups(world, n, members=3):
     """n more township groups beside group A (so they may join its 联学), each with a few members."""
     jan1 = timezone.localdate().replace(month=1, day=1)

@@ -1,0 +1,102 @@
+"""Whole pages kept for the log-in session that asked for them, until anything is written anywhere.
+
+A main page costs 30–60 ms of one core (the ORM building 12–23 queries, the templates), and its reader asks for
+it again and again (back from a form, a second tab, the overview paged through and back). `cached_page` keeps
+the answer under a key made of:
+- the log-in session: the same person with the same rights, CSRF secret and choices kept in the session. Two
+  sessions of one person never share an entry, so a token in one page is never served to another browser;
+- the path with its query string, the htmx headers and the language: the same question;
+- the data version (core/dataversion.py), read before the view reads anything: any write by anyone, a grant
+  of rights included, makes a new key, so a kept page is never older than the data it was asked against;
+- the day and a PAGE_CACHE_SECONDS slot of the clock: what only the clock changes ("已开始", what is due
+  today) lags it by PAGE_CACHE_SECONDS at most.
+
+Only a plain 200 answer that set no header but its type and no cookie, and that showed no message, is kept;
+a request with a message waiting is never answered from the cache (the message would be lost), nor is a hard
+reload (Cache-Control: no-cache, what a browser sends on Ctrl+F5), whose fresh answer is kept instead. A hit still
+passes every middleware (the session policy's idle and absolute limits, the second factor) and still sets the
+CSRF cookie as the page would.
+
+Why not Django's cache_page: it keys by URL and headers, not by session, and keeps pages for a fixed time
+whatever is written; here a kept page ends at the next write.
+"""
+
+import hashlib
+import time
+import zlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+from . import dataversion
+
+_HEADERS = ("HX-Request", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Boosted")
+_KEPT_HEADERS = {"content-type"}
+
+
+def _store():
+    return caches["pages"]
+
+
+def _messages_waiting(request):
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def key_for(request, name, version):
+    seconds = settings.PAGE_CACHE_SECONDS
+    parts = [name, request.session.session_key, request.get_full_path(), getattr(request, "LANGUAGE_CODE", ""),
+             *(request.headers.get(h, "") for h in _HEADERS),
+             str(version), timezone.localdate().isoformat(), str(int(time.time()) // seconds)]
+    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def cached_page(name):
+    """Keep the view's GET answers for the session (see the module's doc). Put it under @login_required."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if (settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET" or not request.user.is_authenticated
+                    or not request.session.session_key or _messages_waiting(request)):
+                return view(request, *args, **kwargs)
+            version = dataversion.current()
+            if version is None:
+                return view(request, *args, **kwargs)
+            key = key_for(request, name, version)
+            kept = None if _reload(request) else _store().get(key)
+            if kept is not None:
+                get_token(request)  # the cookie the page's forms need, as rendering it would have set
+                response = HttpResponse(zlib.decompress(kept[1]), content_type=kept[0])
+                response["X-Page-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if getattr(response, "is_rendered", True) is False:
+                response.render()
+            if _keepable(request, response):
+                _store().set(key, (response["Content-Type"], zlib.compress(response.content, 1)),
+                             settings.PAGE_CACHE_SECONDS)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _reload(request):
+    """A hard reload (Ctrl+F5, Shift+reload) sends no-cache: whoever doubts a page gets it worked out anew."""
+    return "no-cache" in request.headers.get("Cache-Control", "") or "no-cache" in request.headers.get("Pragma", "")
+
+
+def _keepable(request, response):
+    return (response.status_code == 200 and not response.streaming and not response.cookies
+            and {h.lower() for h in response.headers} <= _KEPT_HEADERS and not _messages_waiting(request))
+
+
+def clear():
+    _store().clear()
+

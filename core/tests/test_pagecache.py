@@ -1,0 +1,284 @@
+"""The data version every write moves, and the pages kept for a log-in session under it.
+
+A kept page must never outlive a write: each test asks for a page, changes something the way users do (a
+service, a second app, rights taken away, raw SQL), and asks again. Nothing here depends on timing; the clock
+is moved by time_machine.
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from core import dataversion, pagecache
+from core.testing import login
+from meetings import services as meetings
+from meetings.tests.factories import make_session
+from orgs import services as org
+from orgs.models import Person, Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_store(settings):
+    settings.PAGE_CACHE_SECONDS = 30
+    pagecache.clear()
+    yield
+    pagecache.clear()
+
+
+def _client(user, **kw):
+    return login(Client(**kw), user)
+
+
+def _hit(response):
+    return response.get("X-Page-Cache") == "hit"
+
+
+def _until_kept(client, url):
+    """Ask until the answer comes from memory. The overview's first look may bring stale figures up to date (a
+    write, so the page it built is under the old number), hence more than one ask."""
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if _hit(response):
+            return response
+    raise AssertionError(f"{url} is never kept")
+
+
+# ---- the number ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sql, table", [
+    ('INSERT INTO "meetings_attendance" ("a", "b") VALUES (%s, %s) RETURNING "id"', "meetings_attendance"),
+    ('UPDATE "core_audithead" SET "last_id" = %s WHERE "id" = %s', "core_audithead"),
+    ('DELETE FROM "django_session" WHERE "session_key" = %s', "django_session"),
+    ('INSERT OR IGNORE INTO "stats_groupfigures" ("x") VALUES (1)', "stats_groupfigures"),
+    ("REPLACE INTO plans_plan (id) VALUES (1)", "plans_plan"),
+    ("  update orgs_person set name = 'x'", "orgs_person"),
+    ('SELECT "id" FROM "meetings_attendance" WHERE "note" = \'INSERT INTO x\'', None),
+    ('SAVEPOINT "s123"', None),
+    ('CREATE TABLE "x" ("id" integer)', None),
+    ("UPDATED_AT", None),
+])
+def test_the_written_table_is_read_from_the_statement(sql, table):
+    assert dataversion.written_table(sql) == table
+
+
+def test_every_kind_of_write_moves_the_number(world):
+    seen = [dataversion.current()]
+
+    def moved():
+        seen.append(dataversion.current())
+        return seen[-1] > seen[-2]
+
+    person = org.person_create(unit=world.town_a, name="新来的", phone="", by=world.secretary_a)  # a service
+    assert moved()
+    Person.objects.filter(pk=person.pk).update(name="改名")  # a bulk update, no service
+    assert moved()
+    with connection.cursor() as cursor:  # raw SQL through Django
+        cursor.execute("UPDATE orgs_person SET name = %s WHERE id = %s", ["再改", person.pk])
+    assert moved()
+    Person.objects.bulk_create([Person(unit=world.town_a, name=f"批量{i}") for i in range(3)])
+    assert moved()
+    Person.objects.filter(name__startswith="批量").delete()
+    assert moved()
+
+
+def test_reads_and_the_session_store_leave_it(world, client):
+    login(client, world.secretary_a)
+    before = dataversion.current()
+    assert Person.objects.count() > 0
+    session = client.session
+    session["last_seen"] = 1
+    session.save()  # what the session policy writes every 30 s of browsing
+    assert dataversion.current() == before
+
+
+def test_a_write_taken_back_takes_its_number_back(world):
+    before = dataversion.current()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        org.person_create(unit=world.town_a, name="不作数", phone="", by=None)
+        assert dataversion.current() > before
+        raise RuntimeError
+    assert dataversion.current() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_autocommit_moves_it_too_even_after_the_row_was_flushed():
+    # A transactional test starts after another's flush, which empties core_dataversion: the upsert brings it back.
+    from orgs.models import Unit
+
+    before = dataversion.current()
+    assert not connection.in_atomic_block
+    Unit.objects.create(name="中共测试委员会", level="city", path="9999")
+    assert dataversion.current() > before
+
+
+# ---- the kept pages -----------------------------------------------------------------------------------
+
+
+def test_a_page_asked_again_comes_from_memory_with_three_queries(world, django_assert_max_num_queries):
+    session = make_session(world)
+    c = _client(world.secretary_a)
+    url = reverse("meetings:detail", args=[session.pk])
+    first = c.get(url)
+    assert first.status_code == 200 and not _hit(first)
+    with django_assert_max_num_queries(3):  # the session, the account, the data version
+        again = c.get(url)
+    assert _hit(again)
+    assert again.content == first.content
+
+
+def _pages(world):
+    session = make_session(world)
+    from plans import services as plans
+
+    plan = plans.plan_create(group=world.group_a, year=world.today.year, by=world.secretary_a)
+    return [(world.secretary_a, reverse("home")), (world.secretary_a, reverse("meetings:detail", args=[session.pk])),
+            (world.secretary_a, reverse("plans:plan", args=[plan.pk])),
+            (world.secretary_a, reverse("materials:library") + "?q=研讨"),
+            (world.city_supervisor, reverse("meetings:overview"))]
+
+
+def test_a_write_anywhere_ends_every_kept_page(world):
+    pages = [(_client(user), url) for user, url in _pages(world)]
+    for c, url in pages:
+        _until_kept(c, url)
+    # A write in another app, about another county's unit: nothing these pages show, and still none is kept.
+    org.person_create(unit=world.town_b, name="东湖新人", phone="", by=world.secretary_b)
+    for c, url in pages:
+        assert not _hit(c.get(url)), url
+    for c, url in pages:
+        _until_kept(c, url)
+
+
+def test_the_session_page_shows_a_change_made_after_it_was_kept(world):
+    session = make_session(world)
+    c = _client(world.secretary_a)
+    url = reverse("meetings:detail", args=[session.pk])
+    c.get(url)
+    assert _hit(c.get(url))
+    meetings.session_update(session=session, by=world.secretary_a, title="学习新修订的条例")
+    meetings.attendance_record(session=session, group=world.group_a, person=world.member_a.person, status="absent",
+                               by=world.secretary_a)
+    page = c.get(url).content.decode()
+    assert "学习新修订的条例" in page and "钱委员" in page
+    assert "学习新修订的条例" in c.get(url).content.decode()
+
+
+def test_the_supervisors_overview_follows_attendance(world):
+    session = make_session(world)
+    c = _client(world.city_supervisor)
+    url = reverse("meetings:overview")
+    before = _until_kept(c, url).content.decode()
+    meetings.attendance_all_present(session=session, group=world.group_a, by=world.secretary_a)
+    after = c.get(url)
+    assert not _hit(after) and after.content.decode() != before
+
+
+def test_rights_taken_away_are_not_outlived_by_a_kept_page(world):
+    # A member who joined ten days ago and left yesterday: the session page he could read is gone at once.
+    start = world.today - dt.timedelta(days=10)
+    person = org.person_create(unit=world.town_a, name="李调离", phone="", by=None)
+    membership = org.membership_add(group=world.group_a, person=person, role=Role.MEMBER, start=start, by=None)
+    from accounts.services import user_create
+
+    user = user_create(username="leaving", password="Test#Pass2026", person=person, validate=False)
+    session = make_session(world, start=timezone.now() - dt.timedelta(days=3))
+    c = _client(user)
+    url = reverse("meetings:detail", args=[session.pk])
+    assert c.get(url).status_code == 200
+    assert _hit(c.get(url))
+    org.membership_end(membership=membership, end=world.today - dt.timedelta(days=1), by=world.secretary_a)
+    # The session was held while he was a member, so what he may still read is the rule's; the point is that
+    # the answer is worked out again, not served from before.
+    again = c.get(url)
+    assert not _hit(again)
+    other = make_session(world)  # today's session: he is no longer a member today
+    assert c.get(reverse("meetings:detail", args=[other.pk])).status_code == 404
+
+
+def test_two_sessions_of_one_person_never_share_a_page(world):
+    session = make_session(world)
+    url = reverse("meetings:detail", args=[session.pk])
+    one, two = _client(world.secretary_a), _client(world.secretary_a)
+    one.get(url)
+    assert _hit(one.get(url))
+    assert not _hit(two.get(url))
+
+
+def test_a_kept_pages_forms_still_post(world):
+    # The CSRF token inside a kept page belongs to this browser's secret, and the cookie is still set.
+    session = make_session(world)
+    c = _client(world.secretary_a, enforce_csrf_checks=True)
+    url = reverse("meetings:detail", args=[session.pk])
+    c.get(url)
+    kept = c.get(url)
+    assert _hit(kept)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', kept.content.decode()).group(1)
+    response = c.post(reverse("meetings:attendance", args=[session.pk]),
+                      {"csrfmiddlewaretoken": token, "group": world.group_a.pk, "all_present": "1"})
+    assert response.status_code in (200, 302)
+    assert session.attendance.filter(status="present").exists()
+
+
+def _with_message(client, text):
+    storage = CookieStorage(HttpRequest())
+    client.cookies["messages"] = storage._encode([Message(20, text)])
+
+
+def test_a_waiting_message_is_shown_and_the_page_showing_it_is_not_kept(world):
+    c = _client(world.secretary_a)
+    url = reverse("home")
+    c.get(url)
+    assert _hit(c.get(url))
+    _with_message(c, "已保存（测试提示）")
+    shown = c.get(url)
+    assert not _hit(shown) and "已保存（测试提示）" in shown.content.decode()
+    # Shown once: the next answer neither repeats it nor is the page that carried it.
+    after = c.get(url)
+    assert "已保存（测试提示）" not in after.content.decode()
+
+
+def test_only_plain_answers_are_kept(world):
+    other = make_session(world, group=world.group_b, by=world.secretary_b)
+    c = _client(world.secretary_a)
+    url = reverse("meetings:detail", args=[other.pk])
+    assert c.get(url).status_code == 404
+    assert c.get(url).status_code == 404 and not _hit(c.get(url))
+
+
+def test_the_clock_ends_a_kept_page(world, time_machine):
+    c = _client(world.secretary_a)
+    url = reverse("home")
+    c.get(url)
+    assert _hit(c.get(url))
+    time_machine.move_to(timezone.now() + dt.timedelta(seconds=31), tick=False)
+    assert not _hit(c.get(url))
+
+
+def test_a_hard_reload_works_the_page_out_and_keeps_that(world):
+    c = _client(world.secretary_a)
+    url = reverse("home")
+    c.get(url)
+    assert _hit(c.get(url))
+    assert not _hit(c.get(url, headers={"Cache-Control": "no-cache"}))
+    assert not _hit(c.get(url, headers={"Pragma": "no-cache"}))
+    assert _hit(c.get(url, headers={"Cache-Control": "max-age=0"}))  # a plain reload
+
+
+def test_turned_off_nothing_is_kept(world, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    c = _client(world.secretary_a)
+    url = reverse("home")
+    c.get(url)
+    assert not _hit(c.get(url))
