@@ -182,12 +182,12 @@ class User:
         self.headers = {"Cookie": f"sessionid={cookie}; csrftoken={CSRF}", "X-CSRFToken": CSRF}
         self.conn = None
 
-    def hit(self, method, path, data=None):
+    def hit(self, method, path, data=None, extra=None):
         started = time.perf_counter()
         for _ in range(2):
             reused = self.conn is not None
             try:
-                return self._hit(method, path, data, started)
+                return self._hit(method, path, data, started, extra)
             except (OSError, http.client.HTTPException) as exc:
                 self.conn = None
                 # gunicorn closes a keep-alive connection idle for 2 s (its `keepalive`), so after a user's think
@@ -196,10 +196,10 @@ class User:
                     break
         return time.perf_counter() - started, 0, 0  # a failure (status 0); the next request connects again
 
-    def _hit(self, method, path, data, started):
+    def _hit(self, method, path, data, started, extra=None):
         if self.conn is None:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-        headers = dict(self.headers)
+        headers = dict(self.headers, **(extra or {}))
         body = None
         if method == "POST":
             body = urlencode(data or {})
@@ -224,8 +224,7 @@ def run(users, request_for, seconds, think=0.0):
         if think:
             time.sleep(rng.uniform(0, think))  # users arrive spread out, not in step
         while time.perf_counter() < stop:
-            method, path, data = request_for(i)
-            t, status, size = user.hit(method, path, data)
+            t, status, size = user.hit(*request_for(i))
             with lock:
                 (samples if status == 200 else failures).append((t, status))
                 sizes.append(size)
@@ -252,8 +251,7 @@ def cases(fx, base, token):
         return [User(base, cookies[i % len(cookies)]) for i in range(n)]
 
     secretaries = users([c for c, _, _ in sec])
-    return {
-        "baseline": (secretaries, lambda i: ("GET", "/bench/baseline", None)),
+    pages = {
         "工作台 (secretary)": (secretaries, lambda i: ("GET", "/", None)),
         "session detail": (secretaries, lambda i: ("GET", f"/meetings/{sec[i % len(sec)][1]}/", None)),
         "search 研讨": (secretaries, lambda i: ("GET", "/materials/?q=研讨", None)),
@@ -261,6 +259,15 @@ def cases(fx, base, token):
         "overview, city": (users(fx["city"]), lambda i: ("GET", "/meetings/overview/", None)),
         "overview, province": (users(fx["province"]), lambda i: ("GET", "/meetings/overview/", None)),
         "联学 of 20 groups": (users(fx["joint_viewers"]), lambda i: ("GET", f"/meetings/{fx['joint']}/", None)),
+    }
+    # Each page twice: as its readers mostly get it (kept for their session until anything is written, see
+    # core/pagecache.py; nothing is written during a page's pass) and worked out anew every time, as after a
+    # write or on a hard reload (Cache-Control: no-cache skips the kept page).
+    worked_out = {f"{name}, worked out": (who, lambda i, r=request_for: (*r(i), {"Cache-Control": "no-cache"}))
+                  for name, (who, request_for) in pages.items()}
+    return {
+        "baseline": (secretaries, lambda i: ("GET", "/bench/baseline", None)),
+        **pages, **worked_out,
         "QR check-in": (users(fx["members"]),
                         lambda i: ("POST", f"/meetings/{fx['joint']}/checkin/", {"t": token(fx["joint"])})),
     }
