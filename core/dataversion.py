@@ -1,33 +1,58 @@
 """A number that every write to the database moves: what cached pages are kept under (core/pagecache.py).
 
 Every connection Django opens gets an execute wrapper (installed from CoreConfig.ready). After a statement
-that writes (INSERT, UPDATE, DELETE, REPLACE) to any table but the session store, the wrapper adds one to
-core_dataversion's single row, on the same connection:
-- inside a transaction, in that transaction: the new number becomes visible with the data, in the same
-  commit, and a rollback (or a savepoint's) takes both back;
-- in autocommit, in a statement right after: the data is committed first, the number after it.
-Either way a reader that reads the number first and the data after sees data at least as new as the number,
-so a page built then and kept under that number is never older than it (the argument is in pagecache).
+that writes (INSERT, UPDATE, DELETE, REPLACE) to any table but the session store, the wrapper moves the number,
+on the same connection. The rule that makes kept pages exact: a reader reads the number first and the data
+after, so whatever it builds is kept under a number no newer than its data, and **after a write commits, the
+number moves past every number a reader could have read before that commit**.
+
+- SQLite: one row (core_dataversion), updated in the writer's own transaction. It becomes visible with the data,
+  in the same commit, and a rollback (or a savepoint's) takes both back. No writer waits on the row: SQLite lets
+  one writer in at a time anyway (BEGIN IMMEDIATE, behind the writers' gate).
+- PostgreSQL: a sequence (core_dataversion_seq), moved by nextval after each write and once more right after the
+  transaction commits (on_commit). A row updated inside the transaction would be a lock every writer waits on,
+  held from its first write to its commit, and taken before the audit head's lock by one service and after it by
+  another: a deadlock. nextval takes no lock and is not rolled back. A reader that reads the number between the
+  write and the commit keeps its page under a number the commit then moves past.
+- In autocommit (a lone statement), on both: right after the statement, the data committed first. If moving
+  the number fails there (SQLite's lock taken past the timeout), the write stands and the failure is logged:
+  a page kept before it outlives it by PAGE_CACHE_SECONDS at most, which is better than a 500 for a write that
+  was saved.
 
 Why here rather than in the services: a service forgotten, a management command, the admin, a migration, a
 bulk update or raw SQL through Django all move the number too, with nothing to remember. Writes from outside
 Django (the sqlite3 shell, psql, a restore) do not; cached pages outlive them by PAGE_CACHE_SECONDS at most.
 
-One statement more for each write statement, on its own cursor (so Django's query log and the query-count tests
-do not see it, and a pending INSERT … RETURNING keeps its rows). The session store is left out: the session
-policy writes `last_seen` into it every 30 s of browsing, and no page shows a session's content.
+The statements run on a cursor of their own (Django's query log and the query-count tests do not see them, and a
+pending INSERT … RETURNING keeps its rows). The session store is left out: the session policy writes `last_seen`
+into it every 30 s of browsing, and no page shows a session's content.
 """
 
+import logging
 import re
 
-from django.db import connections
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _TABLE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)',
                     re.IGNORECASE)
 UNTRACKED = frozenset({"django_session", "core_dataversion"})
-_BUMP = ("INSERT INTO core_dataversion (id, n) VALUES (1, 1) "
-         "ON CONFLICT (id) DO UPDATE SET n = core_dataversion.n + 1")
+_BUMP = {
+    "sqlite": ("INSERT INTO core_dataversion (id, n) VALUES (1, 1) "
+               "ON CONFLICT (id) DO UPDATE SET n = core_dataversion.n + 1"),
+    "postgresql": "SELECT nextval('core_dataversion_seq')",
+}
+_READ = {
+    "sqlite": "SELECT n FROM core_dataversion WHERE id = 1",
+    "postgresql": "SELECT last_value FROM core_dataversion_seq",
+}
+_EXISTS = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'core_dataversion'",
+    "postgresql": "SELECT 1 WHERE to_regclass('core_dataversion_seq') IS NOT NULL",
+}
+_DDL = ("CREATE", "DROP", "ALTER")
 
 
 def written_table(sql):
@@ -38,36 +63,51 @@ def written_table(sql):
     return match.group(1).lower() if match else None
 
 
-_EXISTS = {
-    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'core_dataversion'",
-    "postgresql": "SELECT 1 WHERE to_regclass('core_dataversion') IS NOT NULL",
-}
-_DDL = ("CREATE", "DROP", "ALTER")
-
-
 def _raw(connection, sql):
-    cursor = connection.create_cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchone() if cursor.description else None
-    finally:
-        cursor.close()
+    with connection.wrap_database_errors:  # Django's exceptions, as for any other statement
+        cursor = connection.create_cursor()
+        try:
+            cursor.execute(sql)
+            return cursor.fetchone() if cursor.description else None
+        finally:
+            cursor.close()
 
 
-def _has_table(connection):
+def _has_counter(connection):
     """Asked once per connection, and again after any schema change on it: while migrations run (the test
-    database being built, a test that migrates core back and forth) writes come before the table does, and a
+    database being built, a test that migrates core back and forth) writes come before the counter does, and a
     failed statement would break the writer's transaction."""
-    if getattr(connection, "_dataversion_table", False):
+    if getattr(connection, "_dataversion_ready", False):
         return True
     found = _raw(connection, _EXISTS[connection.vendor]) is not None
-    connection._dataversion_table = found
+    connection._dataversion_ready = found
     return found
 
 
+def _after_commit(connection):
+    def bump_committed():
+        try:
+            _raw(connection, _BUMP[connection.vendor])
+        except DatabaseError:
+            logger.warning("数据版本号未能在提交后更新；缓存页面最多滞后 PAGE_CACHE_SECONDS 秒", exc_info=True)
+
+    bump_committed.dataversion = True
+    return bump_committed
+
+
 def bump(connection):
-    if _has_table(connection):
-        _raw(connection, _BUMP)
+    if connection.vendor not in _BUMP or not _has_counter(connection):
+        return
+    if not connection.in_atomic_block:
+        try:
+            _raw(connection, _BUMP[connection.vendor])
+        except DatabaseError:  # the write is committed already: it stands
+            logger.warning("数据版本号未能更新；缓存页面最多滞后 PAGE_CACHE_SECONDS 秒", exc_info=True)
+        return
+    _raw(connection, _BUMP[connection.vendor])
+    if connection.vendor == "postgresql" and not any(
+            getattr(func, "dataversion", False) for _, func, _ in connection.run_on_commit):
+        connection.on_commit(_after_commit(connection))
 
 
 def after_write(execute, sql, params, many, context):
@@ -78,7 +118,7 @@ def after_write(execute, sql, params, many, context):
         if table not in UNTRACKED:
             bump(context["connection"])
     elif sql.lstrip()[:6].upper().startswith(_DDL):
-        context["connection"]._dataversion_table = False
+        context["connection"]._dataversion_ready = False
     return result
 
 
@@ -89,12 +129,12 @@ def install(sender=None, connection=None, **kwargs):
 
 
 def current(using="default"):
-    """The number as this connection sees it now; None when it cannot be read (no table yet: no caching)."""
+    """The number as this connection sees it now; None when it cannot be read (no counter yet: no caching)."""
     connection = connections[using]
     connection.ensure_connection()
-    if not _has_table(connection):
+    if connection.vendor not in _READ or not _has_counter(connection):
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT n FROM core_dataversion WHERE id = 1")
+        cursor.execute(_READ[connection.vendor])
         row = cursor.fetchone()
     return row[0] if row else 0

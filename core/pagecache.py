@@ -3,8 +3,9 @@
 A main page costs 30–60 ms of one core (the ORM building 12–23 queries, the templates), and its reader asks for
 it again and again (back from a form, a second tab, the overview paged through and back). `cached_page` keeps
 the answer under a key made of:
-- the log-in session: the same person with the same rights, CSRF secret and choices kept in the session. Two
-  sessions of one person never share an entry, so a token in one page is never served to another browser;
+- the log-in session and the CSRF cookie: the same person with the same rights, and forms whose token fits this
+  browser's secret. Two sessions of one person never share an entry, and a browser whose CSRF cookie changed (or
+  that has none yet: nothing is kept or served then) gets its page worked out with a token that fits;
 - the path with its query string, the htmx headers and the language: the same question;
 - the data version (core/dataversion.py), read before the view reads anything: any write by anyone, a grant
   of rights included, makes a new key, so a kept page is never older than the data it was asked against;
@@ -49,7 +50,8 @@ def _messages_waiting(request):
 
 def key_for(request, name, version):
     seconds = settings.PAGE_CACHE_SECONDS
-    parts = [name, request.session.session_key, request.get_full_path(), getattr(request, "LANGUAGE_CODE", ""),
+    parts = [name, request.session.session_key, request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+             request.get_full_path(), getattr(request, "LANGUAGE_CODE", ""),
              *(request.headers.get(h, "") for h in _HEADERS),
              str(version), timezone.localdate().isoformat(), str(int(time.time()) // seconds)]
     return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -62,7 +64,8 @@ def cached_page(name):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if (settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET" or not request.user.is_authenticated
-                    or not request.session.session_key or _messages_waiting(request)):
+                    or not request.session.session_key or settings.CSRF_COOKIE_NAME not in request.COOKIES
+                    or _messages_waiting(request)):
                 return view(request, *args, **kwargs)
             version = dataversion.current()
             if version is None:
@@ -70,7 +73,7 @@ def cached_page(name):
             key = key_for(request, name, version)
             kept = None if _reload(request) else _store().get(key)
             if kept is not None:
-                get_token(request)  # the cookie the page's forms need, as rendering it would have set
+                get_token(request)  # keeps the CSRF cookie's lifetime going, as rendering the page's forms would
                 response = HttpResponse(zlib.decompress(kept[1]), content_type=kept[0])
                 response["X-Page-Cache"] = "hit"
                 return response

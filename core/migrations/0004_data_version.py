@@ -3,6 +3,18 @@
 from django.db import migrations, models
 
 
+def create_sequence(apps, schema_editor):
+    # PostgreSQL counts with a sequence: nextval takes no row lock, so writers never wait on each other for it
+    # (core/dataversion.py).
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE SEQUENCE IF NOT EXISTS core_dataversion_seq")
+
+
+def drop_sequence(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP SEQUENCE IF EXISTS core_dataversion_seq")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,4 +29,5 @@ class Migration(migrations.Migration):
                 ('n', models.BigIntegerField(default=0)),
             ],
         ),
+        migrations.RunPython(create_sequence, drop_sequence),
     ]
