@@ -4,7 +4,9 @@ Every connection Django opens gets an execute wrapper (installed from CoreConfig
 that writes (INSERT, UPDATE, DELETE, REPLACE) to any table but the session store, the wrapper moves the number,
 on the same connection. The rule that makes kept pages exact: a reader reads the number first and the data
 after, so whatever it builds is kept under a number no newer than its data, and **after a write commits, the
-number moves past every number a reader could have read before that commit**.
+number moves past every number a reader could have read before that commit**. Where that last move is lost (the
+connection or the worker dies between COMMIT and it; a manual transaction outside atomic(), which the project does
+not use), kept pages outlive the write by PAGE_CACHE_SECONDS at most.
 
 - SQLite: one row (core_dataversion), updated in the writer's own transaction. It becomes visible with the data,
   in the same commit, and a rollback (or a savepoint's) takes both back. No writer waits on the row: SQLite lets
@@ -107,7 +109,8 @@ def bump(connection):
     _raw(connection, _BUMP[connection.vendor])
     if connection.vendor == "postgresql" and not any(
             getattr(func, "dataversion", False) for _, func, _ in connection.run_on_commit):
-        connection.on_commit(_after_commit(connection))
+        # robust: whatever happens here, the callbacks queued after it (tasks, notices) still run.
+        connection.on_commit(_after_commit(connection), robust=True)
 
 
 def after_write(execute, sql, params, many, context):

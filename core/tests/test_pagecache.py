@@ -148,6 +148,7 @@ def test_writers_never_wait_on_each_other_for_the_number():
     from orgs.models import Unit
 
     wrote, done = threading.Event(), threading.Event()
+    failed = []
 
     def open_writer():
         try:
@@ -155,13 +156,15 @@ def test_writers_never_wait_on_each_other_for_the_number():
                 Unit.objects.create(name="中共甲委员会", level="city", path="9998")
                 wrote.set()
                 done.wait(30)
+        except Exception as exc:  # noqa: BLE001 - reported by the test below, not lost in the thread
+            failed.append(exc)
         finally:
             connections.close_all()
 
     thread = threading.Thread(target=open_writer)
     thread.start()
     try:
-        assert wrote.wait(30)
+        assert wrote.wait(30), failed
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '3s'")  # a wait on a lock fails here instead of hanging
         with transaction.atomic():
@@ -171,7 +174,7 @@ def test_writers_never_wait_on_each_other_for_the_number():
         done.set()
         thread.join(30)
         with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = 0")
+            cursor.execute("RESET lock_timeout")
 
 
 @pytest.mark.django_db(transaction=True)
