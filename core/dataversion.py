@@ -30,6 +30,7 @@ pending INSERT … RETURNING keeps its rows). The session store is left out: the
 into it every 30 s of browsing, and no page shows a session's content.
 """
 
+import functools
 import logging
 import re
 
@@ -57,9 +58,15 @@ _EXISTS = {
 _DDL = ("CREATE", "DROP", "ALTER")
 
 
+def is_write(sql):
+    """Does the statement write rows? The first word only: cheap enough for every statement (the SQLite writers'
+    gate asks it too)."""
+    return sql.lstrip()[:7].upper().startswith(_WRITES)
+
+
 def written_table(sql):
     """The table a write statement writes to, or None for anything else (reads, DDL, transaction control)."""
-    if not sql.lstrip()[:7].upper().startswith(_WRITES):
+    if not is_write(sql):
         return None
     match = _TABLE.match(sql)
     return match.group(1).lower() if match else None
@@ -86,31 +93,27 @@ def _has_counter(connection):
     return found
 
 
-def _after_commit(connection):
-    def bump_committed():
-        try:
-            _raw(connection, _BUMP[connection.vendor])
-        except DatabaseError:
-            logger.warning("数据版本号未能在提交后更新；缓存页面最多滞后 PAGE_CACHE_SECONDS 秒", exc_info=True)
-
-    bump_committed.dataversion = True
-    return bump_committed
+def _move_after_commit(connection):
+    """Move the number once the write is committed: a failure leaves the write standing, and is logged."""
+    try:
+        _raw(connection, _BUMP[connection.vendor])
+    except DatabaseError:
+        logger.warning("数据版本号未能更新；缓存页面最多滞后 PAGE_CACHE_SECONDS 秒", exc_info=True)
 
 
 def bump(connection):
     if connection.vendor not in _BUMP or not _has_counter(connection):
         return
     if not connection.in_atomic_block:
-        try:
-            _raw(connection, _BUMP[connection.vendor])
-        except DatabaseError:  # the write is committed already: it stands
-            logger.warning("数据版本号未能更新；缓存页面最多滞后 PAGE_CACHE_SECONDS 秒", exc_info=True)
+        _move_after_commit(connection)
         return
     _raw(connection, _BUMP[connection.vendor])
     if connection.vendor == "postgresql" and not any(
             getattr(func, "dataversion", False) for _, func, _ in connection.run_on_commit):
+        move = functools.partial(_move_after_commit, connection)
+        move.dataversion = True
         # robust: whatever happens here, the callbacks queued after it (tasks, notices) still run.
-        connection.on_commit(_after_commit(connection), robust=True)
+        connection.on_commit(move, robust=True)
 
 
 def after_write(execute, sql, params, many, context):

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 
 from django.db.backends.sqlite3 import base as sqlite3_base
 
+from core.dataversion import is_write
+
 _POLL = 0.0005  # seconds between tries of the flock; only one thread per process tries at a time
 _gates = {}
 _gates_lock = threading.Lock()
@@ -77,9 +79,6 @@ def gate_for(path):
         return _gates[key]
 
 
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-
-
 class GatedCursor(sqlite3_base.SQLiteCursorWrapper):
     """A write in autocommit mode (no transaction open) passes the gate for the one statement.
 
@@ -92,7 +91,7 @@ class GatedCursor(sqlite3_base.SQLiteCursorWrapper):
     def _alone(self, query):
         # Every read in autocommit asks this: the cheap tests first. An in-memory database is turned away by the
         # gate itself (_gate_enter).
-        return not self.connection.in_transaction and query.lstrip()[:7].upper().startswith(_WRITES)
+        return not self.connection.in_transaction and is_write(query)
 
     def execute(self, query, params=None):
         self._rows = None

@@ -291,6 +291,13 @@ def test_two_sessions_of_one_person_never_share_a_page(world):
     assert not _hit(two.get(url))
 
 
+def _all_present_from(client, page, session, world):
+    """全部出席 posted with the CSRF token the page carries, as the browser would."""
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    return client.post(reverse("meetings:attendance", args=[session.pk]),
+                       {"csrfmiddlewaretoken": token, "group": world.group_a.pk, "all_present": "1"})
+
+
 def test_a_kept_pages_forms_still_post(world):
     # The CSRF token inside a kept page belongs to this browser's secret, and the cookie is still set.
     session = make_session(world)
@@ -299,9 +306,7 @@ def test_a_kept_pages_forms_still_post(world):
     c.get(url)
     kept = c.get(url)
     assert _hit(kept)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', kept.content.decode()).group(1)
-    response = c.post(reverse("meetings:attendance", args=[session.pk]),
-                      {"csrfmiddlewaretoken": token, "group": world.group_a.pk, "all_present": "1"})
+    response = _all_present_from(c, kept, session, world)
     assert response.status_code in (200, 302)
     assert session.attendance.filter(status="present").exists()
 
@@ -316,9 +321,7 @@ def test_a_browser_whose_csrf_cookie_changed_gets_a_page_whose_forms_fit(world):
     page = c.get(url)
     assert not _hit(page)  # no cookie: nothing kept is served, and the answer sets a new one
     assert "csrftoken" in c.cookies
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
-    response = c.post(reverse("meetings:attendance", args=[session.pk]),
-                      {"csrfmiddlewaretoken": token, "group": world.group_a.pk, "all_present": "1"})
+    response = _all_present_from(c, page, session, world)
     assert response.status_code in (200, 302)
     c.cookies["csrftoken"] = "x" * 32  # replaced by another value: that is another key
     assert not _hit(c.get(url))
