@@ -29,8 +29,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_store(settings):
+def _empty_store(settings, time_machine):
     settings.PAGE_CACHE_SECONDS = 30
+    # The clock stands still: a slot's end falling between two requests of a test would make a hit a miss.
+    time_machine.move_to(timezone.now(), tick=False)
     pagecache.clear()
     yield
     pagecache.clear()
@@ -372,6 +374,20 @@ def test_the_clock_ends_a_kept_page(world, time_machine):
     assert _hit(c.get(url))
     time_machine.move_to(timezone.now() + dt.timedelta(seconds=31), tick=False)
     assert not _hit(c.get(url))
+
+
+def test_each_session_has_its_own_slot_boundary():
+    # Spread: fifty readers' kept pages do not all end in the same second.
+    keys = [get_random_string(32) for _ in range(50)]
+    t0 = 1_800_000_000
+    ends = {k: next(t for t in range(t0, t0 + 31) if pagecache.slot_of(k, 30, t) != pagecache.slot_of(k, 30, t0))
+            for k in keys}
+    assert len(set(ends.values())) > 10
+    # Bounded: every session's slot is 30 s long, never longer.
+    for k in keys[:5]:
+        slots = [pagecache.slot_of(k, 30, t) for t in range(t0, t0 + 90)]
+        runs = [slots.count(v) for v in sorted(set(slots))]
+        assert max(runs) <= 30 and runs[1:-1] == [30] * (len(runs) - 2)
 
 
 def test_a_hard_reload_works_the_page_out_and_keeps_that(world):
