@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core import audit
@@ -100,6 +100,7 @@ def _batch(session):
 def attendance_written(row):
     """After an attendance row is written (by the secretary or by QR)."""
     from meetings.models import Attendance, Leave
+    from meetings.services import presence_clash
 
     session = row.session
     # Only a row entered more than late_days() after the session can make its first attendance late: any other
@@ -113,9 +114,14 @@ def attendance_written(row):
             _late(session, SignalKind.LATE_ATTENDANCE, "首次考勤", row.recorded_at)
     if row.status not in ATTENDED:
         return
-    leave = Leave.objects.filter(session=session, person_id=row.person_id, status="approved").first()
-    if leave is not None:
+    # One statement asks whether there is anything to flag (inside a check-in it runs under SQLite's write lock);
+    # the reads that name it run only when there is.
+    on_leave, elsewhere = presence_clash(session, row.person_id)
+    if on_leave:
+        leave = Leave.objects.filter(session=session, person_id=row.person_id, status="approved").first()
         _contradiction(session, row.person, leave)
+    if not elsewhere:
+        return
     others = (Attendance.objects.filter(person_id=row.person_id, status__in=ATTENDED,
                                         session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
               .exclude(session=session).exclude(session__status="cancelled").select_related("session__group"))
@@ -200,15 +206,19 @@ def checkin_device(*, session, person_id, device):
     """A device (its own long-lived mark) checked a person in. Several people from one device → a signal."""
     if not device:
         return
-    try:  # the unique constraint answers a second scan from the same phone; no read first (the hot path)
-        with transaction.atomic():
-            DeviceCheckin.objects.create(session=session, person_id=person_id, device=device[:64])
-    except IntegrityError:
-        pass
-    people = list(DeviceCheckin.objects.filter(session=session, device=device[:64]).select_related("person")
+    # Written out in SQL: two statements under SQLite's write lock in every scan (meetings.services, the check-in).
+    # The unique constraint answers a second scan from the same phone (ON CONFLICT DO NOTHING: no savepoint).
+    device = device[:64]
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO integrity_devicecheckin (session_id, person_id, device, at) VALUES (%s, %s, %s, %s) "
+                       "ON CONFLICT (session_id, person_id, device) DO NOTHING",
+                       [session.pk, person_id, device, connection.ops.adapt_datetimefield_value(timezone.now())])
+        cursor.execute("SELECT COUNT(*) FROM integrity_devicecheckin WHERE session_id = %s AND device = %s",
+                       [session.pk, device])
+        if cursor.fetchone()[0] < getattr(settings, "INTEGRITY_DEVICE_PEOPLE", 2):
+            return
+    people = list(DeviceCheckin.objects.filter(session=session, device=device).select_related("person")
                   .order_by("at", "id"))
-    if len(people) < getattr(settings, "INTEGRITY_DEVICE_PEOPLE", 2):
-        return
     names = "、".join(p.person.name for p in people)
     _raise(kind=SignalKind.SHARED_DEVICE, group=session.group, session=session, year=session.day.year,
            key=device[:120], explanation=f"同一台手机为 {len(people)} 人扫码签到：{names}",

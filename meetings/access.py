@@ -100,16 +100,21 @@ def member_groups(user, session):
 
 
 def get_session_as_member(user, pk):
-    """(session, group ids) for a member of a participating group — the check-in's hot path, hundreds of scans
-    at once: the session, its participations and the user's roles, without the whole visibility scope (a member
-    of a group taking part always sees the session). Anyone else gets what get_session_for and require_member
-    answer: 404 for a session they may not see, 403 for one they see but take no part in."""
-    session = StudySession.objects.filter(pk=pk).select_related("group__unit").first()
-    groups = member_groups(user, session) if session is not None else []
-    if groups:
-        return session, groups
+    """(session, roles) for a member of a participating group — the check-in's hot path, hundreds of scans at once:
+    the session with its group, and the user's (group id, role, group name) on the session's day in the groups
+    taking part (services.checkin_roles, one statement), without the whole visibility scope (a member of a group
+    taking part always sees the session). Anyone else gets what get_session_for and require_member answer: 404
+    for a session they may not see, 403 for one they see but take no part in (and a member of today who was not
+    one on the session's day gets no roles: the check-in says so)."""
+    from . import services
+
+    session = StudySession.objects.filter(pk=pk).select_related("group").first()
+    roles = services.checkin_roles(session, user.person_id) if session is not None and user.person_id else []
+    if roles and not access.is_admin_role(user):
+        return session, roles
     session = get_session_for(user, pk)
-    return session, require_member(user, session)
+    require_member(user, session)
+    return session, []
 
 
 def require_member(user, session):

@@ -7,8 +7,8 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core import audit
@@ -544,71 +544,130 @@ def checkin_verify(session, token, now=None):
         raise ValidationError("签到已结束，请联系学习秘书登记")
 
 
+# The check-in's own statements are written out in SQL. Hundreds of members scan within a minute, and on SQLite
+# every statement of a scan's transaction runs under the one write lock: Django builds each ORM query anew, about
+# half a millisecond of a core per query, and a scan made twenty. These are the same every time. The rules they
+# keep are the ORM paths' (the tests run both: services.checkin without `roles` reads as any caller would).
+_ROLES_SQL = (
+    'SELECT m.group_id, m.role, g.name FROM orgs_membership m JOIN orgs_studygroup g ON g.id = m.group_id '
+    'WHERE m.person_id = %s AND m.start <= %s AND (m."end" IS NULL OR m."end" >= %s) AND m.group_id IN '
+    '(SELECT p.group_id FROM meetings_participation p WHERE p.session_id = %s AND p.state IN (%s, %s)) '
+    'ORDER BY m.group_id, m.start, m.id')
+_CLASH_SQL = (
+    'SELECT EXISTS (SELECT 1 FROM meetings_leave l WHERE l.session_id = %s AND l.person_id = %s AND l.status = %s), '
+    'EXISTS (SELECT 1 FROM meetings_attendance a JOIN meetings_studysession o ON o.id = a.session_id '
+    'WHERE a.person_id = %s AND a.status IN (%s, %s) AND o.starts_at < %s AND o.ends_at > %s AND a.session_id <> %s '
+    'AND o.status <> %s)')
+_INSERT_SQL = (
+    'INSERT INTO meetings_attendance (session_id, group_id, person_id, status, source, checked_in_at, note, '
+    'recorded_by_id, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) '
+    'ON CONFLICT (session_id, group_id, person_id) DO NOTHING RETURNING id')
+_ATTENDED_SQL = ('UPDATE meetings_participation SET attended = attended + 1 '
+                 'WHERE session_id = %s AND group_id = %s AND expected IS NOT NULL')
+_STATUS_SQL = 'SELECT status FROM meetings_studysession WHERE id = %s'
+
+
+def _sql(sql, params):
+    """One statement on the default connection (through Django's cursor: the data version moves as for any write);
+    its rows, or None for a statement that returns none."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description is not None else None
+
+
+def _dt(value):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def checkin_roles(session, person_id):
+    """[(group id, role, group name)] of the person's memberships on the session's day in the groups taking part
+    in it (host and accepted partners): one statement, the check-in's hot path."""
+    if not person_id:
+        return []
+    day = connection.ops.adapt_datefield_value(session.day)
+    return [tuple(r) for r in _sql(_ROLES_SQL, [person_id, day, day, session.pk, *TAKING_PART])]
+
+
+def presence_clash(session, person_id):
+    """(approved leave, present or late at another overlapping session that is not cancelled) for this person: one
+    statement. The ORM reads that name the leave or the other session (overlapping_presence) run only when it
+    finds one."""
+    leave, other = _sql(_CLASH_SQL, [session.pk, person_id, LeaveStatus.APPROVED, person_id, *ATTENDED,
+                                     _dt(session.ends_at), _dt(session.starts_at), session.pk,
+                                     SessionStatus.CANCELLED])[0]
+    return bool(leave), bool(other)
+
+
 def checkin_done(*, session, by, group_ids):
     """The rows of an earlier check-in in each of these groups (a replayed token, a second scan), read without
     a transaction; None when something is still to be written."""
     group_ids = set(group_ids)
-    rows = list(Attendance.objects.filter(session=session, person_id=by.person_id, group_id__in=group_ids)
-                .order_by("group_id")) if by.person_id and group_ids else []
+    if not by.person_id or not group_ids:
+        return None
+    rows = list(Attendance.objects.raw(
+        "SELECT id, session_id, group_id, person_id, status, checked_in_at FROM meetings_attendance "
+        "WHERE session_id = %s AND person_id = %s ORDER BY group_id", [session.pk, by.person_id]))
+    rows = [r for r in rows if r.group_id in group_ids]
     return rows if rows and {r.group_id for r in rows} == group_ids else None
 
 
-def checkin(*, session, token, by, now=None, device=None):
+def checkin(*, session, token, by, now=None, device=None, roles=None):
     """Self check-in by QR code (a convenience, never required). Returns (rows, created).
 
-    The hot path of a 联学 with hundreds of people scanning at once: the member's roles in the participating
-    groups come from one query, rather than loading every group's member list. The rules are read before
-    the write lock is taken (on SQLite a transaction takes it at BEGIN, so reads inside it make every other
-    scan wait); then every write of one scan (the attendance rows, the stored counts, the integrity signals,
-    the device mark and the audit entries) is one transaction, recorded whole or not at all. A scan racing
-    another one of the same person is still caught inside it: the unique constraint keeps one row, and
-    integrity.attendance_written flags an overlap or an approved leave. `device` is the phone's own mark
-    (integrity.devices), when the view has one."""
+    The hot path of a 联学 with hundreds of people scanning at once. `roles`: the member's (group id, role, group
+    name) from checkin_roles, when the caller (the check-in page) has just read them with the session; without
+    them the session and the roles are read here. The rules are read before the write lock is taken (on SQLite a
+    transaction takes it at BEGIN, so reads inside it make every other scan wait); then every write of one scan
+    (the attendance rows, the stored counts, the integrity signals, the device mark and the audit entries) is one
+    transaction, recorded whole or not at all. A scan racing another one of the same person is still caught inside
+    it: the unique constraint keeps one row, and integrity.attendance_written flags an overlap or an approved leave.
+    `device` is the phone's own mark (integrity.devices), when the view has one."""
     now = now or timezone.now()
-    session = StudySession.objects.get(pk=session.pk)
+    if roles is None:
+        session = StudySession.objects.select_related("group").get(pk=session.pk)
+        roles = checkin_roles(session, by.person_id)
     checkin_verify(session, token, now)
     if not by.person_id:
         raise ValidationError("您的账号没有关联人员，不能签到")
-    # With the groups' names, so the audit entries name them without a read under the write lock.
-    found = list(Membership.objects.on(session.day).filter(
-        person_id=by.person_id, group_id__in=Participation.objects.filter(
-            session=session, state__in=TAKING_PART).values("group_id"))
-        .order_by("group_id", "start", "id").values_list("group_id", "role", "group__name"))
-    roles = {gid: role for gid, role, _ in found}
-    groups = {gid: StudyGroup.from_db(None, ["id", "name"], [gid, name]) for gid, _, name in found}
-    if not roles:
+    # The first membership of a group on the day decides the role (the order of checkin_roles).
+    found = {}
+    for gid, role, name in roles:
+        found.setdefault(gid, (role, name))
+    if not found:
         raise ValidationError("您不是这次学习参学中心组的成员，无需签到")
     status = AttendanceStatus.LATE if now > session.starts_at + dt.timedelta(
         minutes=LATE_ARRIVAL_MINUTES) else AttendanceStatus.PRESENT
     person = by.person  # read with the account (accounts.backends.UserBackend)
-    _check_overlap(session, person)
-    if Leave.objects.filter(session=session, person=person, status=LeaveStatus.APPROVED).exists():
+    on_leave, elsewhere = presence_clash(session, person.pk)
+    if elsewhere:
+        _check_overlap(session, person)  # names the other session
+    if on_leave:
         raise ValidationError("您的请假已经批准；如已到会，请联系学习秘书撤回请假后登记出席")
     rows, created_any = [], False
     with transaction.atomic():
-        for group_id, role in sorted(roles.items()):
+        for group_id, (role, name) in sorted(found.items()):
             row_status = AttendanceStatus.ATTENDEE if role == "attendee" else status
-            try:
-                with transaction.atomic():
-                    row = Attendance.objects.create(session=session, group_id=group_id, person_id=by.person_id,
-                                                    status=row_status, source="qr", checked_in_at=now,
-                                                    recorded_by=by)
-            except IntegrityError:
-                # A replayed token or a second scan: the unique constraint keeps one row; nothing changes.
+            row = Attendance(session=session, group_id=group_id, person_id=by.person_id, status=row_status,
+                             source="qr", checked_in_at=now, recorded_by=by, recorded_at=now)
+            # A replayed token or a second scan: the unique constraint keeps one row and nothing changes. No
+            # savepoint is needed: ON CONFLICT DO NOTHING is not an error on either database.
+            inserted = _sql(_INSERT_SQL, [session.pk, group_id, by.person_id, row_status, "qr", _dt(now), "",
+                                          by.pk, _dt(now)])
+            if not inserted:
                 rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
                 continue
+            row.pk = inserted[0][0]
             created_any = True
-            row.person, row.group = person, groups[group_id]  # read above; the audit entry names both
+            row.person, row.group = person, StudyGroup(pk=group_id, name=name)  # the audit entry names both
             integrity.attendance_written(row)  # 真学真记 (integrity)
             if row_status in ATTENDED:
                 # A new row of a member present or late: one more attended, unless the counts are not yet stored.
-                Participation.objects.filter(session=session, group_id=group_id, expected__isnull=False).update(
-                    attended=F("attended") + 1)
+                _sql(_ATTENDED_SQL, [session.pk, group_id])
                 stats_services.checkin_counted(session=session, group_id=group_id, status=row_status, now=now)
             audit.record(action="attendance.checkin", by=by, obj=row,
                          after={"session": session.pk, "group": group_id, "status": row_status})
             rows.append(row)
-        if created_any and not StudySession.objects.filter(pk=session.pk, status=SessionStatus.SCHEDULED).exists():
+        if created_any and _sql(_STATUS_SQL, [session.pk])[0][0] != SessionStatus.SCHEDULED:
             # Archived or called off while this scan waited for the write lock (its rules were read before it):
             # exact here, after the inserts — on SQLite the lock is held, on PostgreSQL the new rows' key-share
             # lock on the session conflicts with the archive's row lock. Everything of this scan rolls back.

@@ -427,7 +427,7 @@ def qr(request, pk):
 
 @login_required
 def checkin(request, pk):
-    session, groups = access.get_session_as_member(request.user, pk)
+    session, roles = access.get_session_as_member(request.user, pk)
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
     error, rows, created, status = None, None, False, 200
     device = integrity_devices.device_mark(request)  # 真学真记: the phone's own mark, never its address
@@ -435,9 +435,10 @@ def checkin(request, pk):
         services.checkin_verify(session, token)
         if request.method == "POST":
             # A replay or a second scan is answered from what is stored, without taking the write lock.
-            rows = services.checkin_done(session=session, by=request.user, group_ids=groups)
+            rows = services.checkin_done(session=session, by=request.user, group_ids={g for g, _, _ in roles})
             if rows is None:
-                rows, created = services.checkin(session=session, token=token, by=request.user, device=device)
+                rows, created = services.checkin(session=session, token=token, by=request.user, device=device,
+                                                 roles=roles)
     except ValidationError as exc:
         error, status = _error_text(exc), 400
     except OperationalError:

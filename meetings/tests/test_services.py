@@ -173,13 +173,13 @@ class TestCheckin:
 
         session = make_session(world)
         token = services.checkin_token(session)
-        original = services._check_overlap
+        original = services.presence_clash  # the last read before the write lock
 
         def cancelled_meanwhile(*args, **kwargs):
             StudySession.objects.filter(pk=session.pk).update(status=SessionStatus.CANCELLED)
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(services, "_check_overlap", cancelled_meanwhile)
+        monkeypatch.setattr(services, "presence_clash", cancelled_meanwhile)
         with pytest.raises(ValidationError, match="已归档或已取消"):
             services.checkin(session=session, token=token, by=world.member_a, device="phone-1")
         assert not Attendance.objects.filter(session=session).exists()
