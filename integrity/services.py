@@ -117,8 +117,9 @@ def attendance_written(row):
     # One statement asks whether there is anything to flag (inside a check-in it runs under SQLite's write lock);
     # the reads that name it run only when there is.
     on_leave, elsewhere = presence_clash(session, row.person_id)
-    if on_leave:
-        leave = Leave.objects.filter(session=session, person_id=row.person_id, status="approved").first()
+    leave = Leave.objects.filter(session=session, person_id=row.person_id, status="approved").first() \
+        if on_leave else None
+    if leave is not None:  # withdrawn between the two statements (PostgreSQL, outside a check-in's lock): nothing
         _contradiction(session, row.person, leave)
     if not elsewhere:
         return

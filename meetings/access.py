@@ -8,6 +8,7 @@ Deciding leave and drawing speakers is for the 组长 (or the 副组长 acting f
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from orgs import access
 from orgs.models import Role, StudyGroup
@@ -102,19 +103,19 @@ def member_groups(user, session):
 def get_session_as_member(user, pk):
     """(session, roles) for a member of a participating group — the check-in's hot path, hundreds of scans at once:
     the session with its group, and the user's (group id, role, group name) on the session's day in the groups
-    taking part (services.checkin_roles, one statement), without the whole visibility scope (a member of a group
-    taking part always sees the session). Anyone else gets what get_session_for and require_member answer: 404
-    for a session they may not see, 403 for one they see but take no part in (and a member of today who was not
-    one on the session's day gets no roles: the check-in says so)."""
+    taking part (services.checkin_roles, one statement), without the whole visibility scope: a member today of a
+    group taking part always sees the session, and for a session of today the session's day is today. Anyone
+    else, and any session of another day (a former member, a member from next week), gets what get_session_for
+    and require_member answer: 404 for a session they may not see, 403 for one they see but take no part in."""
     from . import services
 
     session = StudySession.objects.filter(pk=pk).select_related("group").first()
     roles = services.checkin_roles(session, user.person_id) if session is not None and user.person_id else []
-    if roles and not access.is_admin_role(user):
+    if roles and session.day == timezone.localdate() and not access.is_admin_role(user):
         return session, roles
     session = get_session_for(user, pk)
     require_member(user, session)
-    return session, []
+    return session, roles  # none on the session's day: the check-in says so
 
 
 def require_member(user, session):

@@ -629,10 +629,9 @@ def checkin(*, session, token, by, now=None, device=None, roles=None):
     checkin_verify(session, token, now)
     if not by.person_id:
         raise ValidationError("您的账号没有关联人员，不能签到")
-    # The first membership of a group on the day decides the role (the order of checkin_roles).
-    found = {}
-    for gid, role, name in roles:
-        found.setdefault(gid, (role, name))
+    # The last membership of a group on the day decides the role (the order of checkin_roles), as in
+    # members_on_day, which the roster and the expected counts read.
+    found = {gid: (role, name) for gid, role, name in roles}
     if not found:
         raise ValidationError("您不是这次学习参学中心组的成员，无需签到")
     status = AttendanceStatus.LATE if now > session.starts_at + dt.timedelta(
@@ -648,11 +647,11 @@ def checkin(*, session, token, by, now=None, device=None, roles=None):
         for group_id, (role, name) in sorted(found.items()):
             row_status = AttendanceStatus.ATTENDEE if role == "attendee" else status
             row = Attendance(session=session, group_id=group_id, person_id=by.person_id, status=row_status,
-                             source="qr", checked_in_at=now, recorded_by=by, recorded_at=now)
+                             source="qr", checked_in_at=now, recorded_by=by, recorded_at=timezone.now())
             # A replayed token or a second scan: the unique constraint keeps one row and nothing changes. No
             # savepoint is needed: ON CONFLICT DO NOTHING is not an error on either database.
             inserted = _sql(_INSERT_SQL, [session.pk, group_id, by.person_id, row_status, "qr", _dt(now), "",
-                                          by.pk, _dt(now)])
+                                          by.pk, _dt(row.recorded_at)])
             if not inserted:
                 rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
                 continue
@@ -667,7 +666,7 @@ def checkin(*, session, token, by, now=None, device=None, roles=None):
             audit.record(action="attendance.checkin", by=by, obj=row,
                          after={"session": session.pk, "group": group_id, "status": row_status})
             rows.append(row)
-        if created_any and _sql(_STATUS_SQL, [session.pk])[0][0] != SessionStatus.SCHEDULED:
+        if created_any and _sql(_STATUS_SQL, [session.pk]) != [(SessionStatus.SCHEDULED,)]:
             # Archived or called off while this scan waited for the write lock (its rules were read before it):
             # exact here, after the inserts — on SQLite the lock is held, on PostgreSQL the new rows' key-share
             # lock on the session conflicts with the archive's row lock. Everything of this scan rolls back.

@@ -23,6 +23,7 @@ import time
 from contextlib import contextmanager
 
 from django.db.backends.sqlite3 import base as sqlite3_base
+from django.db.backends.sqlite3 import features as sqlite3_features
 
 from core.dataversion import is_write
 
@@ -136,8 +137,15 @@ class GatedCursor(sqlite3_base.SQLiteCursorWrapper):
         return self._rows.pop(0)
 
 
+class DatabaseFeatures(sqlite3_features.DatabaseFeatures):
+    # The QR check-in inserts with ON CONFLICT … DO NOTHING RETURNING (meetings.services), which SQLite has from
+    # 3.35 on; Django itself asks for 3.31. Debian 12 ships 3.40. Django refuses an older one by name at connect.
+    minimum_database_version = (3, 35)
+
+
 class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
     _gate = None  # the Gate while this connection holds it
+    features_class = DatabaseFeatures
 
     def _gate_path(self):
         if self.is_in_memory_db():

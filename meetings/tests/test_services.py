@@ -215,6 +215,26 @@ class TestCheckin:
         with pytest.raises(ValidationError, match="已归档"):
             services.checkin(session=session, token=services.checkin_token(session), by=world.member_a)
 
+    def test_approved_leave_refuses_the_scan(self, world):
+        session = make_session(world, start=timezone.now() + dt.timedelta(minutes=30))  # open an hour early
+        leave = services.leave_request(session=session, person=person(world.member_a), reason="赴省里开会",
+                                       by=world.member_a)
+        services.leave_decide(leave=leave, approve=True, by=world.leader_a)
+        with pytest.raises(ValidationError, match="请假已经批准"):
+            services.checkin(session=session, token=services.checkin_token(session), by=world.member_a)
+        assert Attendance.objects.get(session=session).status == "leave"
+
+    def test_the_last_membership_of_the_day_decides_the_role(self, world):
+        # Two rows of one group on the day (an import can make them): the roster (members_on_day) reads the later.
+        from orgs.models import Membership
+
+        session = make_session(world)
+        Membership.objects.create(group=world.group_a, person=person(world.member_a), role="attendee",
+                                  start=session.day)
+        assert services.members_on_day(world.group_a, session.day)[person(world.member_a).pk] == "attendee"
+        rows, _ = services.checkin(session=session, token=services.checkin_token(session), by=world.member_a)
+        assert [r.status for r in rows] == ["attendee"]
+
     def test_a_non_member_cannot_check_in(self, world):
         session = make_session(world)
         with pytest.raises(ValidationError, match="不是"):

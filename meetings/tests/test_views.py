@@ -112,6 +112,48 @@ class TestCheckinPages:
         assert "无需重复签到" in response.content.decode()
         assert Attendance.objects.filter(session=session).count() == 1
 
+    def test_present_at_an_overlapping_session_the_scan_is_refused_by_name(self, world, as_user):
+        other = make_session(world, title="另一场专题学习", start=timezone.now() - dt.timedelta(minutes=20))
+        services.attendance_record(session=other, group=world.group_a, person=world.member_a.person,
+                                   status="present", by=world.secretary_a)
+        session = make_session(world)
+        response = as_user(world.member_a).post(reverse("meetings:checkin", args=[session.pk]),
+                                                {"t": services.checkin_token(session)})
+        page = response.content.decode()
+        assert response.status_code == 400 and "时间重叠" in page and "另一场专题学习" in page
+        assert not Attendance.objects.filter(session=session).exists()
+
+    def test_a_former_or_future_member_gets_no_check_in_page_of_another_day(self, world, as_user):
+        # The page names the session: only who may see it gets it (404 as for any session one may not see).
+        from orgs.models import Membership
+
+        past = make_session(world, start=timezone.now() - dt.timedelta(days=10))
+        mine = Membership.objects.get(group=world.group_a, person=world.member_a.person, end__isnull=True)
+        Membership.objects.filter(pk=mine.pk).update(start=past.day - dt.timedelta(days=30),
+                                                     end=timezone.localdate() - dt.timedelta(days=5))
+        url = reverse("meetings:checkin", args=[past.pk])
+        assert as_user(world.member_a).get(url, {"t": services.checkin_token(past)}).status_code == 404
+        coming = next_week(world)
+        Membership.objects.create(group=world.group_a, person=world.secretary_b.person, role="member",
+                                  start=timezone.localdate() + dt.timedelta(days=3))
+        url = reverse("meetings:checkin", args=[coming.pk])
+        assert as_user(world.secretary_b).get(url, {"t": services.checkin_token(coming)}).status_code == 404
+
+    def test_an_administrator_linked_to_a_member_does_not_check_in(self, world, as_user):
+        # 三员分立: the three administrators hold no study role, whatever person their account is linked to.
+        from accounts.models import User
+        from orgs import services as org
+
+        someone = org.person_create(unit=world.town_a, name="管理员本人", phone="", by=None)
+        org.membership_add(group=world.group_a, person=someone, role="member", start=timezone.localdate(), by=None)
+        User.objects.filter(pk=world.secadmin.pk).update(person=someone)
+        world.secadmin.refresh_from_db()
+        session = make_session(world)
+        response = as_user(world.secadmin).post(reverse("meetings:checkin", args=[session.pk]),
+                                                {"t": services.checkin_token(session)})
+        assert response.status_code in (403, 404)
+        assert not Attendance.objects.filter(session=session).exists()
+
     def test_a_database_too_busy_to_write_asks_to_scan_again(self, world, as_user, monkeypatch):
         from django.db import OperationalError
 
