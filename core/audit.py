@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import sql
 from .audit_display import describe
 from .context import current_address
 from .models import AuditEntry, AuditHead
@@ -207,38 +208,24 @@ def record(*, action, by=None, obj=None, object_type="", object_id="", before=No
         return entry
 
 
-# The head and the new entry in three statements written out: every write of the product appends an entry, and
-# inside it the head is locked (on SQLite the whole database is), so Django building the three queries anew each
-# time (≈1 ms of a core) is paid by every writer waiting behind it. The values are prepared by the model's own
-# fields (get_db_prep_save), exactly as save() would; the audit tests verify the chain these rows make.
+# The head and the new entry in three statements written out (core/sql.py): every write of the product appends an
+# entry, and inside it the head is locked (on SQLite the whole database is), so Django building the three queries
+# anew each time (≈1 ms of a core) is paid by every writer waiting behind it. The audit tests verify the chain.
 _HEAD_SQL = "SELECT last_id, last_hash FROM core_audithead WHERE id = 1"
 _HEAD_UPDATE_SQL = "UPDATE core_audithead SET last_id = %s, last_hash = %s WHERE id = 1"
 
 
 def _lock_head():
-    sql = _HEAD_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    if row is None:  # the first entry of a new database
+    found = sql.rows(_HEAD_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else ""))
+    if not found:  # the first entry of a new database
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         return head.last_id, head.last_hash
-    return row
-
-
-@functools.cache
-def _insert_sql(vendor):
-    fields = AuditEntry._meta.concrete_fields
-    columns = ", ".join(f.column for f in fields)
-    return f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    return found[0]
 
 
 def _append(entry):
-    params = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in AuditEntry._meta.concrete_fields]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor), params)
-        cursor.execute(_HEAD_UPDATE_SQL, [entry.id, entry.hash])
-    entry._state.adding, entry._state.db = False, connection.alias
+    sql.insert(entry)
+    sql.write(_HEAD_UPDATE_SQL, [entry.id, entry.hash])
 
 
 def snapshot(obj, fields):

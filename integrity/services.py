@@ -16,10 +16,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core import audit
+from core import audit, sql
 
 from .models import DeviceCheckin, IntegritySignal, RecheckStatus, ReuseRecheck, SignalKind
 
@@ -117,10 +117,10 @@ def attendance_written(row):
     # One statement asks whether there is anything to flag (inside a check-in it runs under SQLite's write lock);
     # the reads that name it run only when there is.
     on_leave, elsewhere = presence_clash(session, row.person_id)
-    leave = Leave.objects.filter(session=session, person_id=row.person_id, status="approved").first() \
-        if on_leave else None
-    if leave is not None:  # withdrawn between the two statements (PostgreSQL, outside a check-in's lock): nothing
-        _contradiction(session, row.person, leave)
+    if on_leave:
+        leave = Leave.objects.filter(session=session, person_id=row.person_id, status="approved").first()
+        if leave is not None:  # withdrawn between the two statements (PostgreSQL, outside a check-in's lock)
+            _contradiction(session, row.person, leave)
     if not elsewhere:
         return
     others = (Attendance.objects.filter(person_id=row.person_id, status__in=ATTENDED,
@@ -210,14 +210,12 @@ def checkin_device(*, session, person_id, device):
     # Written out in SQL: two statements under SQLite's write lock in every scan (meetings.services, the check-in).
     # The unique constraint answers a second scan from the same phone (ON CONFLICT DO NOTHING: no savepoint).
     device = device[:64]
-    with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO integrity_devicecheckin (session_id, person_id, device, at) VALUES (%s, %s, %s, %s) "
-                       "ON CONFLICT (session_id, person_id, device) DO NOTHING",
-                       [session.pk, person_id, device, connection.ops.adapt_datetimefield_value(timezone.now())])
-        cursor.execute("SELECT COUNT(*) FROM integrity_devicecheckin WHERE session_id = %s AND device = %s",
-                       [session.pk, device])
-        if cursor.fetchone()[0] < getattr(settings, "INTEGRITY_DEVICE_PEOPLE", 2):
-            return
+    sql.insert(DeviceCheckin(session=session, person_id=person_id, device=device),
+               unless_exists=("session_id", "person_id", "device"))
+    (count,), = sql.rows("SELECT COUNT(*) FROM integrity_devicecheckin WHERE session_id = %s AND device = %s",
+                         [session.pk, device])
+    if count < getattr(settings, "INTEGRITY_DEVICE_PEOPLE", 2):
+        return
     people = list(DeviceCheckin.objects.filter(session=session, device=device).select_related("person")
                   .order_by("at", "id"))
     names = "、".join(p.person.name for p in people)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from core import sql
 from orgs import access
 from orgs.models import Role, StudyGroup
 
@@ -100,17 +101,32 @@ def member_groups(user, session):
     return list(dict.fromkeys(gid for gid, _ in roles if gid in ids))
 
 
+_ROLES_SQL = (
+    'SELECT m.group_id, m.role, g.name FROM orgs_membership m JOIN orgs_studygroup g ON g.id = m.group_id '
+    'WHERE m.person_id = %s AND m.start <= %s AND (m."end" IS NULL OR m."end" >= %s) AND m.group_id IN '
+    '(SELECT p.group_id FROM meetings_participation p WHERE p.session_id = %s AND p.state IN (%s, %s)) '
+    'ORDER BY m.group_id, m.start, m.id')
+
+
+def checkin_roles(session, person_id):
+    """[(group id, role, group name)] of the person's memberships on the session's day in the groups taking part
+    in it (host and accepted partners), in the order members_on_day reads them: one statement written out
+    (core/sql.py), the check-in's hot path."""
+    if not person_id:
+        return []
+    day = sql.value(session.day)
+    return [tuple(r) for r in sql.rows(_ROLES_SQL, [person_id, day, day, session.pk, *TAKING_PART])]
+
+
 def get_session_as_member(user, pk):
     """(session, roles) for a member of a participating group — the check-in's hot path, hundreds of scans at once:
     the session with its group, and the user's (group id, role, group name) on the session's day in the groups
-    taking part (services.checkin_roles, one statement), without the whole visibility scope: a member today of a
+    taking part (checkin_roles, one statement), without the whole visibility scope: a member today of a
     group taking part always sees the session, and for a session of today the session's day is today. Anyone
     else, and any session of another day (a former member, a member from next week), gets what get_session_for
     and require_member answer: 404 for a session they may not see, 403 for one they see but take no part in."""
-    from . import services
-
     session = StudySession.objects.filter(pk=pk).select_related("group").first()
-    roles = services.checkin_roles(session, user.person_id) if session is not None and user.person_id else []
+    roles = checkin_roles(session, user.person_id) if session is not None else []
     if roles and session.day == timezone.localdate() and not access.is_admin_role(user):
         return session, roles
     session = get_session_for(user, pk)

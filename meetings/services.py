@@ -7,11 +7,11 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from core import audit
+from core import audit, sql
 from core.uploads import over_limit
 from core.versions import check_version
 from integrity import services as integrity  # 真学真记: signals computed as records are written
@@ -19,7 +19,7 @@ from notices import services as notices
 from orgs.models import Membership, Person, StudyGroup
 from stats import services as stats_services
 
-from .access import PRESIDING_ROLES
+from .access import PRESIDING_ROLES, checkin_roles
 from .counts import membership_stamps, with_live_counts
 from .models import (
     ATTENDED,
@@ -544,57 +544,27 @@ def checkin_verify(session, token, now=None):
         raise ValidationError("签到已结束，请联系学习秘书登记")
 
 
-# The check-in's own statements are written out in SQL. Hundreds of members scan within a minute, and on SQLite
-# every statement of a scan's transaction runs under the one write lock: Django builds each ORM query anew, about
-# half a millisecond of a core per query, and a scan made twenty. These are the same every time. The rules they
-# keep are the ORM paths' (the tests run both: services.checkin without `roles` reads as any caller would).
-_ROLES_SQL = (
-    'SELECT m.group_id, m.role, g.name FROM orgs_membership m JOIN orgs_studygroup g ON g.id = m.group_id '
-    'WHERE m.person_id = %s AND m.start <= %s AND (m."end" IS NULL OR m."end" >= %s) AND m.group_id IN '
-    '(SELECT p.group_id FROM meetings_participation p WHERE p.session_id = %s AND p.state IN (%s, %s)) '
-    'ORDER BY m.group_id, m.start, m.id')
+# The check-in's own statements are written out in SQL (core/sql.py). Hundreds of members scan within a minute,
+# and on SQLite every statement of a scan's transaction runs under the one write lock: Django builds each ORM query
+# anew, about half a millisecond of a core per query, and a scan made twenty. These are the same every time. The
+# rules they keep are the ORM paths' (the tests run both: services.checkin without `roles` reads as any caller would).
 _CLASH_SQL = (
     'SELECT EXISTS (SELECT 1 FROM meetings_leave l WHERE l.session_id = %s AND l.person_id = %s AND l.status = %s), '
     'EXISTS (SELECT 1 FROM meetings_attendance a JOIN meetings_studysession o ON o.id = a.session_id '
     'WHERE a.person_id = %s AND a.status IN (%s, %s) AND o.starts_at < %s AND o.ends_at > %s AND a.session_id <> %s '
     'AND o.status <> %s)')
-_INSERT_SQL = (
-    'INSERT INTO meetings_attendance (session_id, group_id, person_id, status, source, checked_in_at, note, '
-    'recorded_by_id, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) '
-    'ON CONFLICT (session_id, group_id, person_id) DO NOTHING RETURNING id')
 _ATTENDED_SQL = ('UPDATE meetings_participation SET attended = attended + 1 '
                  'WHERE session_id = %s AND group_id = %s AND expected IS NOT NULL')
 _STATUS_SQL = 'SELECT status FROM meetings_studysession WHERE id = %s'
-
-
-def _sql(sql, params):
-    """One statement on the default connection (through Django's cursor: the data version moves as for any write);
-    its rows, or None for a statement that returns none."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description is not None else None
-
-
-def _dt(value):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def checkin_roles(session, person_id):
-    """[(group id, role, group name)] of the person's memberships on the session's day in the groups taking part
-    in it (host and accepted partners): one statement, the check-in's hot path."""
-    if not person_id:
-        return []
-    day = connection.ops.adapt_datefield_value(session.day)
-    return [tuple(r) for r in _sql(_ROLES_SQL, [person_id, day, day, session.pk, *TAKING_PART])]
 
 
 def presence_clash(session, person_id):
     """(approved leave, present or late at another overlapping session that is not cancelled) for this person: one
     statement. The ORM reads that name the leave or the other session (overlapping_presence) run only when it
     finds one."""
-    leave, other = _sql(_CLASH_SQL, [session.pk, person_id, LeaveStatus.APPROVED, person_id, *ATTENDED,
-                                     _dt(session.ends_at), _dt(session.starts_at), session.pk,
-                                     SessionStatus.CANCELLED])[0]
+    leave, other = sql.rows(_CLASH_SQL, [session.pk, person_id, LeaveStatus.APPROVED, person_id, *ATTENDED,
+                                         sql.value(session.ends_at), sql.value(session.starts_at), session.pk,
+                                         SessionStatus.CANCELLED])[0]
     return bool(leave), bool(other)
 
 
@@ -615,7 +585,7 @@ def checkin(*, session, token, by, now=None, device=None, roles=None):
     """Self check-in by QR code (a convenience, never required). Returns (rows, created).
 
     The hot path of a 联学 with hundreds of people scanning at once. `roles`: the member's (group id, role, group
-    name) from checkin_roles, when the caller (the check-in page) has just read them with the session; without
+    name) from access.checkin_roles, when the caller (the check-in page) has just read them with the session; without
     them the session and the roles are read here. The rules are read before the write lock is taken (on SQLite a
     transaction takes it at BEGIN, so reads inside it make every other scan wait); then every write of one scan
     (the attendance rows, the stored counts, the integrity signals, the device mark and the audit entries) is one
@@ -647,26 +617,22 @@ def checkin(*, session, token, by, now=None, device=None, roles=None):
         for group_id, (role, name) in sorted(found.items()):
             row_status = AttendanceStatus.ATTENDEE if role == "attendee" else status
             row = Attendance(session=session, group_id=group_id, person_id=by.person_id, status=row_status,
-                             source="qr", checked_in_at=now, recorded_by=by, recorded_at=timezone.now())
-            # A replayed token or a second scan: the unique constraint keeps one row and nothing changes. No
-            # savepoint is needed: ON CONFLICT DO NOTHING is not an error on either database.
-            inserted = _sql(_INSERT_SQL, [session.pk, group_id, by.person_id, row_status, "qr", _dt(now), "",
-                                          by.pk, _dt(row.recorded_at)])
-            if not inserted:
+                             source="qr", checked_in_at=now, recorded_by=by)
+            # A replayed token or a second scan: the unique constraint keeps one row and nothing changes.
+            if not sql.insert(row, unless_exists=("session_id", "group_id", "person_id")):
                 rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
                 continue
-            row.pk = inserted[0][0]
             created_any = True
             row.person, row.group = person, StudyGroup(pk=group_id, name=name)  # the audit entry names both
             integrity.attendance_written(row)  # 真学真记 (integrity)
             if row_status in ATTENDED:
                 # A new row of a member present or late: one more attended, unless the counts are not yet stored.
-                _sql(_ATTENDED_SQL, [session.pk, group_id])
+                sql.write(_ATTENDED_SQL, [session.pk, group_id])
                 stats_services.checkin_counted(session=session, group_id=group_id, status=row_status, now=now)
             audit.record(action="attendance.checkin", by=by, obj=row,
                          after={"session": session.pk, "group": group_id, "status": row_status})
             rows.append(row)
-        if created_any and _sql(_STATUS_SQL, [session.pk]) != [(SessionStatus.SCHEDULED,)]:
+        if created_any and sql.rows(_STATUS_SQL, [session.pk]) != [(SessionStatus.SCHEDULED,)]:
             # Archived or called off while this scan waited for the write lock (its rules were read before it):
             # exact here, after the inserts — on SQLite the lock is held, on PostgreSQL the new rows' key-share
             # lock on the session conflicts with the archive's row lock. Everything of this scan rolls back.

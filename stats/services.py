@@ -11,9 +11,11 @@ import threading
 from collections import defaultdict
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
+
+from core import sql
 
 from .models import MONTHS, PERIODS, QUARTERS, YEAR, GroupFigures
 
@@ -219,14 +221,11 @@ def checkin_counted(*, session, group_id, status, now=None):
         return
     late = int(status == AttendanceStatus.LATE)
     # Written out in SQL: it runs in every scan, under SQLite's write lock (meetings.services, the check-in).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE stats_groupfigures SET attended = attended + 1, absent = absent - 1, "
-            "late_arrivals = late_arrivals + %s WHERE group_id = %s AND year = %s AND period IN (%s, %s, %s) "
-            "AND (valid_until IS NULL OR valid_until > %s) AND computed_at >= %s",
-            [late, group_id, session.day.year, *periods_of(session.day), connection.ops.adapt_datetimefield_value(now),
-             connection.ops.adapt_datetimefield_value(session.starts_at)])
-        n = cursor.rowcount
+    n = sql.write(
+        "UPDATE stats_groupfigures SET attended = attended + 1, absent = absent - 1, "
+        "late_arrivals = late_arrivals + %s WHERE group_id = %s AND year = %s AND period IN (%s, %s, %s) "
+        "AND (valid_until IS NULL OR valid_until > %s) AND computed_at >= %s",
+        [late, group_id, session.day.year, *periods_of(session.day), sql.value(now), sql.value(session.starts_at)])
     if n != 3:
         refresh([group_id], session.day.year, topics=True, now=now)
 
