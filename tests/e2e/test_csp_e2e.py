@@ -8,6 +8,7 @@ dialog is expected and must show the name as text; any other dialog (alert) mean
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from core.testing import login as client_login
 
@@ -163,7 +164,9 @@ def test_htmx_works_under_the_policy_the_unit_tree_loads_then_folds(world, live_
     button = page.locator("button[data-tree-expand]").first.element_handle()  # a handle: the attribute goes away
     item = button.evaluate_handle("el => el.closest('li')")
     button.click()
-    page.wait_for_function("li => li.querySelectorAll(':scope > ul > li').length > 0", arg=item)
+    href = item.evaluate("li => li.querySelector(':scope > .node > a').getAttribute('href')")
+    # expect, not wait_for_function: Playwright builds its predicate with new Function, which the CSP forbids
+    expect(page.locator(f"li:has(> .node > a[href='{href}']) > ul > li").first).to_be_attached()
     assert button.get_attribute("data-tree-toggle") is not None and button.get_attribute("hx-get") is None
     folded = "li => li.querySelector(':scope > ul').classList.contains('d-none')"
     button.click()
