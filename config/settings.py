@@ -298,10 +298,16 @@ OVERVIEW_CACHE_SECONDS = env_int("OVERVIEW_CACHE_SECONDS", 60)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    # Kept compressed (a page of 35 KB takes ≈5 KB), so 2,000 pages stay under 15 MB a worker.
+    # Kept compressed (a page of 35 KB takes ≈5 KB), so 2,000 pages take ≈10 MB.
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
               "TIMEOUT": PAGE_CACHE_SECONDS or 1, "OPTIONS": {"MAX_ENTRIES": 2000}},
 }
+# In production the kept pages are files every gunicorn worker reads (core/pagestore.py): in each worker's memory,
+# a page kept by one worker was worked out again by the other. PAGE_CACHE_DIR may point at a tmpfs (/run/…).
+# Development and the tests keep them in memory (one process).
+PAGE_CACHE_DIR = env("PAGE_CACHE_DIR", "" if DEBUG else str(BASE_DIR / "var" / "cache" / "pages"))
+if PAGE_CACHE_DIR:
+    CACHES["pages"].update(BACKEND="core.pagestore.SharedPageStore", LOCATION=PAGE_CACHE_DIR)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")

@@ -6,6 +6,7 @@ is moved by time_machine.
 """
 
 import datetime as dt
+import os
 import re
 
 import pytest
@@ -28,9 +29,14 @@ from orgs.models import Person, Role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _empty_store(settings, time_machine):
+@pytest.fixture(autouse=True, params=["memory", "files"])
+def _empty_store(request, settings, time_machine, tmp_path):
+    """Every test twice: pages in the process's memory (development) and in files every worker reads (production,
+    core/pagestore.py)."""
     settings.PAGE_CACHE_SECONDS = 30
+    if request.param == "files":
+        settings.CACHES = {**settings.CACHES, "pages": {**settings.CACHES["pages"], "TIMEOUT": 30,
+                           "BACKEND": "core.pagestore.SharedPageStore", "LOCATION": str(tmp_path / "pages")}}
     # The clock stands still: a slot's end falling between two requests of a test would make a hit a miss.
     time_machine.move_to(timezone.now(), tick=False)
     pagecache.clear()
@@ -406,3 +412,50 @@ def test_turned_off_nothing_is_kept(world, settings):
     url = reverse("home")
     c.get(url)
     assert not _hit(c.get(url))
+
+
+# ---- kept in files, for every worker -------------------------------------------------------------------
+
+
+def _files(path):
+    return sorted(p for p in path.iterdir() if p.suffix == ".djcache")
+
+
+@pytest.mark.parametrize("_empty_store", ["files"], indirect=True)
+def test_a_page_kept_by_one_worker_is_served_by_another(world, tmp_path):
+    from django.core.cache import caches
+
+    c = _client(world.secretary_a)
+    url = reverse("home")
+    assert not _hit(c.get(url))
+    [kept] = _files(tmp_path / "pages")
+    # Readable by the application's account only.
+    assert kept.stat().st_mode & 0o777 == 0o600 and (tmp_path / "pages").stat().st_mode & 0o777 == 0o700
+    # Another worker: a store of its own over the same directory, that has never seen the page.
+    caches["pages"] = caches.create_connection("pages")
+    assert _hit(c.get(url))
+
+
+@pytest.mark.parametrize("_empty_store", ["files"], indirect=True)
+def test_kept_pages_older_than_the_timeout_leave_the_disk(tmp_path, time_machine, monkeypatch):
+    from core.pagestore import SharedPageStore
+
+    monkeypatch.setattr(SharedPageStore, "_swept", 0.0)  # as in a worker just started
+    store = SharedPageStore(str(tmp_path / "sweep"), {"TIMEOUT": 30})
+    t = timezone.now().timestamp()  # the files' times are the real clock's; the test's clock stands still
+
+    def written(key, value, at):
+        before = set(_files(tmp_path / "sweep"))
+        store.set(key, value)
+        [path] = set(_files(tmp_path / "sweep")) - before
+        os.utime(path, (at, at))
+        return path
+
+    old = written("old", b"x", t)  # the first write of the process sweeps (nothing to sweep yet)
+    time_machine.shift(29)
+    written("young", b"y", t + 29)  # swept at most once per timeout: not yet
+    assert old in _files(tmp_path / "sweep")
+    time_machine.shift(2)  # 31 s after "old" was written: it can no longer be served
+    store.set("later", b"z")
+    assert old not in _files(tmp_path / "sweep") and len(_files(tmp_path / "sweep")) == 2
+    assert store.get("young") == b"y" and store.get("later") == b"z" and store.get("old") is None
