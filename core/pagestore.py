@@ -13,16 +13,49 @@ ends at the next write, so most are never read again. A page holds personal data
 longer than it could be served. So before writing, at most once per timeout, every file older than the timeout
 is deleted (every page is kept for the cache's one TIMEOUT, so its age tells it has expired), then Django's
 cull bounds the count.
+
+A directory the service cannot write (a systemd unit's ProtectSystem, a full disk) must not cost a page: the store
+then keeps nothing, the page is worked out as without a cache, and the failure is logged once per process.
 """
 
+import logging
 import os
 import time
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
+
+logger = logging.getLogger(__name__)
 
 
 class SharedPageStore(FileBasedCache):
     _swept = 0.0
+    _warned = False
+
+    def _unusable(self):
+        if not SharedPageStore._warned:
+            SharedPageStore._warned = True
+            logger.warning("页面缓存目录 %s 不可写，页面不缓存（见 docs/deploy.md 的 PAGE_CACHE_DIR）", self._dir,
+                           exc_info=True)
+
+    def _createdir(self):
+        try:
+            super()._createdir()
+        except OSError:
+            self._unusable()
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except OSError:  # not readable: a miss, the page is worked out
+            self._unusable()
+            return default
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except OSError:  # not writable: nothing kept
+            self._unusable()
 
     def _cull(self):
         now = time.time()

@@ -459,3 +459,18 @@ def test_kept_pages_older_than_the_timeout_leave_the_disk(tmp_path, time_machine
     store.set("later", b"z")
     assert old not in _files(tmp_path / "sweep") and len(_files(tmp_path / "sweep")) == 2
     assert store.get("young") == b"y" and store.get("later") == b"z" and store.get("old") is None
+
+
+@pytest.mark.parametrize("_empty_store", ["files"], indirect=True)
+def test_a_directory_that_cannot_be_written_costs_no_page(world, settings, tmp_path, caplog, monkeypatch):
+    from core.pagestore import SharedPageStore
+
+    monkeypatch.setattr(SharedPageStore, "_warned", False)  # as in a worker just started
+    (tmp_path / "a-file").write_text("")  # a file where the directory should be: even root cannot make it
+    settings.CACHES = {**settings.CACHES, "pages": {**settings.CACHES["pages"],
+                       "LOCATION": str(tmp_path / "a-file" / "pages")}}
+    c = _client(world.secretary_a)
+    for _ in range(2):
+        response = c.get(reverse("home"))
+        assert response.status_code == 200 and not _hit(response)
+    assert "页面缓存目录" in caplog.text
