@@ -177,7 +177,8 @@ def production_site(tmp_path_factory):
     base.update(DATABASE_URL=db.url, DJANGO_STATIC_ROOT=str(tmp / "static"), DJANGO_MEDIA_ROOT=str(tmp / "media"),
                 DJANGO_SECRET_KEY="prod-pass-" + secrets.token_hex(32), DJANGO_ALLOWED_HOSTS=HOST,
                 FIELD_ENCRYPTION_KEY=secrets.token_hex(16), DJANGO_LOG_LEVEL="WARNING",
-                AUDIT_HMAC_KEY=secrets.token_hex(32), AUDIT_HEAD_FILE=str(tmp / "audit-heads.log"))
+                AUDIT_HMAC_KEY=secrets.token_hex(32), AUDIT_HEAD_FILE=str(tmp / "audit-heads.log"),
+                PAGE_CACHE_DIR=str(tmp / "pages"))
     # The demo world is made explicitly, in development mode, into this pass's own database only.
     dev_env = {**base, "DJANGO_DEBUG": "1"}
     prod_env = {**base, "DJANGO_DEBUG": "0"}
@@ -199,6 +200,7 @@ def production_site(tmp_path_factory):
         _wait_until_listening(port, process)
         print(f"production site ready in {time.monotonic() - started:.1f} s")
         facts["server_pid"] = process.pid
+        facts["page_cache_dir"] = tmp / "pages"
         yield port, facts
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -264,6 +266,21 @@ def test_each_persona_logs_in_and_opens_a_page(production_site, persona):
     url = PERSONA_PAGES[persona].format(group_a=facts["group_a"])
     response, page = browser.get(url)
     _assert_served(response, page, f"{persona} {url}")
+
+
+def test_a_page_kept_by_one_worker_is_kept_for_both(production_site):
+    """Kept pages are files both gunicorn workers read (core/pagestore.py). Each request here opens a connection of
+    its own, so it falls to either worker: kept in one worker's memory, most of these asks would be worked out."""
+    port, facts = production_site
+    browser = _Browser(port)
+    response, page = browser.post_form("/accounts/login/", {"username": "secretary_a", "password": PASSWORD})
+    assert response.status == 302, page[:2000]
+    first, _ = browser.get("/")
+    assert first.status == 200 and first.headers.get("X-Page-Cache") is None  # worked out, and kept
+    answers = [browser.get("/")[0].headers.get("X-Page-Cache") for _ in range(6)]
+    assert answers == ["hit"] * 6
+    kept = list(facts["page_cache_dir"].glob("*.djcache"))
+    assert kept and all(f.stat().st_mode & 0o777 == 0o600 for f in kept)
 
 
 def test_the_web_processes_load_no_document_or_numeric_library(production_site):
