@@ -302,7 +302,7 @@ OVERVIEW_CACHE_GROUPS = env_int("OVERVIEW_CACHE_GROUPS", 500)
 OVERVIEW_CACHE_SECONDS = env_int("OVERVIEW_CACHE_SECONDS", 60)
 # The main pages (工作台, a session, the plan, the material search, the overview) are kept whole for each log-in
 # session under the data version that every write moves (core/pagecache.py): a page asked for again before anything
-# was written anywhere is served from memory. PAGE_CACHE_SECONDS bounds how far such a page can lag the clock
+# was written anywhere is served as it was kept. PAGE_CACHE_SECONDS bounds how far such a page can lag the clock
 # (a session that has just begun, a new day is a new key anyway); 0 turns the cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
 CACHES = {
@@ -312,7 +312,8 @@ CACHES = {
               "TIMEOUT": PAGE_CACHE_SECONDS or 1, "OPTIONS": {"MAX_ENTRIES": 2000}},
 }
 # In production the kept pages are files every gunicorn worker reads (core/pagestore.py): in each worker's memory,
-# a page kept by one worker was worked out again by the other. PAGE_CACHE_DIR may point at a tmpfs (/run/…).
+# a page kept by one worker was worked out again by the other. PAGE_CACHE_DIR may point at a tmpfs (/run/…); it
+# must be the service user's own, 0700 (made so at the first write if missing).
 # Development and the tests keep them in memory (one process).
 PAGE_CACHE_DIR = env("PAGE_CACHE_DIR", "" if DEBUG else str(BASE_DIR / "var" / "cache" / "pages"))
 if PAGE_CACHE_DIR:

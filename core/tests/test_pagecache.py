@@ -418,7 +418,7 @@ def test_turned_off_nothing_is_kept(world, settings):
 
 
 def _files(path):
-    return sorted(p for p in path.iterdir() if p.suffix == ".djcache")
+    return sorted(p for p in path.iterdir() if p.suffix == ".djcache") if path.exists() else []
 
 
 @pytest.mark.parametrize("_empty_store", ["files"], indirect=True)
@@ -452,12 +452,15 @@ def test_kept_pages_older_than_the_timeout_leave_the_disk(tmp_path, time_machine
         return path
 
     old = written("old", b"x", t)  # the first write of the process sweeps (nothing to sweep yet)
+    orphan = tmp_path / "sweep" / "tmpk1ll3d"  # a worker killed between writing and renaming
+    orphan.write_bytes(b"half a page")
+    os.utime(orphan, (t, t))
     time_machine.shift(29)
     written("young", b"y", t + 29)  # swept at most once per timeout: not yet
     assert old in _files(tmp_path / "sweep")
     time_machine.shift(2)  # 31 s after "old" was written: it can no longer be served
     store.set("later", b"z")
-    assert old not in _files(tmp_path / "sweep") and len(_files(tmp_path / "sweep")) == 2
+    assert old not in _files(tmp_path / "sweep") and len(_files(tmp_path / "sweep")) == 2 and not orphan.exists()
     assert store.get("young") == b"y" and store.get("later") == b"z" and store.get("old") is None
 
 
@@ -465,7 +468,7 @@ def test_kept_pages_older_than_the_timeout_leave_the_disk(tmp_path, time_machine
 def test_a_directory_that_cannot_be_written_costs_no_page(world, settings, tmp_path, caplog, monkeypatch):
     from core.pagestore import SharedPageStore
 
-    monkeypatch.setattr(SharedPageStore, "_warned", False)  # as in a worker just started
+    monkeypatch.setattr(SharedPageStore, "_warned", set())  # as in a worker just started
     (tmp_path / "a-file").write_text("")  # a file where the directory should be: even root cannot make it
     settings.CACHES = {**settings.CACHES, "pages": {**settings.CACHES["pages"],
                        "LOCATION": str(tmp_path / "a-file" / "pages")}}
@@ -474,3 +477,37 @@ def test_a_directory_that_cannot_be_written_costs_no_page(world, settings, tmp_p
         response = c.get(reverse("home"))
         assert response.status_code == 200 and not _hit(response)
     assert "页面缓存目录" in caplog.text
+
+
+@pytest.mark.parametrize("_empty_store", ["files"], indirect=True)
+def test_a_directory_open_to_others_is_refused(world, settings, tmp_path, caplog, monkeypatch):
+    """Django unpickles what it reads there: a folder someone else could write into is not used."""
+    from core.pagestore import SharedPageStore
+
+    monkeypatch.setattr(SharedPageStore, "_warned", set())
+    monkeypatch.setattr(SharedPageStore, "_checked", set())
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    settings.CACHES = {**settings.CACHES, "pages": {**settings.CACHES["pages"], "LOCATION": str(shared)}}
+    c = _client(world.secretary_a)
+    for _ in range(2):
+        response = c.get(reverse("home"))
+        assert response.status_code == 200 and not _hit(response)
+    assert _files(shared) == [] and "属主或权限不安全" in caplog.text
+
+
+def test_opening_the_store_makes_no_folder_and_warns_of_nothing(settings, tmp_path, caplog):
+    """Django's system checks open every cache; manage.py commands under the web unit's sandbox would warn."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    (tmp_path / "a-file").write_text("")
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "core.pagestore.SharedPageStore",
+                                                    "LOCATION": str(tmp_path / "a-file" / "pages"), "TIMEOUT": 30}}
+    caches["pages"]
+    call_command("check", verbosity=0)
+    assert "页面缓存目录" not in caplog.text
+    settings.CACHES = {**settings.CACHES, "pages": {**settings.CACHES["pages"], "LOCATION": str(tmp_path / "p")}}
+    caches["pages"]
+    assert not (tmp_path / "p").exists()
