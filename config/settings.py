@@ -156,9 +156,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # in the database (the 工作台 on the demo city: 6.4 of 17.7 ms; prepared, 9–12 ms in all). Django leaves both off
     # for connection poolers in transaction mode (PgBouncer), which lose a connection's prepared statements:
     # behind one, set DB_PREPARE_THRESHOLD=0.
-    if env_int("DB_PREPARE_THRESHOLD", 2) > 0:
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=env_int("DB_PREPARE_THRESHOLD", 2))
+    DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 2)
+    if DB_PREPARE_THRESHOLD > 0:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True,
+                                                              prepare_threshold=DB_PREPARE_THRESHOLD)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

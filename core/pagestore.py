@@ -50,10 +50,13 @@ class SharedPageStore(FileBasedCache):
             logger.warning("页面缓存目录 %s %s，页面不缓存（见 docs/deploy.md 的 PAGE_CACHE_DIR）", self._dir, why,
                            exc_info=why == "不可用")
 
-    def _own(self):
-        """The directory exists, is this process's user's and is closed to everyone else (0700)."""
+    def _own(self, create=False):
+        """The directory exists (made 0700 by FileBasedCache if `create`), is this process's user's and is closed to
+        everyone else. Checked once per process."""
         if self._dir in SharedPageStore._checked:
             return True
+        if create:
+            super()._createdir()
         try:
             st = os.stat(self._dir)
         except FileNotFoundError:
@@ -76,8 +79,7 @@ class SharedPageStore(FileBasedCache):
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:
-            self._createdir()
-            if self._own():
+            if self._own(create=True):
                 super().set(key, value, timeout, version)  # sweeps in _cull first
         except OSError:  # not writable: nothing kept
             self._unusable("不可用")

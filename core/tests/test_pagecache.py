@@ -497,6 +497,7 @@ def test_a_directory_open_to_others_is_refused(world, settings, tmp_path, caplog
     assert _files(shared) == [] and "属主或权限不安全" in caplog.text
 
 
+@pytest.mark.parametrize("_empty_store", ["files"], indirect=True)
 def test_opening_the_store_makes_no_folder_and_warns_of_nothing(settings, tmp_path, caplog):
     """Django's system checks open every cache; manage.py commands under the web unit's sandbox would warn."""
     from django.core.cache import caches

@@ -165,7 +165,7 @@ def test_htmx_works_under_the_policy_the_unit_tree_loads_then_folds(world, live_
     item = button.evaluate_handle("el => el.closest('li')")
     button.click()
     href = item.evaluate("li => li.querySelector(':scope > .node > a').getAttribute('href')")
-    # expect, not wait_for_function: Playwright builds its predicate with new Function, which the CSP forbids
+    # expect, not wait_for_function: Playwright polls its predicate with eval, which the CSP forbids
     expect(page.locator(f"li:has(> .node > a[href='{href}']) > ul > li").first).to_be_attached()
     assert button.get_attribute("data-tree-toggle") is not None and button.get_attribute("hx-get") is None
     folded = "li => li.querySelector(':scope > ul').classList.contains('d-none')"

@@ -52,6 +52,6 @@ def test_the_kind_filter_narrows_the_live_results(world, live_server, page):
     assert "研讨文章" in page.inner_text("[data-testid=results]")
     with page.expect_response(lambda r: "kind=speech" in r.url):
         page.select_option("select[name=kind]", "speech")
-    # expect, not wait_for_function: Playwright builds a string predicate with new Function, which the CSP forbids
+    # expect, not wait_for_function: Playwright polls its predicate with eval, which the CSP forbids
     expect(page.locator("[data-testid=results]")).not_to_contain_text("研讨文章")
     assert "研讨讲话" in page.inner_text("[data-testid=results]")
