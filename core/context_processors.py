@@ -9,7 +9,8 @@ def navigation(request):
     if user.person_id and not user.admin_role:
         from meetings.models import Notice
 
-        unread = Notice.objects.filter(person_id=user.person_id, read_at__isnull=True).count()
+        unread = access.memo(user, "unread_notices", lambda: Notice.objects.filter(
+            person_id=user.person_id, read_at__isnull=True).count())
     supervises = bool(access.supervised_roots(user))
     return {
         "nav_unread_notices": unread,

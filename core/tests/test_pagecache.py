@@ -15,6 +15,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -412,6 +413,72 @@ def test_turned_off_nothing_is_kept(world, settings):
     url = reverse("home")
     c.get(url)
     assert not _hit(c.get(url))
+
+
+
+# ---- the reader's answers, kept across the reader's pages ---------------------------------------------------
+
+_TOKENS = re.compile(r'value="[A-Za-z0-9]{64}"|csrf[-_]?token[^>]*>', re.IGNORECASE)
+
+
+def _text(response):
+    return _TOKENS.sub("", response.content.decode())
+
+
+def test_a_readers_next_page_does_not_ask_their_roles_again(world):
+    from plans import services as plans
+
+    plan = plans.plan_create(group=world.group_a, year=world.today.year, by=world.secretary_a)
+    url = reverse("plans:plan", args=[plan.pk])
+    c = _client(world.secretary_a)
+    assert c.get(reverse("home")).status_code == 200  # the 工作台 asked who the reader is
+    with CaptureQueriesContext(connection) as warm:
+        kept_answers = c.get(url)
+    pagecache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        worked_out = c.get(url)
+    assert not _hit(kept_answers) and not _hit(worked_out)
+    assert _text(kept_answers) == _text(worked_out)
+    asked = [q["sql"] for q in warm.captured_queries]
+    assert not any("orgs_membership" in sql and "orgs_studygroup" in sql and '"role"' in sql for sql in asked)
+    assert len(warm) <= len(cold) - 3, (len(warm), len(cold))
+
+
+def test_rights_granted_are_on_the_next_page_at_once(world):
+    c = _client(world.secretary_a)
+    home = reverse("home")
+    c.get(home)
+    before = _until_kept(c, home).content.decode()
+    assert world.group_b.name not in before
+    org.membership_add(group=world.group_b, person=world.secretary_a.person, role=Role.SECRETARY,
+                       start=world.today, by=None)
+    after = c.get(home)
+    assert not _hit(after) and world.group_b.name in after.content.decode()
+
+
+def test_the_answers_are_kept_per_session_version_and_day():
+    class Reader:
+        pk = 7
+
+    reader, asked = Reader(), []
+
+    def ask():
+        asked.append(1)
+        return ["第一组"]
+
+    today = dt.date(2026, 5, 4)
+    assert pagecache.kept_answer(reader, "roles", ask) == ["第一组"]  # outside a kept page's view: always asked
+    assert pagecache.kept_answer(reader, "roles", ask) == ["第一组"] and len(asked) == 2
+    for under, asked_then in [(("s1", 5, today), 3), (("s1", 5, today), 3), (("s1", 6, today), 4),
+                              (("s1", 5, today + dt.timedelta(days=1)), 5), (("s2", 5, today), 6),
+                              (("s1", 5, today), 6)]:
+        reader.__dict__[pagecache._ANSWERS_UNDER] = under
+        answer = pagecache.kept_answer(reader, "roles", ask)
+        assert answer == ["第一组"] and len(asked) == asked_then, under
+        answer.append("改过")  # a caller changing what it got changes nothing kept
+    pagecache.clear()
+    pagecache.kept_answer(reader, "roles", ask)
+    assert len(asked) == 7
 
 
 # ---- kept in files, for every worker -------------------------------------------------------------------
