@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Issue 10: N logged-in users at once (default 50, each with their own session) against gunicorn as the
-deployment guide recommends for 2 cores: `--workers 2 --worker-class gthread --threads 4 --preload`.
+deployment guide recommends for 2 cores: `--workers 4 --worker-class gthread --threads 2 --preload`.
 
     python benchmarks/bench_load.py                       # SQLite, the demo city (seeded into var/ if missing)
     python benchmarks/bench_load.py --scale region        # a reduced province (3 cities, ≈500 groups)
@@ -51,7 +51,7 @@ from benchmarks.common import (  # noqa: E402
 )
 
 CSRF = "c" * 32
-SERVER = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--preload"]
+SERVER = ["--workers", "4", "--worker-class", "gthread", "--threads", "2", "--preload"]
 
 SEED_REGION = r'''
 import datetime as dt, random, time

@@ -1,17 +1,20 @@
 """gunicorn settings for one 2-core server: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
 
-Two processes of four threads each: the pages mostly wait on the database and on file generation, so
-threads give concurrency without a process per request, and two processes keep one busy export from
-stalling everyone. Every value can be overridden from the environment (docs/deploy.md).
+Four processes of two threads each. Threads give concurrency while a request waits on the database or a file,
+but the threads of one process run Python one at a time (the GIL): with two processes of four threads, a burst of
+pages not kept yet (fifty readers right after a write) queued behind one process while the other core idled, and
+the 50-user think-time p95 on PostgreSQL was 105–417 ms against 67–302 ms with four of two (benchmarks/README.md,
+2026-12-04 22:00–23:05 UTC). Four processes cost ≈ 100 MB more (PSS 323 against 223 MB for the whole server).
+Every value can be overridden from the environment (docs/deploy.md).
 """
 
 import os
 
 # nginx on the same host forwards to this address; PORT and HOST are the same variables `./dev serve` reads.
 bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # Load Django once in the master and fork: workers start fast and share the imported code's memory.
 # Django opens no database connection at import time, so no connection is shared across the fork.
 preload_app = True

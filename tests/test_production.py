@@ -268,8 +268,8 @@ def test_each_persona_logs_in_and_opens_a_page(production_site, persona):
     _assert_served(response, page, f"{persona} {url}")
 
 
-def test_a_page_kept_by_one_worker_is_kept_for_both(production_site):
-    """Kept pages are files both gunicorn workers read (core/pagestore.py). Each request here opens a connection of
+def test_a_page_kept_by_one_worker_is_kept_for_all(production_site):
+    """Kept pages are files every gunicorn worker reads (core/pagestore.py). Each request here opens a connection of
     its own, so it falls to either worker: kept in one worker's memory, most of these asks would be worked out."""
     port, facts = production_site
     browser = _Browser(port)
