@@ -311,6 +311,10 @@ CACHES = {
     # Kept compressed (a page of 35 KB takes ≈5 KB), so 2,000 pages take ≈10 MB.
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
               "TIMEOUT": PAGE_CACHE_SECONDS or 1, "OPTIONS": {"MAX_ENTRIES": 2000}},
+    # A reader's roles and scopes, kept across their pages in each process (core/pagecache.kept_answer). Their key
+    # holds the data version and the day, so no timeout is needed; ≈ 1 KB each.
+    "answers": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "answers",
+                "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
 # In production the kept pages are files every gunicorn worker reads (core/pagestore.py): in each worker's memory,
 # a page kept by one worker was worked out again by the other. PAGE_CACHE_DIR may point at a tmpfs (/run/…); it

@@ -26,11 +26,8 @@ whatever is written; here a kept page ends at the next write.
 """
 
 import hashlib
-import pickle
-import threading
 import time
 import zlib
-from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -83,14 +80,14 @@ def cached_page(name):
             if version is None:
                 return view(request, *args, **kwargs)
             key = key_for(request, name, version)
-            # The access modules' answers about this user (roles, scopes) may be kept too, under the same version.
-            request.user.__dict__[_ANSWERS_UNDER] = (request.session.session_key, version, timezone.localdate())
             kept = None if _reload(request) else _store().get(key)
             if kept is not None:
                 get_token(request)  # keeps the CSRF cookie's lifetime going, as rendering the page's forms would
                 response = HttpResponse(zlib.decompress(kept[1]), content_type=kept[0])
                 response["X-Page-Cache"] = "hit"
                 return response
+            # The access modules' answers about this reader (roles, scopes) may be kept too, under the same version.
+            request.user.__dict__[_ANSWERS_UNDER] = f"{request.session.session_key}:{version}:{timezone.localdate()}"
             response = view(request, *args, **kwargs)
             if getattr(response, "is_rendered", True) is False:
                 response.render()
@@ -116,8 +113,7 @@ def _keepable(request, response):
 
 def clear():
     _store().clear()
-    with _answers_lock:
-        _answers.clear()
+    caches["answers"].clear()
 
 
 # ---- What the access modules answer about a user, kept across that user's pages -----------------------------
@@ -129,13 +125,11 @@ def clear():
 # the view read anything, and the day. So they are exactly as fresh as a kept page: any write makes a new version,
 # and the day ends them. The session, not the account, keys them, as the pages: two sessions never share one, and
 # on SQLite a number taken back with a rolled-back write (the tests' transactions) never meets another's answers.
-# In this process's memory, not the shared page store: a dict look-up rather than a file read, and each worker
-# learns a reader's answers once per version. Pickled, so a caller that changes what it got changes no other's.
+# In each process's memory (Django's LocMemCache, the "answers" cache: pickled, so a caller that changes what it
+# got changes no other's, and bounded), not the shared page store: a file read would cost what the query does.
 
 _ANSWERS_UNDER = "_kept_answers_under"
-_ANSWERS_MAX = 5000  # ≈ 1 KB each: a few MB at most per worker
-_answers = OrderedDict()
-_answers_lock = threading.Lock()
+_MISSING = object()
 
 
 def kept_answer(user, key, compute):
@@ -144,18 +138,9 @@ def kept_answer(user, key, compute):
     under = user.__dict__.get(_ANSWERS_UNDER)
     if under is None:
         return compute()
-    full_key = (*under, user.pk, key)
-    with _answers_lock:
-        blob = _answers.get(full_key)
-        if blob is not None:
-            _answers.move_to_end(full_key)
-    if blob is not None:
-        return pickle.loads(blob)
-    value = compute()
-    blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-    with _answers_lock:
-        _answers[full_key] = blob
-        while len(_answers) > _ANSWERS_MAX:
-            _answers.popitem(last=False)
+    answers, full_key = caches["answers"], f"{under}:{user.pk}:{key}"
+    value = answers.get(full_key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        answers.set(full_key, value)
     return value
-

@@ -43,19 +43,14 @@ def supervised_units(user, day=None):
     return Unit.objects.filter(id__in=scopes.values("unit_id"))
 
 
-# The answers that depend only on the user, the day and the data: a kept page's view keeps them across the
-# reader's pages (core/pagecache.kept_answer). Add a key here only if its answer reads nothing else (not the
-# request, not the clock but the day).
-KEPT_KEYS = frozenset({"roots", "roles", "role_pairs", "managed_groups", "scope", "detail_scope", "materials",
-                       "observer_ids", "unread_notices"})
-
-
 def memo(user, key, compute):
     """Per-request memo on the user object: a page asks several questions of the same user, and the
-    study apps' access modules keep their own answers here too."""
+    study apps' access modules keep their own answers here too. Inside a kept page's view the answer is also kept
+    across the reader's pages, under the data version and the day (core/pagecache.kept_answer), so `compute` must
+    read nothing but the database, the user and today's date (not the request, not the clock)."""
     store = user.__dict__.setdefault("_access_cache", {})
     if key not in store:
-        store[key] = pagecache.kept_answer(user, key, compute) if key in KEPT_KEYS else compute()
+        store[key] = pagecache.kept_answer(user, key, compute)
     return store[key]
 
 

@@ -469,9 +469,9 @@ def test_the_answers_are_kept_per_session_version_and_day():
     today = dt.date(2026, 5, 4)
     assert pagecache.kept_answer(reader, "roles", ask) == ["第一组"]  # outside a kept page's view: always asked
     assert pagecache.kept_answer(reader, "roles", ask) == ["第一组"] and len(asked) == 2
-    for under, asked_then in [(("s1", 5, today), 3), (("s1", 5, today), 3), (("s1", 6, today), 4),
-                              (("s1", 5, today + dt.timedelta(days=1)), 5), (("s2", 5, today), 6),
-                              (("s1", 5, today), 6)]:
+    tomorrow = today + dt.timedelta(days=1)
+    for under, asked_then in [(f"s1:5:{today}", 3), (f"s1:5:{today}", 3), (f"s1:6:{today}", 4),
+                              (f"s1:5:{tomorrow}", 5), (f"s2:5:{today}", 6), (f"s1:5:{today}", 6)]:
         reader.__dict__[pagecache._ANSWERS_UNDER] = under
         answer = pagecache.kept_answer(reader, "roles", ask)
         assert answer == ["第一组"] and len(asked) == asked_then, under
