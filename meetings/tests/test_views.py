@@ -99,6 +99,65 @@ class TestAttendancePage:
         assert response.status_code == 302
 
 
+class TestJointPartnerList:
+    """The 联学 page's list of groups (written in Python, meetings_tags.partner_items): each reader gets the forms
+    their role allows, each form posts to a route that does what its button says, and typed names are escaped."""
+
+    @staticmethod
+    def forms(page):
+        """{data-testid of the button: the action its form posts to}."""
+        import re
+
+        out = {}
+        for form in re.findall(r'<form method="post"[^>]*action="([^"]+)"[^>]*>(.*?)</form>', page, re.S):
+            for testid in re.findall(r'data-testid="(partner-[a-z]+)"', form[1]):
+                out[testid] = form[0]
+            assert 'name="csrfmiddlewaretoken"' in form[1]
+        return out
+
+    def test_before_it_starts_the_invited_decide_and_the_host_may_withdraw(self, world, as_user):
+        world.group_b.name = '<b>乙</b>中心组"'
+        world.group_b.save()
+        session = next_week(world, form="joint", joint_groups=[world.group_b])
+        url = reverse("meetings:detail", args=[session.pk])
+        page = as_user(world.secretary_b).get(url).content.decode()
+        forms = self.forms(page)
+        assert forms["partner-accept"] == reverse("meetings:partner", args=[session.pk, world.group_b.pk, "accept"])
+        assert 'formaction="' + reverse("meetings:partner", args=[session.pk, world.group_b.pk, "decline"]) in page
+        assert "<b>乙</b>" not in page and "&lt;b&gt;乙&lt;/b&gt;中心组&quot;" in page
+        host = as_user(world.secretary_a).get(url).content.decode()
+        assert self.forms(host) == {
+            "partner-remove": reverse("meetings:partner", args=[session.pk, world.group_b.pk, "remove"])}
+        assert "撤回邀请" in host and "partner-accept" not in host
+        # An invited group's members are not shown to the host: no sheet for it, only its name and head count.
+        assert host.count('data-testid="attendance-table"') == 1 and "成员 " in host
+
+        response = as_user(world.secretary_b).post(forms["partner-accept"], {"reason": ""})
+        assert response.status_code == 302
+        page = as_user(world.secretary_b).get(url).content.decode()
+        leave = self.forms(page)["partner-leave"]
+        host = as_user(world.secretary_a).get(url).content.decode()
+        remove = self.forms(host)["partner-remove"]
+        assert "确认将&lt;b&gt;乙&lt;/b&gt;中心组&quot;移出这次联学？" in host and host.count('data-testid="attendance-table"') == 2
+        assert remove == reverse("meetings:partner", args=[session.pk, world.group_b.pk, "remove"])
+        assert as_user(world.secretary_b).post(leave, {"reason": "与本组会议冲突"}).status_code == 302
+        assert session.participations.get(group=world.group_b).state == "left"
+
+    def test_once_it_has_started_the_host_records_why_a_sheet_is_missing(self, world, as_user):
+        session = make_session(world, form="joint", joint_groups=[world.group_b])
+        accept(world, session)
+        mark_all(world, session)
+        url = reverse("meetings:detail", args=[session.pk])
+        host = as_user(world.secretary_a).get(url).content.decode()
+        forms = self.forms(host)
+        assert list(forms) == ["partner-missing"] and "还有 " in host and "人未登记" in host
+        response = as_user(world.secretary_a).post(forms["partner-missing"], {"reason": "<i>分会场</i>网络中断"})
+        assert response.status_code == 302
+        host = as_user(world.secretary_a).get(url).content.decode()
+        assert "未登记考勤：&lt;i&gt;分会场&lt;/i&gt;网络中断" in host and "partner-missing" not in host
+        assert 'data-testid="rate">100.0%</b>' in host
+
+
 class TestCheckinPages:
     def test_a_member_checks_in_by_opening_the_link(self, world, as_user):
         session = make_session(world)
