@@ -1,21 +1,30 @@
-"""A number that every write to the database moves: what cached pages are kept under (core/pagecache.py).
+"""A number that every write to the database moves, and, for each table, the number at its last write: what
+cached pages are kept under (core/pagecache.py).
 
 Every connection Django opens gets an execute wrapper (installed from CoreConfig.ready). After a statement
-that writes (INSERT, UPDATE, DELETE, REPLACE) to any table but the session store, the wrapper moves the number,
-on the same connection. The rule that makes kept pages exact: a reader reads the number first and the data
-after, so whatever it builds is kept under a number no newer than its data, and **after a write commits, the
-number moves past every number a reader could have read before that commit**. Where that last move is lost (the
-connection or the worker dies between COMMIT and it; a manual transaction outside atomic(), which the project does
-not use), kept pages outlive the write by PAGE_CACHE_SECONDS at most.
+that writes (INSERT, UPDATE, DELETE, REPLACE) to any table but the session store, the wrapper moves the number
+and marks the table written at it. A kept page records the number it was built under and the tables it read; it
+stands while none of those tables was written after that number. So a QR check-in (attendance) no longer ends
+the 工作台 or the plan page that never read attendance, while every page that shows attendance is worked out anew.
 
-- SQLite: one row (core_dataversion), updated in the writer's own transaction. It becomes visible with the data,
-  in the same commit, and a rollback (or a savepoint's) takes both back. No writer waits on the row: SQLite lets
-  one writer in at a time anyway (BEGIN IMMEDIATE, behind the writers' gate).
-- PostgreSQL: a sequence (core_dataversion_seq), moved by nextval after each write and once more right after the
-  transaction commits (on_commit). A row updated inside the transaction would be a lock every writer waits on,
-  held from its first write to its commit, and taken before the audit head's lock by one service and after it by
-  another: a deadlock. nextval takes no lock and is not rolled back. A reader that reads the number between the
-  write and the commit keeps its page under a number the commit then moves past.
+The rule that makes kept pages exact: a reader reads the number first and the data after, so whatever it builds
+is kept under a number no newer than its data, and **after a write commits, the table's mark moves past every
+number a reader could have read before that commit**. Where that last move is lost (the connection or the
+worker dies between COMMIT and it; a manual transaction outside atomic(), which the project does not use), kept
+pages outlive the write by PAGE_CACHE_SECONDS at most.
+
+- SQLite: a row per table (core_tablewrite: name, last), upserted in the writer's own transaction with the
+  number one past the largest mark; the number is that largest mark. It becomes visible with the data, in the
+  same commit, and a rollback (or a savepoint's) takes both back. No writer waits on the rows: SQLite lets one
+  writer in at a time anyway (BEGIN IMMEDIATE, behind the writers' gate).
+- PostgreSQL: the number is a sequence (core_dataversion_seq), moved by nextval after each write and once more
+  right after the transaction commits (on_commit), when the tables it wrote are marked with that last number in
+  one upsert, in autocommit. A row updated inside the transaction would be a lock every writer waits on, held
+  from its first write to its commit, and taken before the audit head's lock by one service and after it by
+  another: a deadlock. nextval takes no lock and is not rolled back; the upsert locks its rows for one statement,
+  in the order of the tables' names, so two never wait on each other in a circle. Until the commit, the tables a
+  transaction wrote are known to its own connection (`changed_since` asks them): a page read on that connection
+  sees the transaction's writes, and must not be served from before them (the tests run inside one transaction).
 - In autocommit (a lone statement), on both: right after the statement, the data committed first. If moving
   the number fails there (SQLite's lock taken past the timeout), the write stands and the failure is logged:
   a page kept before it outlives it by PAGE_CACHE_SECONDS at most, which is better than a 500 for a write that
@@ -24,6 +33,8 @@ not use), kept pages outlive the write by PAGE_CACHE_SECONDS at most.
 Why here rather than in the services: a service forgotten, a management command, the admin, a migration, a
 bulk update or raw SQL through Django all move the number too, with nothing to remember. Writes from outside
 Django (the sqlite3 shell, psql, a restore) do not; cached pages outlive them by PAGE_CACHE_SECONDS at most.
+Tables written by database triggers (the search indexes' FTS tables) are not marked: a page that read a table
+which is not a model's is kept only while nothing at all was written (`changed_since`).
 
 The statements run on a cursor of their own (Django's query log and the query-count tests do not see them, and a
 pending INSERT … RETURNING keeps its rows). The session store is left out: the session policy writes `last_seen`
@@ -34,6 +45,7 @@ import functools
 import logging
 import re
 
+from django.apps import apps
 from django.db import DatabaseError, connections
 
 logger = logging.getLogger(__name__)
@@ -41,19 +53,26 @@ logger = logging.getLogger(__name__)
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _TABLE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)',
                     re.IGNORECASE)
-UNTRACKED = frozenset({"django_session", "core_dataversion"})
-_BUMP = {
-    "sqlite": ("INSERT INTO core_dataversion (id, n) VALUES (1, 1) "
-               "ON CONFLICT (id) DO UPDATE SET n = core_dataversion.n + 1"),
-    "postgresql": "SELECT nextval('core_dataversion_seq')",
+UNTRACKED = frozenset({"django_session", "core_tablewrite"})
+_NEXT = "SELECT nextval('core_dataversion_seq')"  # PostgreSQL
+_MARK = {
+    # The table's mark one past the largest: the number moves with it, in the writer's own transaction.
+    "sqlite": ("INSERT INTO core_tablewrite (name, last) "
+               "VALUES (%s, (SELECT COALESCE(MAX(last), 0) + 1 FROM core_tablewrite)) "
+               "ON CONFLICT (name) DO UPDATE SET last = excluded.last"),
+    # After the commit, in autocommit: every table the transaction wrote, in the order of their names.
+    "postgresql": ("INSERT INTO core_tablewrite (name, last) SELECT unnest(%s::text[]), %s "
+                   "ON CONFLICT (name) DO UPDATE SET last = GREATEST(core_tablewrite.last, excluded.last)"),
 }
 _READ = {
-    "sqlite": "SELECT n FROM core_dataversion WHERE id = 1",
+    "sqlite": "SELECT COALESCE(MAX(last), 0) FROM core_tablewrite",
     "postgresql": "SELECT last_value FROM core_dataversion_seq",
 }
+_LAST = "SELECT COALESCE(MAX(last), 0) FROM core_tablewrite WHERE name IN ({})"
 _EXISTS = {
-    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'core_dataversion'",
-    "postgresql": "SELECT 1 WHERE to_regclass('core_dataversion_seq') IS NOT NULL",
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'core_tablewrite'",
+    "postgresql": ("SELECT 1 WHERE to_regclass('core_dataversion_seq') IS NOT NULL "
+                   "AND to_regclass('core_tablewrite') IS NOT NULL"),
 }
 _DDL = ("CREATE", "DROP", "ALTER")
 
@@ -72,11 +91,11 @@ def written_table(sql):
     return match.group(1).lower() if match else None
 
 
-def _raw(connection, sql):
+def _raw(connection, sql, params=None):
     with connection.wrap_database_errors:  # Django's exceptions, as for any other statement
         cursor = connection.create_cursor()
         try:
-            cursor.execute(sql)
+            cursor.execute(sql, params) if params is not None else cursor.execute(sql)
             return cursor.fetchone() if cursor.description else None
         finally:
             cursor.close()
@@ -93,27 +112,54 @@ def _has_counter(connection):
     return found
 
 
-def _move_after_commit(connection):
-    """Move the number once the write is committed: a failure leaves the write standing, and is logged."""
+def _mark_committed(connection, tables):
+    """Mark tables written once their write is committed (autocommit): a failure leaves the write standing, and
+    is logged."""
     try:
-        _raw(connection, _BUMP[connection.vendor])
+        if connection.vendor == "sqlite":
+            for table in sorted(tables):
+                _raw(connection, _MARK["sqlite"], [table])
+        else:
+            number = _raw(connection, _NEXT)[0]
+            _raw(connection, _MARK["postgresql"], [sorted(tables), number])
     except DatabaseError:
         logger.warning("数据版本号未能更新；缓存页面最多滞后 PAGE_CACHE_SECONDS 秒", exc_info=True)
 
 
-def bump(connection):
-    if connection.vendor not in _BUMP or not _has_counter(connection):
+class _Written:
+    """PostgreSQL: the tables an open transaction wrote, each with the number its last write took; marked when the
+    transaction commits (an on_commit callback). A rollback drops the callback, and with it the tables."""
+
+    dataversion = True
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.tables = {}
+
+    def __call__(self):
+        _mark_committed(self.connection, self.tables)
+
+
+def _written(connection):
+    """This connection's open transaction's _Written, if it has written."""
+    return next((func for _, func, _ in connection.run_on_commit if getattr(func, "dataversion", False)), None)
+
+
+def mark(connection, table):
+    if connection.vendor not in _MARK or not _has_counter(connection):
         return
     if not connection.in_atomic_block:
-        _move_after_commit(connection)
-        return
-    _raw(connection, _BUMP[connection.vendor])
-    if connection.vendor == "postgresql" and not any(
-            getattr(func, "dataversion", False) for _, func, _ in connection.run_on_commit):
-        move = functools.partial(_move_after_commit, connection)
-        move.dataversion = True
-        # robust: whatever happens here, the callbacks queued after it (tasks, notices) still run.
-        connection.on_commit(move, robust=True)
+        _mark_committed(connection, {table})
+    elif connection.vendor == "sqlite":
+        _raw(connection, _MARK["sqlite"], [table])
+    else:
+        number = _raw(connection, _NEXT)[0]
+        written = _written(connection)
+        if written is None:
+            written = _Written(connection)
+            # robust: whatever happens here, the callbacks queued after it (tasks, notices) still run.
+            connection.on_commit(written, robust=True)
+        written.tables[table] = number
 
 
 def after_write(execute, sql, params, many, context):
@@ -122,7 +168,7 @@ def after_write(execute, sql, params, many, context):
     table = written_table(sql)
     if table is not None:
         if table not in UNTRACKED:
-            bump(context["connection"])
+            mark(context["connection"], table)
     elif sql.lstrip()[:6].upper().startswith(_DDL):
         context["connection"]._dataversion_ready = False
     return result
@@ -144,3 +190,35 @@ def current(using="default"):
         cursor.execute(_READ[connection.vendor])
         row = cursor.fetchone()
     return row[0] if row else 0
+
+
+@functools.cache
+def model_tables():
+    """Every model's table (many-to-many tables included): the tables whose writes go through Django, and so are
+    marked. A table outside it (an FTS index a trigger fills) is never marked."""
+    return frozenset(m._meta.db_table for m in apps.get_models(include_auto_created=True)) - UNTRACKED
+
+
+def changed_since(tables, number, using="default", now=None):
+    """Was any of `tables` written after `number` (committed, or in this connection's open transaction)? A table
+    that is not a model's counts as written whenever anything anywhere was. `now`: current(), if just read."""
+    now = current(using) if now is None else now
+    if now is None:
+        return True
+    if now == number:
+        return False
+    if now < number or not tables <= model_tables():  # (fewer: the marks were flushed, between two tests)
+        return True
+    if not tables:
+        return False
+        return True
+    connection = connections[using]
+    names = sorted(tables)
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST.format(", ".join(["%s"] * len(names))), names)
+        last = cursor.fetchone()[0]
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        written = _written(connection)
+        if written is not None:
+            last = max([last, *(n for t, n in written.tables.items() if t in tables)])
+    return last > number

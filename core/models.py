@@ -117,12 +117,13 @@ class IdempotencyKey(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_once_per_user")]
 
 
-class DataVersion(models.Model):
-    """One row whose number goes up with every statement that writes to the database (core/dataversion.py).
+class TableWrite(models.Model):
+    """A table, and the data version at its last write (core/dataversion.py).
 
-    Pages cached for a log-in session are kept under this number (core/pagecache.py): a write anyone makes
-    (through a service, a command, the admin or raw SQL through Django) moves it, in the writer's own
-    transaction, and every page cached before it is no longer asked for.
+    Pages cached for a log-in session are kept with the tables they read (core/pagecache.py): a write anyone makes
+    to one of them (through a service, a command, the admin or raw SQL through Django) marks it past the number
+    the page was built under, and the page is no longer served.
     """
 
-    n = models.BigIntegerField(default=0)
+    name = models.CharField(max_length=128, primary_key=True)
+    last = models.BigIntegerField(default=0)

@@ -12,6 +12,7 @@ from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef,
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
+from core import pagecache
 from meetings.selectors import PlanProgress  # one definition: plan_progress returns it
 
 from . import services
@@ -165,10 +166,13 @@ def overview(groups, *, year, threshold=90.0, today=None, only="", page=1, per_p
     cache_key = f"stats:overview:{key}:{year}:{threshold}:{only}:{today}" if key else None
     scope = cache.get(cache_key) if cache_key else None
     if scope is None:
-        scope = _scope(groups, year=year, threshold=threshold, today=today, only=only, units=units)
+        with pagecache.reading() as tables:
+            scope = _scope(groups, year=year, threshold=threshold, today=today, only=only, units=units)
+        scope["tables"] = frozenset(tables)
         if cache_key and len(scope["ids"]) > settings.OVERVIEW_CACHE_GROUPS:
             scope["cached_at"] = timezone.now()
             cache.set(cache_key, scope, settings.OVERVIEW_CACHE_SECONDS)
+    pagecache.note_read(scope.get("tables", ()))  # a page kept with sums kept from earlier ends as they would
     start = (max(page, 1) - 1) * per_page
     ids = scope["ids"][start:start + per_page]
     order = {gid: i for i, gid in enumerate(ids)}
