@@ -213,9 +213,24 @@ class User:
         return time.perf_counter() - started, response.status, len(content), kept
 
 
-def run(users, request_for, seconds, think=0.0):
-    """Every user in its own thread, requesting until `seconds` have passed; returns the samples."""
+WRITES_PER_S = 5
+
+
+def run(users, request_for, seconds, think=0.0, writer=None):
+    """Every user in its own thread, requesting until `seconds` have passed; returns the samples. `writer`: a
+    User who meanwhile writes WRITES_PER_S audit entries a second (/bench/baseline-write), tables no page reads."""
     stop = time.perf_counter() + seconds
+    writes = []
+
+    def write():
+        while time.perf_counter() < stop:
+            t, status, _, _ = writer.hit("POST", "/bench/baseline-write")
+            writes.append(status)
+            time.sleep(max(0.0, 1 / WRITES_PER_S - t))
+
+    background = threading.Thread(target=write) if writer else None
+    if background:
+        background.start()
     samples, failures, sizes = [], [], []
     kept, worked, first = [], [], []  # answered from the kept page or worked out; each user's first, worked out
     lock = threading.Lock()
@@ -243,6 +258,8 @@ def run(users, request_for, seconds, think=0.0):
     with ThreadPoolExecutor(len(users)) as pool:
         list(pool.map(loop, range(len(users))))
     wall = time.perf_counter() - started
+    if background:
+        background.join()
     times = [t for t, _ in samples]
     return {"requests": len(times), "req_per_s": round(len(times) / wall, 1),
             "median_ms": round(statistics.median(times) * 1000, 1) if times else None,
@@ -254,7 +271,8 @@ def run(users, request_for, seconds, think=0.0):
             "worked_out": len(worked), "first_requests": len(first),
             "kept_p95_ms": round(percentile(kept, 0.95) * 1000, 1) if kept else None,
             "worked_out_p95_ms": round(percentile(worked, 0.95) * 1000, 1) if worked else None,
-            "first_p95_ms": round(percentile(first, 0.95) * 1000, 1) if first else None}
+            "first_p95_ms": round(percentile(first, 0.95) * 1000, 1) if first else None,
+            **({"writes": len(writes), "writes_failed": sum(1 for st in writes if st != 200)} if writer else {})}
 
 
 def cases(fx, base, token):
@@ -279,12 +297,21 @@ def cases(fx, base, token):
     # write or on a hard reload (Cache-Control: no-cache skips the kept page).
     worked_out = {f"{name}, worked out": (who, lambda i, r=request_for: (*r(i), {"Cache-Control": "no-cache"}))
                   for name, (who, request_for) in pages.items()}
+    # And as they are got while the rest of the system writes (WRITES_PER_S audit entries a second, which no page
+    # reads): a kept page ends only when a table it read is written (core/dataversion.py).
+    writer = User(base, fx["members"][-1])
+    elsewhere = {f"{name}, {WRITES_PER_S} writes/s elsewhere": (who, request_for, writer)
+                 for name, (who, request_for) in pages.items()}
     return {
         "baseline": (secretaries, lambda i: ("GET", "/bench/baseline", None)),
-        **pages, **worked_out,
+        **pages, **elsewhere, **worked_out,
         "QR check-in": (users(fx["members"]),
                         lambda i: ("POST", f"/meetings/{fx['joint']}/checkin/", {"t": token(fx["joint"])})),
     }
+
+
+def _writer(case):
+    return case[2] if len(case) > 2 else None
 
 
 def bench(db_url, args):
@@ -314,14 +341,14 @@ def bench(db_url, args):
         if args.only:  # a few pages (and the baseline), e.g. to compare server settings quickly
             all_cases = {k: v for k, v in all_cases.items() if k == "baseline" or any(
                 o.lower() in k.lower() for o in args.only)}
-        for users, request_for in all_cases.values():  # warm up: imports, caches, figures
+        for users, request_for, *_ in all_cases.values():  # warm up: imports, caches, figures
             users[0].hit(*request_for(0))
         report["saturation"], report["think"] = {}, {}
         names = list(all_cases)
         bases = []
         for name in names[1:]:  # each page right after a baseline run, so both see the same machine
             bases.append(run(*all_cases["baseline"], args.seconds / 2))
-            report["saturation"][name] = run(*all_cases[name], args.seconds)
+            report["saturation"][name] = run(*all_cases[name][:2], args.seconds, writer=_writer(all_cases[name]))
             print("  饱和", name, report["saturation"][name], flush=True)
         bases.append(run(*all_cases["baseline"], args.seconds / 2))
         floor = statistics.mean(b["req_per_s"] for b in bases)
@@ -331,7 +358,8 @@ def bench(db_url, args):
             s = report["saturation"][name]
             s["ratio"] = round(s["req_per_s"] / floor, 3)
         for name in names:
-            report["think"][name] = run(*all_cases[name], args.think_seconds, think=args.think)
+            report["think"][name] = run(*all_cases[name][:2], args.think_seconds, think=args.think,
+                                        writer=_writer(all_cases[name]))
             print("  思考", name, report["think"][name], flush=True)
         report["memory_mb"] = {str(pid): {"rss": r, "pss": p} for pid, (r, p) in memory(proc.pid).items()}
     finally:
