@@ -33,8 +33,9 @@ pages outlive the write by PAGE_CACHE_SECONDS at most.
 Why here rather than in the services: a service forgotten, a management command, the admin, a migration, a
 bulk update or raw SQL through Django all move the number too, with nothing to remember. Writes from outside
 Django (the sqlite3 shell, psql, a restore) do not; cached pages outlive them by PAGE_CACHE_SECONDS at most.
-Tables written by database triggers (the search indexes' FTS tables) are not marked: a page that read a table
-which is not a model's is kept only while nothing at all was written (`changed_since`).
+Tables written by database triggers (SQLite's FTS indexes, filled from the index tables) are marked with the
+table whose triggers write them (`triggered`); a page that read a table which is neither a model's nor one of
+those is kept only while nothing at all was written (`changed_since`).
 
 The statements run on a cursor of their own (Django's query log and the query-count tests do not see them, and a
 pending INSERT … RETURNING keeps its rows). The session store is left out: the session policy writes `last_seen`
@@ -145,13 +146,39 @@ def _written(connection):
     return next((func for _, func, _ in connection.run_on_commit if getattr(func, "dataversion", False)), None)
 
 
+_TRIGGER_WRITES = re.compile(r'(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+
+
+def triggered(connection):
+    """{table: the tables its triggers write}, read from SQLite's schema once per connection (and again after a
+    schema change): the search indexes' FTS tables, filled by triggers on the index tables, are marked with them.
+    PostgreSQL's triggers run functions whose bodies are not in the catalogue's text; the project has none, and a
+    table one filled would be no model's (changed_since: ends its pages at any write)."""
+    found = getattr(connection, "_dataversion_triggers", None)
+    if found is None:
+        found = {}
+        if connection.vendor == "sqlite":
+            cursor = connection.create_cursor()
+            try:
+                cursor.execute("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+                for table, sql in cursor.fetchall():
+                    body = sql[sql.upper().find(" BEGIN "):]
+                    found.setdefault(table, set()).update(_TRIGGER_WRITES.findall(body))
+            finally:
+                cursor.close()
+        connection._dataversion_triggers = found
+    return found
+
+
 def mark(connection, table):
     if connection.vendor not in _MARK or not _has_counter(connection):
         return
+    tables = {table, *triggered(connection).get(table, ())}
     if not connection.in_atomic_block:
-        _mark_committed(connection, {table})
+        _mark_committed(connection, tables)
     elif connection.vendor == "sqlite":
-        _raw(connection, _MARK["sqlite"], [table])
+        for name in sorted(tables):
+            _raw(connection, _MARK["sqlite"], [name])
     else:
         number = _raw(connection, _NEXT)[0]
         written = _written(connection)
@@ -159,7 +186,8 @@ def mark(connection, table):
             written = _Written(connection)
             # robust: whatever happens here, the callbacks queued after it (tasks, notices) still run.
             connection.on_commit(written, robust=True)
-        written.tables[table] = number
+        for name in tables:
+            written.tables[name] = number
 
 
 def after_write(execute, sql, params, many, context):
@@ -171,6 +199,7 @@ def after_write(execute, sql, params, many, context):
             mark(context["connection"], table)
     elif sql.lstrip()[:6].upper().startswith(_DDL):
         context["connection"]._dataversion_ready = False
+        context["connection"]._dataversion_triggers = None
     return result
 
 
@@ -207,7 +236,9 @@ def changed_since(tables, number, using="default", now=None):
         return True
     if now == number:
         return False
-    if now < number or not tables <= model_tables():  # (fewer: the marks were flushed, between two tests)
+    connection = connections[using]
+    known = model_tables().union(*triggered(connection).values())
+    if now < number or not tables <= known:  # (fewer: the marks were flushed, between two tests)
         return True
     if not tables:
         return False
