@@ -6,8 +6,9 @@ the answer under a key made of:
 - the log-in session and the CSRF cookie: the same person with the same rights, and forms whose token fits this
   browser's secret. Two sessions of one person never share an entry, and a browser whose CSRF cookie changed (or
   that has none yet: nothing is kept or served then) gets its page worked out with a token that fits;
-- the account and its person as the log-in read them (every page names them; a change to another account does
-  not end this reader's pages, and a log-in elsewhere, which writes its own account's last_login, neither);
+- the account and its person as the log-in read them, before any view (what every page is worked out for: the
+  navigation follows the account's role). In the key rather than among the tables read: a change to another
+  account does not end this reader's pages, nor does a log-in elsewhere, which writes its own last_login;
 - the path with its query string, the htmx headers and the language: the same question;
 - the day and a PAGE_CACHE_SECONDS slot of the clock: what only the clock changes ("已开始", what is due
   today) lags it by PAGE_CACHE_SECONDS at most. Each log-in session's slots are shifted by an offset drawn from
