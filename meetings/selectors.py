@@ -221,9 +221,11 @@ def _frozen_attendance(session):
         lines = [_frozen_line(ln, corrections.get((session.pk, attendance_field(g["group_id"], ln["person_id"])), ""),
                               leaves.get(ln["person_id"])) for ln in g["lines"]]
         p = states.get(g["group_id"])
+        attendees = sum(1 for line in lines if line.role == "attendee")
         out.append(GroupAttendance(g["group_id"], g["group_name"], g["is_host"], g["venue"], lines,
                                    _sheet_rate(lines), [], p.state if p else "host",
-                                   p.get_state_display() if p else "主办", g.get("missing_reason", "")))
+                                   p.get_state_display() if p else "主办", g.get("missing_reason", ""),
+                                   head_count=len(lines) - attendees, attendee_count=attendees))
     return out
 
 

@@ -158,6 +158,18 @@ class TestJointPartnerList:
         assert 'data-testid="rate">100.0%</b>' in host
 
 
+    def test_an_archived_joint_session_counts_each_groups_members_as_archived(self, world, as_user):
+        session = make_session(world, form="joint", joint_groups=[world.group_b],
+                               start=timezone.now() - dt.timedelta(days=1))
+        accept(world, session)
+        mark_all(world, session)
+        mark_all(world, session, group=world.group_b)
+        services.record_save(session=session, by=world.secretary_a, summary="联学小结")
+        services.session_archive(session=session, by=world.secretary_a)
+        page = as_user(world.secretary_a).get(reverse("meetings:detail", args=[session.pk])).content.decode()
+        # Group A: 组长, 学习秘书, 成员; group B: its 学习秘书 (as frozen at the archive, like the sheets below).
+        assert "成员 3 人" in page and "成员 1 人" in page and "成员 0 人" not in page
+
 class TestCheckinPages:
     def test_a_member_checks_in_by_opening_the_link(self, world, as_user):
         session = make_session(world)
