@@ -48,6 +48,9 @@ def test_the_secretary_schedules_marks_attendance_on_a_phone_and_archives(world,
         row.locator(f"button:has-text('{status}')").click()
         expect(row.locator("[data-testid=att-status]")).to_contain_text(status)  # no eval under the CSP
     assert sorted(Attendance.objects.values_list("status", flat=True)) == ["absent", "present", "present"]
+    # The 全部出席 button counts who is still unmarked as the taps go in (swapped with each row).
+    expect(phone_page.locator("[data-testid=all-present]")).to_contain_text("未登记的 0 人")
+    assert "{#" not in phone_page.inner_text("body")
     # The page fits a phone: no sideways scrolling.
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shot(phone_page, "meetings-attendance-phone")
