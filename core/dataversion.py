@@ -113,16 +113,21 @@ def _has_counter(connection):
     return found
 
 
+def _upsert(connection, tables):
+    """Mark `tables` now: on SQLite each one past the largest mark; on PostgreSQL all at a new number, in one
+    statement."""
+    if connection.vendor == "sqlite":
+        for name in sorted(tables):
+            _raw(connection, _MARK["sqlite"], [name])
+    else:
+        _raw(connection, _MARK["postgresql"], [sorted(tables), _raw(connection, _NEXT)[0]])
+
+
 def _mark_committed(connection, tables):
     """Mark tables written once their write is committed (autocommit): a failure leaves the write standing, and
     is logged."""
     try:
-        if connection.vendor == "sqlite":
-            for table in sorted(tables):
-                _raw(connection, _MARK["sqlite"], [table])
-        else:
-            number = _raw(connection, _NEXT)[0]
-            _raw(connection, _MARK["postgresql"], [sorted(tables), number])
+        _upsert(connection, tables)
     except DatabaseError:
         logger.warning("数据版本号未能更新；缓存页面最多滞后 PAGE_CACHE_SECONDS 秒", exc_info=True)
 
@@ -177,8 +182,7 @@ def mark(connection, table):
     if not connection.in_atomic_block:
         _mark_committed(connection, tables)
     elif connection.vendor == "sqlite":
-        for name in sorted(tables):
-            _raw(connection, _MARK["sqlite"], [name])
+        _upsert(connection, tables)  # in the writer's transaction: a rollback takes the marks back with the data
     else:
         number = _raw(connection, _NEXT)[0]
         written = _written(connection)
@@ -236,14 +240,14 @@ def changed_since(tables, number, using="default", now=None):
         return True
     if now == number:
         return False
+    if now < number:  # the marks were flushed (between two tests)
+        return True
     connection = connections[using]
-    known = model_tables().union(*triggered(connection).values())
-    if now < number or not tables <= known:  # (fewer: the marks were flushed, between two tests)
+    unmarked = tables - model_tables()
+    if unmarked and not unmarked <= set().union(*triggered(connection).values()):
         return True
     if not tables:
         return False
-        return True
-    connection = connections[using]
     names = sorted(tables)
     with connection.cursor() as cursor:
         cursor.execute(_LAST.format(", ".join(["%s"] * len(names))), names)

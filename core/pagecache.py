@@ -132,8 +132,7 @@ def cached_page(name):
                 return view(request, *args, **kwargs)
             key = key_for(request, name)
             kept = None if _reload(request) else _store().get(key)
-            if (isinstance(kept, tuple) and len(kept) == 4
-                    and not dataversion.changed_since(frozenset(kept[2]), kept[3], now=number)):
+            if kept is not None and not dataversion.changed_since(kept[2], kept[3], now=number):
                 get_token(request)  # keeps the CSRF cookie's lifetime going, as rendering the page's forms would
                 response = HttpResponse(zlib.decompress(kept[1]), content_type=kept[0])
                 response["X-Page-Cache"] = "hit"
@@ -146,7 +145,7 @@ def cached_page(name):
                     response.render()
             if _keepable(request, response):
                 _store().set(key, (response["Content-Type"], zlib.compress(response.content, 1),
-                                   tuple(sorted(tables)), number), settings.PAGE_CACHE_SECONDS)
+                                   frozenset(tables), number), settings.PAGE_CACHE_SECONDS)
             return response
 
         return wrapper
