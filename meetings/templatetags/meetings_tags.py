@@ -18,15 +18,21 @@ from integrity.templatetags.integrity_tags import signal_count  # 真学真记 (
 
 register = template.Library()
 
-_STATUS_CLASS = {"present": "text-success", "absent": "text-danger"}
+# One colour per attendance status, on the session page's sheets and the phone sheet's rows alike.
+_STATUS_CLASS = {"present": "text-success", "attendee": "text-success", "late": "text-warning-emphasis",
+                 "absent": "text-danger", "leave": "text-secondary"}
+
+
+@register.filter
+def status_class(status):
+    """`{{ line.status|status_class }}`: the text colour of an attendance status (muted when unmarked)."""
+    return _STATUS_CLASS.get(status, "text-muted" if not status else "")
 
 
 def _status(line):
     if not line.status:
         return '<span class="text-muted">未登记</span>'
-    label = escape(line.status_label)
-    css = _STATUS_CLASS.get(line.status)
-    return f'<span class="{css}">{label}</span>' if css else label
+    return f'<span class="{status_class(line.status)}">{escape(line.status_label)}</span>'
 
 
 def _source(line):
