@@ -17,14 +17,16 @@ pages outlive the write by PAGE_CACHE_SECONDS at most.
   number one past the largest mark; the number is that largest mark. It becomes visible with the data, in the
   same commit, and a rollback (or a savepoint's) takes both back. No writer waits on the rows: SQLite lets one
   writer in at a time anyway (BEGIN IMMEDIATE, behind the writers' gate).
-- PostgreSQL: the number is a sequence (core_dataversion_seq), moved by nextval after each write and once more
-  right after the transaction commits (on_commit), when the tables it wrote are marked with that last number in
-  one upsert, in autocommit. A row updated inside the transaction would be a lock every writer waits on, held
-  from its first write to its commit, and taken before the audit head's lock by one service and after it by
-  another: a deadlock. nextval takes no lock and is not rolled back; the upsert locks its rows for one statement,
-  in the order of the tables' names, so two never wait on each other in a circle. Until the commit, the tables a
-  transaction wrote are known to its own connection (`changed_since` asks them): a page read on that connection
-  sees the transaction's writes, and must not be served from before them (the tests run inside one transaction).
+- PostgreSQL: the number is a sequence (core_dataversion_seq), moved by nextval right after a transaction
+  commits (on_commit), when the tables it wrote are marked with that number in one upsert, in autocommit. A row
+  updated inside the transaction would be a lock every writer waits on, held from its first write to its commit,
+  and taken before the audit head's lock by one service and after it by another: a deadlock. nextval takes no lock
+  and is not rolled back; the upsert locks its rows for one statement, in the order of the tables' names, so two
+  never wait on each other in a circle. Until the commit, the tables a transaction wrote are known to its own
+  connection (`changed_since` asks them): a page read on that connection sees the transaction's writes, and must
+  not be served from before them (the tests run inside one transaction). Those tables are numbered only when the
+  connection next reads the number (`current`), not at each write: a QR scan writes seven times, and each nextval
+  was one more round trip, three of them while the scan held the audit head every other writer waits for.
 - In autocommit (a lone statement), on both: right after the statement, the data committed first. If moving
   the number fails there (SQLite's lock taken past the timeout), the write stands and the failure is logged:
   a page kept before it outlives it by PAGE_CACHE_SECONDS at most, which is better than a 500 for a write that
@@ -133,8 +135,9 @@ def _mark_committed(connection, tables):
 
 
 class _Written:
-    """PostgreSQL: the tables an open transaction wrote, each with the number its last write took; marked when the
-    transaction commits (an on_commit callback). A rollback drops the callback, and with it the tables."""
+    """PostgreSQL: the tables an open transaction wrote, each with the number it was last written under, or None
+    when written since the connection last read the number; marked when the transaction commits (an on_commit
+    callback). A rollback drops the callback, and with it the tables."""
 
     dataversion = True
 
@@ -144,6 +147,14 @@ class _Written:
 
     def __call__(self):
         _mark_committed(self.connection, self.tables)
+
+    def number(self):
+        """Number the tables written since the number was last read: a reader on this connection is about to read
+        the number, and what it builds sees these writes, so they are not after it; a later write is."""
+        pending = [name for name, number in self.tables.items() if number is None]
+        if pending:
+            number = _raw(self.connection, _NEXT)[0]
+            self.tables.update(dict.fromkeys(pending, number))
 
 
 def _written(connection):
@@ -184,14 +195,12 @@ def mark(connection, table):
     elif connection.vendor == "sqlite":
         _upsert(connection, tables)  # in the writer's transaction: a rollback takes the marks back with the data
     else:
-        number = _raw(connection, _NEXT)[0]
         written = _written(connection)
         if written is None:
             written = _Written(connection)
             # robust: whatever happens here, the callbacks queued after it (tasks, notices) still run.
             connection.on_commit(written, robust=True)
-        for name in tables:
-            written.tables[name] = number
+        written.tables.update(dict.fromkeys(tables))  # numbered if this connection reads the number (current)
 
 
 def after_write(execute, sql, params, many, context):
@@ -219,6 +228,10 @@ def current(using="default"):
     connection.ensure_connection()
     if connection.vendor not in _READ or not _has_counter(connection):
         return None
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        written = _written(connection)
+        if written is not None:
+            written.number()
     with connection.cursor() as cursor:
         cursor.execute(_READ[connection.vendor])
         row = cursor.fetchone()
@@ -238,11 +251,15 @@ def changed_since(tables, number, using="default", now=None):
     now = current(using) if now is None else now
     if now is None:
         return True
+    connection = connections[using]
+    written = _written(connection) if connection.vendor == "postgresql" and connection.in_atomic_block else None
+    mine = [] if written is None else [n for t, n in written.tables.items() if t in tables]
+    if None in mine:  # written on this connection since it last read the number: after any number it holds
+        return True
     if now == number:
         return False
     if now < number:  # the marks were flushed (between two tests)
         return True
-    connection = connections[using]
     unmarked = tables - model_tables()
     if unmarked and not unmarked <= set().union(*triggered(connection).values()):
         return True
@@ -252,8 +269,4 @@ def changed_since(tables, number, using="default", now=None):
     with connection.cursor() as cursor:
         cursor.execute(_LAST.format(", ".join(["%s"] * len(names))), names)
         last = cursor.fetchone()[0]
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        written = _written(connection)
-        if written is not None:
-            last = max([last, *(n for t, n in written.tables.items() if t in tables)])
-    return last > number
+    return max([last, *mine]) > number
