@@ -612,7 +612,7 @@ def checkin(*, session, token, by, now=None, device=None, roles=None):
         _check_overlap(session, person)  # names the other session
     if on_leave:
         raise ValidationError("您的请假已经批准；如已到会，请联系学习秘书撤回请假后登记出席")
-    rows, created_any = [], False
+    rows, created = [], []
     with transaction.atomic():
         for group_id, (role, name) in sorted(found.items()):
             row_status = AttendanceStatus.ATTENDEE if role == "attendee" else status
@@ -622,24 +622,30 @@ def checkin(*, session, token, by, now=None, device=None, roles=None):
             if not sql.insert(row, unless_exists=("session_id", "group_id", "person_id")):
                 rows.append(Attendance.objects.get(session=session, group_id=group_id, person_id=by.person_id))
                 continue
-            created_any = True
             row.person, row.group = person, StudyGroup(pk=group_id, name=name)  # the audit entry names both
             integrity.attendance_written(row)  # 真学真记 (integrity)
-            if row_status in ATTENDED:
-                # A new row of a member present or late: one more attended, unless the counts are not yet stored.
-                sql.write(_ATTENDED_SQL, [session.pk, group_id])
-                stats_services.checkin_counted(session=session, group_id=group_id, status=row_status, now=now)
-            audit.record(action="attendance.checkin", by=by, obj=row,
-                         after={"session": session.pk, "group": group_id, "status": row_status})
             rows.append(row)
-        if created_any and sql.rows(_STATUS_SQL, [session.pk]) != [(SessionStatus.SCHEDULED,)]:
+            created.append(row)
+        if created and sql.rows(_STATUS_SQL, [session.pk]) != [(SessionStatus.SCHEDULED,)]:
             # Archived or called off while this scan waited for the write lock (its rules were read before it):
             # exact here, after the inserts — on SQLite the lock is held, on PostgreSQL the new rows' key-share
             # lock on the session conflicts with the archive's row lock. Everything of this scan rolls back.
             raise ValidationError("这次学习已归档或已取消，不能再签到；如已到会，请联系学习秘书登记")
         # 真学真记: one phone checking in several people is a signal, whatever this scan created.
         integrity.checkin_device(session=session, person_id=by.person_id, device=device)
-    return rows, created_any
+        # Last, the rows other scans wait for, each held until this scan commits (on PostgreSQL; SQLite holds its
+        # one lock from BEGIN anyway): each group's stored counts, which the scans of that group update, then the
+        # audit head, which every write of the product updates. Taken any earlier, they would be held through
+        # the statements above, and a group's row through the wait for the head.
+        for row in created:
+            if row.status in ATTENDED:
+                # A new row of a member present or late: one more attended, unless the counts are not yet stored.
+                sql.write(_ATTENDED_SQL, [session.pk, row.group_id])
+                stats_services.checkin_counted(session=session, group_id=row.group_id, status=row.status, now=now)
+        for row in created:
+            audit.record(action="attendance.checkin", by=by, obj=row,
+                         after={"session": session.pk, "group": row.group_id, "status": row.status})
+    return rows, bool(created)
 
 
 # ---- Leave and 补学 ---------------------------------------------------------------------------------
