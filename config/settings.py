@@ -229,6 +229,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.HistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Django's database store, with the read every request makes compiled once (accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
 # The cookie lives as long as the absolute limit; the idle limit is enforced by our middleware,
 # because Django's own expiry is either idle-only or absolute-only, never both.
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600

@@ -6,9 +6,11 @@ Django's cursor, so the data version (core/dataversion.py) and the SQLite writer
 other. Values of a model are prepared by the model's own fields (get_db_prep_save), as save() would.
 """
 
+import copy
+import datetime as dt
 import functools
 
-from django.db import connection
+from django.db import connection, connections
 
 
 def rows(sql, params=()):
@@ -61,3 +63,96 @@ def insert(obj, *, unless_exists=None):
     if inserted:
         obj._state.adding, obj._state.db = False, connection.alias
     return inserted
+
+
+# ---- Statements Django compiled once, run again with other values ------------------------------------------
+#
+# A page worked out anew spends about half its time in Django building and compiling its queries (≈0.5–1 ms each,
+# benchmarks/README.md), and most of them have the same shape on every request: the log-in session, the account,
+# the session being scanned. `prepared` builds such a query once per process with stand-in values, lets Django
+# compile it, finds where each stand-in landed among the statement's parameters, and from then on runs the same
+# statement with the caller's values, through Django's own compiler object (so select_related, converters and
+# model instances are Django's). Django has no such cache (SQLAlchemy's "baked queries" are the idea), and the
+# libraries that cache do it for results, not statements. What it cannot redo safely it refuses at the first
+# call: a value the lookup transforms (startswith, a year), inlines, drops or splits makes it raise, never guess.
+
+class _Prepared:
+    __slots__ = ("queryset", "compiler", "sql", "params", "slots")
+
+
+_compiled = {}
+_STAND_IN_INT = 1_987_654_300  # no id, count or year the product sees comes near it
+
+
+def _kind(arg):
+    """What decides the statement's shape: the type of a value put in a slot; None and booleans themselves (a
+    lookup on None becomes IS NULL, and True would equal the stand-in 1)."""
+    if arg is None or isinstance(arg, bool):
+        return ("value", arg)
+    for kind in (dt.datetime, dt.date, int, str):  # datetime before date: it is one
+        if isinstance(arg, kind):
+            return kind
+    raise TypeError(f"prepared(): a value of type {type(arg).__name__} cannot fill a slot")
+
+
+def _stand_in(kind, i):
+    if kind is int:
+        return _STAND_IN_INT + i
+    if kind is str:
+        return f"\x1fslot{i}\x1f"
+    if kind is dt.date:
+        return dt.date(1001 + i, 2, 3)
+    if kind is dt.datetime:
+        return dt.datetime(1001 + i, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+    return kind[1]  # ("value", None or a boolean): the value itself
+
+
+def _adapt(kind, value, connection):
+    if kind is dt.datetime:
+        return connection.ops.adapt_datetimefield_value(value)
+    if kind is dt.date:
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _prepare(build, kinds, connection, using):
+    stand_ins = [_stand_in(k, i) for i, k in enumerate(kinds)]
+    queryset = build(*stand_ins).using(using)
+    compiler = queryset.query.get_compiler(using=using)
+    sql, params = compiler.as_sql()
+    wanted = {i: _adapt(k, stand_ins[i], connection) for i, k in enumerate(kinds) if isinstance(k, type)}
+    slots, found = [], set()
+    for j, param in enumerate(params):
+        for i, value in wanted.items():
+            if type(param) is type(value) and param == value:
+                slots.append((j, i, kinds[i]))
+                found.add(i)
+    missing = set(wanted) - found
+    inlined = [i for i, value in wanted.items() if str(value) in sql]
+    if missing or inlined:
+        raise ValueError(f"prepared(): values {sorted(missing | set(inlined))} do not reach the statement as "
+                         "parameters (a lookup transforms them, or the statement inlines them)")
+    p = _Prepared()
+    p.queryset, p.compiler, p.sql, p.params, p.slots = queryset, compiler, sql, tuple(params), tuple(slots)
+    return p
+
+
+def prepared(key, build, *args, using="default"):
+    """list(build(*args)) — Django's model instances (or values), from the statement compiled the first time
+    (see above). `build` takes the values and returns a queryset; it must not branch on them (it is called once,
+    with stand-ins), and the queryset is run as it is (slice it in `build` for a first row). `key` names the
+    query, unique in the project; the types of the values (and which are None or booleans) are part of it."""
+    conn = connections[using]
+    kinds = tuple(_kind(a) for a in args)
+    p = _compiled.get((key, conn.vendor, kinds))
+    if p is None:
+        p = _compiled[(key, conn.vendor, kinds)] = _prepare(build, kinds, conn, using)
+    params = list(p.params)
+    for j, i, kind in p.slots:
+        params[j] = _adapt(kind, args[i], conn)
+    compiler = copy.copy(p.compiler)  # its select, klass_info and converters; this thread's connection
+    compiler.connection = conn
+    compiler.as_sql = lambda *a, **kw: (p.sql, params)
+    queryset = p.queryset._chain()
+    queryset.query.get_compiler = lambda *a, **kw: compiler
+    return list(queryset)

@@ -125,13 +125,17 @@ def get_session_as_member(user, pk):
     group taking part always sees the session, and for a session of today the session's day is today. Anyone
     else, and any session of another day (a former member, a member from next week), gets what get_session_for
     and require_member answer: 404 for a session they may not see, 403 for one they see but take no part in."""
-    session = StudySession.objects.filter(pk=pk).select_related("group").first()
+    session = next(iter(sql.prepared("meetings.session_with_group", _session_with_group, int(pk))), None)
     roles = checkin_roles(session, user.person_id) if session is not None else []
     if roles and session.day == timezone.localdate() and not access.is_admin_role(user):
         return session, roles
     session = get_session_for(user, pk)
     require_member(user, session)
     return session, roles  # none on the session's day: the check-in says so
+
+
+def _session_with_group(pk):
+    return StudySession.objects.filter(pk=pk).select_related("group")[:1]
 
 
 def require_member(user, session):

@@ -1,0 +1,87 @@
+"""core.sql.prepared: a statement Django compiled once, run again with other values, must answer exactly what the
+ORM answers, and refuse what it cannot redo."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from core import sql
+from orgs.models import Membership, Person
+
+
+def members(group_id, day, role):
+    return (Membership.objects.filter(group_id=group_id, start__lte=day, role=role)
+            .select_related("person", "group").order_by("id"))
+
+
+def test_the_answers_are_the_orms_for_every_value(world):
+    day = world.today
+    for group in (world.group_a, world.group_b):
+        for role in ("secretary", "member", "leader", "no-such-role"):
+            for when in (day, day - dt.timedelta(days=400)):
+                got = sql.prepared("test.members", members, group.pk, when, role)
+                want = list(members(group.pk, when, role))
+                assert [(m.pk, m.person.name, m.group.name) for m in got] == \
+                       [(m.pk, m.person.name, m.group.name) for m in want]
+    assert sql.prepared("test.members", members, world.group_a.pk, day, "secretary")[0].person.name == "秦秘书"
+
+
+def test_related_rows_values_and_datetimes(world):
+    def user_with_person(pk):
+        return User.objects.filter(pk=pk).select_related("person")[:1]
+
+    for user in (world.secretary_a, world.secretary_b, world.outsider):
+        got, = sql.prepared("test.user", user_with_person, user.pk)
+        assert got == user and got.username == user.username
+        assert (got.person.name if got.person_id else None) == (user.person.name if user.person_id else None)
+    assert sql.prepared("test.user", user_with_person, 10 ** 9) == []
+
+    def joined_since(moment):
+        return User.objects.filter(date_joined__gte=moment).order_by("pk").values_list("username", flat=True)
+
+    for moment in (timezone.now() - dt.timedelta(days=1), timezone.now() + dt.timedelta(days=1)):
+        assert sql.prepared("test.joined", joined_since, moment) == list(joined_since(moment))
+
+
+def test_none_and_booleans_are_part_of_the_statement(world):
+    def by_login(last_login, active):
+        return User.objects.filter(last_login=last_login, is_active=active).order_by("id").values_list("id", flat=True)
+
+    never = list(User.objects.filter(last_login=None, is_active=True).order_by("id").values_list("id", flat=True))
+    assert never and sql.prepared("test.login", by_login, None, True) == never
+    assert sql.prepared("test.login", by_login, timezone.now(), True) == []  # another statement (= %s), not IS NULL
+    User.objects.filter(pk=world.outsider.pk).update(is_active=False)
+    assert sql.prepared("test.login", by_login, None, False) == [world.outsider.pk]
+    assert world.outsider.pk not in sql.prepared("test.login", by_login, None, True)
+
+
+def test_one_statement_and_no_compiling_after_the_first(world, monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    sql.prepared("test.members", members, world.group_a.pk, world.today, "member")
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **kw: compiled.append(1) or original(self, *a, **kw))
+    with CaptureQueriesContext(connection) as queries:
+        got = sql.prepared("test.members", members, world.group_b.pk, world.today, "secretary")
+    assert [m.person.name for m in got] == ["孙秘书"]
+    assert len(queries) == 1 and compiled == []
+
+
+@pytest.mark.parametrize("build, value", [
+    (lambda name: Person.objects.filter(name__startswith=name), "秦"),  # the value becomes '秦%'
+    (lambda year: Membership.objects.filter(start__year=year), 2026),  # a year becomes two dates
+    (lambda ids: Person.objects.filter(pk__in=ids), 3),  # not a list: Django refuses it itself
+])
+def test_what_it_cannot_redo_it_refuses_at_the_first_call(world, build, value):
+    with pytest.raises((ValueError, TypeError)):
+        sql.prepared(f"test.refused.{id(build)}", build, value)
+
+
+def test_values_of_other_types_are_refused(world):
+    with pytest.raises(TypeError, match="cannot fill a slot"):
+        sql.prepared("test.list", lambda ids: Person.objects.filter(pk__in=ids), [1, 2])
