@@ -84,26 +84,34 @@ _compiled = {}
 _STAND_IN_INT = 1_987_654_300  # no id, count or year the product sees comes near it
 
 
+_MAX_LIST = 64  # a longer list of ids is run as Django builds it (one statement per length would be kept)
+
+
 def _kind(arg):
-    """What decides the statement's shape: the type of a value put in a slot; None and booleans themselves (a
-    lookup on None becomes IS NULL, and True would equal the stand-in 1)."""
+    """What decides the statement's shape: the type of a value put in a slot, or the length of a list of ids (an
+    IN list has one parameter each); None and booleans themselves (a lookup on None becomes IS NULL, and True
+    would equal the stand-in 1)."""
     if arg is None or isinstance(arg, bool):
         return ("value", arg)
     for kind in (dt.datetime, dt.date, int, str):  # datetime before date: it is one
         if isinstance(arg, kind):
             return kind
+    if isinstance(arg, (list, tuple, set, frozenset)) and all(type(a) is int for a in arg):
+        return ("ids", len(arg))
     raise TypeError(f"prepared(): a value of type {type(arg).__name__} cannot fill a slot")
 
 
 def _stand_in(kind, i):
     if kind is int:
-        return _STAND_IN_INT + i
+        return _STAND_IN_INT + 100 * i
     if kind is str:
         return f"\x1fslot{i}\x1f"
     if kind is dt.date:
         return dt.date(1001 + i, 2, 3)
     if kind is dt.datetime:
         return dt.datetime(1001 + i, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+    if kind[0] == "ids":
+        return [_STAND_IN_INT + 100 * i + 1 + k for k in range(kind[1])]
     return kind[1]  # ("value", None or a boolean): the value itself
 
 
@@ -120,18 +128,24 @@ def _prepare(build, kinds, connection, using):
     queryset = build(*stand_ins).using(using)
     compiler = queryset.query.get_compiler(using=using)
     sql, params = compiler.as_sql()
-    wanted = {i: _adapt(k, stand_ins[i], connection) for i, k in enumerate(kinds) if isinstance(k, type)}
+    # (argument, element of a list or None) -> the value Django would put in the parameters
+    wanted = {}
+    for i, k in enumerate(kinds):
+        if isinstance(k, type):
+            wanted[(i, None)] = _adapt(k, stand_ins[i], connection)
+        elif k[0] == "ids":
+            wanted.update({(i, e): v for e, v in enumerate(stand_ins[i])})
     slots, found = [], set()
     for j, param in enumerate(params):
-        for i, value in wanted.items():
+        for (i, e), value in wanted.items():
             if type(param) is type(value) and param == value:
-                slots.append((j, i, kinds[i]))
-                found.add(i)
+                slots.append((j, i, e, kinds[i]))
+                found.add((i, e))
     missing = set(wanted) - found
-    inlined = [i for i, value in wanted.items() if str(value) in sql]
+    inlined = {w for w, value in wanted.items() if str(value) in sql}
     if missing or inlined:
-        raise ValueError(f"prepared(): values {sorted(missing | set(inlined))} do not reach the statement as "
-                         "parameters (a lookup transforms them, or the statement inlines them)")
+        raise ValueError(f"prepared(): values {sorted({i for i, _ in missing | inlined})} do not reach the "
+                         "statement as parameters (a lookup transforms them, or the statement inlines them)")
     p = _Prepared()
     p.queryset, p.compiler, p.sql, p.params, p.slots = queryset, compiler, sql, tuple(params), tuple(slots)
     return p
@@ -141,15 +155,19 @@ def prepared(key, build, *args, using="default"):
     """list(build(*args)) — Django's model instances (or values), from the statement compiled the first time
     (see above). `build` takes the values and returns a queryset; it must not branch on them (it is called once,
     with stand-ins), and the queryset is run as it is (slice it in `build` for a first row). `key` names the
-    query, unique in the project; the types of the values (and which are None or booleans) are part of it."""
+    query, unique in the project; the types of the values (and which are None or booleans, and how many ids a
+    list holds) are part of it."""
     conn = connections[using]
     kinds = tuple(_kind(a) for a in args)
+    if any(k[0] == "ids" and not 0 < k[1] <= _MAX_LIST for k in kinds if not isinstance(k, type)):
+        return list(build(*args).using(using))  # no ids: Django answers without a statement
     p = _compiled.get((key, conn.vendor, kinds))
     if p is None:
         p = _compiled[(key, conn.vendor, kinds)] = _prepare(build, kinds, conn, using)
     params = list(p.params)
-    for j, i, kind in p.slots:
-        params[j] = _adapt(kind, args[i], conn)
+    lists = {i: list(a) for i, a in enumerate(args) if not isinstance(kinds[i], type) and kinds[i][0] == "ids"}
+    for j, i, e, kind in p.slots:
+        params[j] = _adapt(kind, args[i], conn) if e is None else lists[i][e]
     compiler = copy.copy(p.compiler)  # its select, klass_info and converters; this thread's connection
     compiler.connection = conn
     compiler.as_sql = lambda *a, **kw: (p.sql, params)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core import sql
 from orgs.models import ROLE_ORDER, Membership, Role
 
 from . import services
@@ -15,6 +16,7 @@ from .models import (
     RECORD_TEXTS,
     STATUS_BY_LABEL,
     TAKING_PART,
+    Attachment,
     Attendance,
     AttendanceStatus,
     CallOnDraw,
@@ -236,7 +238,7 @@ def session_attendance(session, *, live=False, participations=None, rows=None, l
     if session.frozen is not None and not live:
         return _frozen_attendance(session)
     if rows is None:
-        rows = list(Attendance.objects.filter(session=session))
+        rows = sql.prepared("meetings.attendance", _attendance, session.pk)
     rows = {(a.group_id, a.person_id): a for a in rows}
     if leaves is None:
         leaves = Leave.objects.filter(session=session).order_by("requested_at", "id")
@@ -249,9 +251,8 @@ def session_attendance(session, *, live=False, participations=None, rows=None, l
     # Plain tuples, not Membership and Person objects: a 联学 of 20 groups has 400 lines, and building two model
     # instances per line cost more than the query.
     memberships = defaultdict(list)
-    for gid, pid, name, role in Membership.objects.on(session.day).filter(
-            group_id__in=[p.group_id for p in participations]).values_list("group_id", "person_id", "person__name",
-                                                                          "role"):
+    for gid, pid, name, role in sql.prepared("meetings.sheet_members", _sheet_members,
+                                             [p.group_id for p in participations], session.day):
         memberships[gid].append((pid, name, role))
     status_labels = dict(Attendance._meta.get_field("status").flatchoices)
     by_group = defaultdict(list)
@@ -314,26 +315,24 @@ class SessionDetail:
 def session_detail(session):
     """Everything the session page shows. Each kind of record is read once (participations, attendance,
     leaves, corrections, attachments) and shared by the sheets and the 五落实 checks."""
-    participations = list(session.participations.select_related("group__unit").order_by("-is_host", "id"))
-    rows = list(Attendance.objects.filter(session=session))
-    leaves = list(Leave.objects.filter(session=session).select_related("person").order_by("requested_at", "id"))
-    all_corrections = list(Correction.objects.filter(session=session).select_related("by").order_by("at", "id"))
-    attachments = list(session.attachments.order_by("uploaded_at", "id"))
+    # Each read is compiled once per process (core.sql.prepared): the page is worked out anew after every scan of
+    # a live session, and Django building these statements cost more than running them.
+    participations = sql.prepared("meetings.detail.participations", _participations, session.pk)
+    rows = sql.prepared("meetings.attendance", _attendance, session.pk)
+    leaves = sql.prepared("meetings.detail.leaves", _leaves, session.pk)
+    all_corrections = sql.prepared("meetings.detail.corrections", _corrections, session.pk)
+    attachments = sql.prepared("meetings.detail.attachments", _attachments, session.pk)
+    for row in (*participations, *attachments):
+        row.session = session  # as session.participations and session.attachments would set it
     groups = session_attendance(session, participations=participations, rows=rows, leaves=leaves,
                                 corrections=all_corrections)
     five = services.five_checks(session, sheets=groups, marked=bool(rows), attachments=attachments)
-    draws = list(CallOnDraw.objects.filter(session=session).select_related("picked").order_by("drawn_at", "id"))
+    draws = sql.prepared("meetings.detail.draws", _draws, session.pk)
     for d in draws:
         d.verified = services.draw_verify(d)
-    # 发言材料 are writings now; a draft is its author's alone, so only submitted ones count here.
-    from writings.models import SHARED_STATUSES, Kind, Writing
-
-    preps = list(Writing.objects.filter(session=session, kind=Kind.STATEMENT, status__in=SHARED_STATUSES)
-                 .select_related("person").defer("text").order_by("submitted_at", "id"))  # who prepared, not what
-    pending_reports = list(MakeUp.objects.filter(group_id=session.group_id, status="submitted",
-                                                 session__starts_at__lt=session.starts_at)
-                           .select_related("person", "session").defer("reflection", *record_body("session__"))
-                           .order_by("session__starts_at", "id"))
+    preps = sql.prepared("meetings.detail.preparations", _preparations, session.pk)
+    pending_reports = sql.prepared("meetings.detail.pending_reports", _pending_reports, session.group_id,
+                                   session.starts_at)
     corrections = defaultdict(list)
     for c in all_corrections:
         corrections[c.field].append(c)
@@ -341,10 +340,60 @@ def session_detail(session):
         session=session, participations=participations,
         five=five, five_ok=all(ok for _, ok, _ in five), groups=groups, draws=draws, preparations=preps,
         prepared_ids={p.person_id for p in preps}, leaves=leaves,
-        makeups=list(MakeUp.objects.filter(session=session).select_related("person").defer("reflection")
-                     .order_by("person_id")),
+        makeups=sql.prepared("meetings.detail.makeups", _makeups, session.pk),
         pending_reports=pending_reports, corrections=dict(corrections), attachments=attachments,
     )
+
+
+# The session page's reads, for core.sql.prepared: built once with stand-in values, so no branching on them.
+
+def _participations(session_id):
+    return Participation.objects.filter(session_id=session_id).select_related("group__unit").order_by("-is_host", "id")
+
+
+def _attendance(session_id):
+    return Attendance.objects.filter(session_id=session_id)
+
+
+def _leaves(session_id):
+    return Leave.objects.filter(session_id=session_id).select_related("person").order_by("requested_at", "id")
+
+
+def _corrections(session_id):
+    return Correction.objects.filter(session_id=session_id).select_related("by").order_by("at", "id")
+
+
+def _attachments(session_id):
+    return Attachment.objects.filter(session_id=session_id).order_by("uploaded_at", "id")
+
+
+def _sheet_members(group_ids, day):
+    # Plain tuples (session_attendance): a 联学 of 20 groups has 400 lines.
+    return Membership.objects.on(day).filter(group_id__in=group_ids).values_list("group_id", "person_id",
+                                                                                 "person__name", "role")
+
+
+def _draws(session_id):
+    return CallOnDraw.objects.filter(session_id=session_id).select_related("picked").order_by("drawn_at", "id")
+
+
+def _preparations(session_id):
+    # 发言材料 are writings now; a draft is its author's alone, so only submitted ones count here. Who prepared,
+    # not what: the text is left out.
+    from writings.models import SHARED_STATUSES, Kind, Writing
+
+    return (Writing.objects.filter(session_id=session_id, kind=Kind.STATEMENT, status__in=SHARED_STATUSES)
+            .select_related("person").defer("text").order_by("submitted_at", "id"))
+
+
+def _pending_reports(group_id, before):
+    return (MakeUp.objects.filter(group_id=group_id, status="submitted", session__starts_at__lt=before)
+            .select_related("person", "session").defer("reflection", *record_body("session__"))
+            .order_by("session__starts_at", "id"))
+
+
+def _makeups(session_id):
+    return MakeUp.objects.filter(session_id=session_id).select_related("person").defer("reflection").order_by("person_id")
 
 
 @dataclass

@@ -84,4 +84,16 @@ def test_what_it_cannot_redo_it_refuses_at_the_first_call(world, build, value):
 
 def test_values_of_other_types_are_refused(world):
     with pytest.raises(TypeError, match="cannot fill a slot"):
-        sql.prepared("test.list", lambda ids: Person.objects.filter(pk__in=ids), [1, 2])
+        sql.prepared("test.float", lambda score: Person.objects.filter(pk=score), 1.5)
+
+
+def test_lists_of_ids_of_every_length(world):
+    def people(ids, unit_id):
+        return Person.objects.filter(pk__in=ids, unit_id=unit_id).order_by("id").values_list("name", flat=True)
+
+    everyone = list(Person.objects.order_by("id").values_list("id", flat=True))
+    for ids in ([], everyone[:1], everyone[:3], everyone[2:5], set(everyone), everyone + list(range(10 ** 6, 10 ** 6 + 80))):
+        for unit in (world.town_a, world.city):
+            assert sql.prepared("test.people", people, ids, unit.pk) == list(people(ids, unit.pk)), (ids, unit)
+    with pytest.raises(TypeError):
+        sql.prepared("test.people", people, ["1"], world.city.pk)  # ids only
