@@ -3,6 +3,7 @@ overdue feedback and 整改 awaiting acceptance, and a group's open 整改."""
 
 from django.urls import reverse
 
+from core import sql
 from core.dashboard import Card, Item
 from meetings.models import record_body
 from orgs import access as org_access
@@ -64,16 +65,24 @@ def _supervisor(user, today):
     return Card("督导待办", "binoculars", items, reverse("supervision:index"), "巡听旁听", order=6)
 
 
-def _group(managed, today):
+def _unrecorded_visits(group_ids):
+    return Visit.objects.filter(group_id__in=group_ids, cancelled=False, session__isnull=True).select_related(
+        "plan__unit")[:LIMIT]
+
+
+def _open_rectifications(group_ids):
     from .models import Rectification
 
+    return Rectification.objects.filter(group_id__in=group_ids, status__in=OPEN_RECT).order_by("due")[:LIMIT]
+
+
+def _group(managed, today):
+    # Both reads compiled once per process (core.sql.prepared): the 工作台 is everyone's first page.
     items = []
-    for v in Visit.objects.filter(group_id__in=managed, cancelled=False, session__isnull=True).select_related(
-            "plan__unit")[:LIMIT]:
+    for v in sql.prepared("supervision.dashboard.unrecorded_visits", _unrecorded_visits, managed):
         items.append(Item(f"{v.plan.unit.name}安排了{v.get_kind_display()}旁听", reverse("supervision:visit", args=[v.pk]),
                           "请备案近期的集体学习", "待备案", "warning"))
-    rects = Rectification.objects.filter(group_id__in=managed, status__in=OPEN_RECT).order_by("due")[:LIMIT]
-    for r in rects:
+    for r in sql.prepared("supervision.dashboard.open_rectifications", _open_rectifications, managed):
         items.append(Item(f"整改：{r.problem[:30]}", reverse("supervision:visit", args=[r.visit_id]) if r.visit_id
                           else reverse("supervision:target", args=[r.target_id]), f"期限 {r.due:%Y-%m-%d}",
                           "已逾期" if r.due < today else r.get_status_display(),
