@@ -93,7 +93,7 @@ def _kind(arg):
     would equal the stand-in 1)."""
     if arg is None or isinstance(arg, bool):
         return ("value", arg)
-    for kind in (dt.datetime, dt.date, int, str):  # datetime before date: it is one
+    for kind in (dt.datetime, dt.date, int, float, str):  # datetime before date: it is one
         if isinstance(arg, kind):
             return kind
     if isinstance(arg, (list, tuple, set, frozenset)) and all(type(a) is int for a in arg):
@@ -104,6 +104,8 @@ def _kind(arg):
 def _stand_in(kind, i):
     if kind is int:
         return _STAND_IN_INT + 100 * i
+    if kind is float:
+        return _STAND_IN_INT + 100 * i + 0.5
     if kind is str:
         return f"\x1fslot{i}\x1f"
     if kind is dt.date:

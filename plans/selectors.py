@@ -7,13 +7,14 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
+from core import sql
 from core.cleaning import PUNCT_RE
 from integrity.reuse_report import threshold
 from orgs import access
 from orgs.models import StudyGroup, Unit
 
 from .access import plans_visible
-from .models import Adoption, CopyFlag, Guidance, ReferenceTopic, Status, StudyPlan, Topic
+from .models import Adoption, CopyFlag, Guidance, MandatedTopic, ReferenceTopic, Status, StudyPlan, Topic
 from .numbers import cn_number
 from .services import ancestor_unit_ids, mandated_for, references_for
 
@@ -101,8 +102,12 @@ def _topic_rows(plan, progress=None):
         TopicRow(i, t.title, t.kind, t.get_kind_display(), t.month, t.planned_on, t.get_format_display(), t.lead,
                  t.materials, t.notes, t.mandated_id, t.reference_id is not None, t.pk, t.line,
                  [(m.pk, m.title) for m in t.library_materials.all()], progress.get(t.line, []))
-        for i, t in enumerate(plan.topics.prefetch_related("library_materials"), start=1)
+        for i, t in enumerate(sql.prepared("plans.topics", _topics, plan.pk), start=1)
     ]
+
+
+def _topics(plan_id):
+    return Topic.objects.filter(plan_id=plan_id).prefetch_related("library_materials")
 
 
 def _clean(text):
@@ -150,14 +155,30 @@ def plan_document(plan, user=None, *, with_progress=False):
         timezone.localdate(plan.decided_at) if plan.status == Status.APPROVED and plan.decided_at else None,
         plan.reported_at, topics,
     )
-    doc.uncovered = uncovered_mandated(mandated_for(plan.group, plan.year), topics)
-    doc.versions = [(p.id, p.number, p.get_status_display()) for p in
-                    StudyPlan.objects.filter(group_id=plan.group_id, year=plan.year).order_by("number")]
+    # The page's reads are compiled once per process (core.sql.prepared).
+    doc.uncovered = uncovered_mandated(
+        sql.prepared("plans.mandated", _mandated, ancestor_unit_ids(plan.group), plan.year), topics)
+    doc.versions = [(p.id, p.number, p.get_status_display())
+                    for p in sql.prepared("plans.versions", _versions, plan.group_id, plan.year)]
     if user is not None:
-        flags = CopyFlag.objects.filter(Q(plan=plan) | Q(other=plan), similarity__gte=copy_threshold()).select_related(
-            "plan__group__unit", "other__group__unit").order_by("-similarity", "id")
-        doc.flags = flag_rows(list(flags), user)
+        doc.flags = flag_rows(sql.prepared("plans.flags", _flags, plan.pk, float(copy_threshold())), user)
     return doc
+
+
+def _mandated(unit_ids, year):
+    # mandated_for, with the group's units given
+    return (MandatedTopic.objects.filter(guidance__unit_id__in=unit_ids, guidance__year=year,
+                                         guidance__published_at__isnull=False)
+            .select_related("guidance__unit").order_by("guidance__unit__depth", "guidance_id", "sort", "id"))
+
+
+def _versions(group_id, year):
+    return StudyPlan.objects.filter(group_id=group_id, year=year).order_by("number")
+
+
+def _flags(plan_id, threshold):
+    return (CopyFlag.objects.filter(Q(plan_id=plan_id) | Q(other_id=plan_id), similarity__gte=threshold)
+            .select_related("plan__group__unit", "other__group__unit").order_by("-similarity", "id"))
 
 
 def _nearest(deadlines, unit_ids, default):

@@ -2,6 +2,7 @@
 ORM answers, and refuse what it cannot redo."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -84,7 +85,7 @@ def test_what_it_cannot_redo_it_refuses_at_the_first_call(world, build, value):
 
 def test_values_of_other_types_are_refused(world):
     with pytest.raises(TypeError, match="cannot fill a slot"):
-        sql.prepared("test.float", lambda score: Person.objects.filter(pk=score), 1.5)
+        sql.prepared("test.decimal", lambda score: Person.objects.filter(pk=score), Decimal("1.5"))
 
 
 def test_lists_of_ids_of_every_length(world):
