@@ -98,3 +98,21 @@ def test_lists_of_ids_of_every_length(world):
             assert sql.prepared("test.people", people, ids, unit.pk) == list(people(ids, unit.pk)), (ids, unit)
     with pytest.raises(TypeError):
         sql.prepared("test.people", people, ["1"], world.city.pk)  # ids only
+
+
+def test_floats(world):
+    from plans.models import CopyFlag, StudyPlan
+
+    # Fixture rows straight through the ORM: only the flags' similarity matters here.
+    a, b, c = (StudyPlan.objects.create(group=g, year=2026, number=n, title="计划")
+               for g, n in ((world.group_a, 1), (world.group_b, 1), (world.group_a, 2)))
+    for plan, other, similarity in ((a, b, 0.42), (b, c, 0.61), (a, c, 0.9)):
+        CopyFlag.objects.create(plan=plan, other=other, similarity=similarity)
+
+    def flags(threshold):
+        return CopyFlag.objects.filter(similarity__gte=threshold).values_list("similarity", flat=True)
+
+    for threshold in (0.0, 0.42, 0.5, 0.61, 0.95):
+        assert sql.prepared("test.flags", flags, threshold) == list(flags(threshold))
+    with pytest.raises(ValueError, match="do not reach the statement"):
+        sql.prepared("test.flags", flags, 1)  # an int for a float field reaches it as a float: refused, not guessed
