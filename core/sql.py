@@ -10,6 +10,7 @@ import copy
 import datetime as dt
 import functools
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, connections
 
 
@@ -81,7 +82,11 @@ class _Prepared:
 
 
 _compiled = {}
-_STAND_IN_INT = 1_987_654_300  # no id, count or year the product sees comes near it
+# Two sets of stand-ins, each within every integer column's range (Django answers an out-of-range lookup without a
+# statement: PostgreSQL's smallint ends at 32767): a value that lands where both sets' stand-ins land is a slot,
+# and a constant of the query that happens to equal one stand-in is not taken for one.
+_STAND_IN_INTS = (30_000, 31_000)
+_MAX_ARGS = 9
 
 
 _MAX_LIST = 64  # a longer list of ids is run as Django builds it (one statement per length would be kept)
@@ -101,19 +106,20 @@ def _kind(arg):
     raise TypeError(f"prepared(): a value of type {type(arg).__name__} cannot fill a slot")
 
 
-def _stand_in(kind, i):
+def _stand_in(kind, i, which):
+    base = _STAND_IN_INTS[which]
     if kind is int:
-        return _STAND_IN_INT + 100 * i
+        return base + 100 * i
     if kind is float:
-        return _STAND_IN_INT + 100 * i + 0.5
+        return base + 100 * i + 0.5
     if kind is str:
-        return f"\x1fslot{i}\x1f"
+        return f"\x1fslot{which}.{i}\x1f"
     if kind is dt.date:
-        return dt.date(1001 + i, 2, 3)
+        return dt.date(1001 + 20 * which + i, 2, 3)
     if kind is dt.datetime:
-        return dt.datetime(1001 + i, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+        return dt.datetime(1001 + 20 * which + i, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
     if kind[0] == "ids":
-        return [_STAND_IN_INT + 100 * i + 1 + k for k in range(kind[1])]
+        return [base + 100 * i + 1 + k for k in range(kind[1])]
     return kind[1]  # ("value", None or a boolean): the value itself
 
 
@@ -125,11 +131,16 @@ def _adapt(kind, value, connection):
     return value
 
 
-def _prepare(build, kinds, connection, using):
-    stand_ins = [_stand_in(k, i) for i, k in enumerate(kinds)]
+def _compile(build, kinds, connection, using, which):
+    """The statement, its parameters and compiler, and {parameter position: (argument, element of a list or
+    None)} for the stand-ins of set `which`."""
+    stand_ins = [_stand_in(k, i, which) for i, k in enumerate(kinds)]
     queryset = build(*stand_ins).using(using)
     compiler = queryset.query.get_compiler(using=using)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except (EmptyResultSet, FullResultSet):
+        raise ValueError("prepared(): Django answers this query without a statement for a stand-in value") from None
     # (argument, element of a list or None) -> the value Django would put in the parameters
     wanted = {}
     for i, k in enumerate(kinds):
@@ -137,19 +148,35 @@ def _prepare(build, kinds, connection, using):
             wanted[(i, None)] = _adapt(k, stand_ins[i], connection)
         elif k[0] == "ids":
             wanted.update({(i, e): v for e, v in enumerate(stand_ins[i])})
-    slots, found = [], set()
+    slots, found = {}, set()
     for j, param in enumerate(params):
-        for (i, e), value in wanted.items():
+        for w, value in wanted.items():
             if type(param) is type(value) and param == value:
-                slots.append((j, i, e, kinds[i]))
-                found.add((i, e))
+                slots[j] = w + (None,)
+                found.add(w)
+            elif type(value) is int and isinstance(param, int) and not isinstance(param, bool) and param == value:
+                # psycopg's typed integers (Django passes a smallint column's value as Int2): wrapped alike
+                slots[j] = w + (type(param),)
+                found.add(w)
     missing = set(wanted) - found
     inlined = {w for w, value in wanted.items() if str(value) in sql}
     if missing or inlined:
         raise ValueError(f"prepared(): values {sorted({i for i, _ in missing | inlined})} do not reach the "
                          "statement as parameters (a lookup transforms them, or the statement inlines them)")
+    return queryset, compiler, sql, params, slots
+
+
+def _prepare(build, kinds, connection, using):
+    if len(kinds) > _MAX_ARGS:
+        raise TypeError(f"prepared(): at most {_MAX_ARGS} values")
+    queryset, compiler, sql, params, slots = _compile(build, kinds, connection, using, 0)
+    _, _, sql_b, params_b, slots_b = _compile(build, kinds, connection, using, 1)
+    if sql_b != sql or len(params_b) != len(params) or slots_b != slots:
+        raise ValueError("prepared(): the statement changes with the values (the builder branches on them, or a "
+                         "constant of the query equals a stand-in)")
     p = _Prepared()
-    p.queryset, p.compiler, p.sql, p.params, p.slots = queryset, compiler, sql, tuple(params), tuple(slots)
+    p.queryset, p.compiler, p.sql, p.params = queryset, compiler, sql, tuple(params)
+    p.slots = tuple((j, i, e, kinds[i], wrap) for j, (i, e, wrap) in sorted(slots.items()))
     return p
 
 
@@ -168,8 +195,9 @@ def prepared(key, build, *args, using="default"):
         p = _compiled[(key, conn.vendor, kinds)] = _prepare(build, kinds, conn, using)
     params = list(p.params)
     lists = {i: list(a) for i, a in enumerate(args) if not isinstance(kinds[i], type) and kinds[i][0] == "ids"}
-    for j, i, e, kind in p.slots:
-        params[j] = _adapt(kind, args[i], conn) if e is None else lists[i][e]
+    for j, i, e, kind, wrap in p.slots:
+        value = _adapt(kind, args[i], conn) if e is None else lists[i][e]
+        params[j] = value if wrap is None else wrap(value)
     compiler = copy.copy(p.compiler)  # its select, klass_info and converters; this thread's connection
     compiler.connection = conn
     compiler.as_sql = lambda *a, **kw: (p.sql, params)

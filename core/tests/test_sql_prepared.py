@@ -116,3 +116,25 @@ def test_floats(world):
         assert sql.prepared("test.flags", flags, threshold) == list(flags(threshold))
     with pytest.raises(ValueError, match="do not reach the statement"):
         sql.prepared("test.flags", flags, 1)  # an int for a float field reaches it as a float: refused, not guessed
+
+
+def test_small_integer_columns_and_constants_that_look_like_stand_ins(world):
+    # PostgreSQL's smallint ends at 32767, and Django answers a lookup past a column's range without a statement:
+    # the plan page (a plan's year) failed on PostgreSQL with stand-ins past it.
+    from plans.models import StudyPlan
+
+    plan = StudyPlan.objects.create(group=world.group_a, year=2026, number=1, title="计划")
+
+    def of_year(group_id, year):
+        return StudyPlan.objects.filter(group_id=group_id, year=year).values_list("id", flat=True)
+
+    assert sql.prepared("test.plans", of_year, world.group_a.pk, 2026) == [plan.pk]
+    assert sql.prepared("test.plans", of_year, world.group_a.pk, 2025) == []
+
+    stand_in = sql._stand_in(int, 0, 0)
+
+    def not_that_number(pk):
+        return Person.objects.filter(pk=pk).exclude(unit_id=stand_in).values_list("name", flat=True)
+
+    with pytest.raises(ValueError, match="changes with the values"):
+        sql.prepared("test.constant", not_that_number, world.secretary_a.person_id)
