@@ -14,9 +14,9 @@ from orgs import access
 from orgs.models import StudyGroup, Unit
 
 from .access import plans_visible
-from .models import Adoption, CopyFlag, Guidance, MandatedTopic, ReferenceTopic, Status, StudyPlan, Topic
+from .models import Adoption, CopyFlag, Guidance, ReferenceTopic, Status, StudyPlan, Topic
 from .numbers import cn_number
-from .services import ancestor_unit_ids, mandated_for, references_for
+from .services import ancestor_unit_ids, mandated_for, mandated_for_units, references_for
 
 
 @dataclass
@@ -157,19 +157,12 @@ def plan_document(plan, user=None, *, with_progress=False):
     )
     # The page's reads are compiled once per process (core.sql.prepared).
     doc.uncovered = uncovered_mandated(
-        sql.prepared("plans.mandated", _mandated, ancestor_unit_ids(plan.group), plan.year), topics)
+        sql.prepared("plans.mandated", mandated_for_units, ancestor_unit_ids(plan.group), plan.year), topics)
     doc.versions = [(p.id, p.number, p.get_status_display())
                     for p in sql.prepared("plans.versions", _versions, plan.group_id, plan.year)]
     if user is not None:
         doc.flags = flag_rows(sql.prepared("plans.flags", _flags, plan.pk, float(copy_threshold())), user)
     return doc
-
-
-def _mandated(unit_ids, year):
-    # mandated_for, with the group's units given
-    return (MandatedTopic.objects.filter(guidance__unit_id__in=unit_ids, guidance__year=year,
-                                         guidance__published_at__isnull=False)
-            .select_related("guidance__unit").order_by("guidance__unit__depth", "guidance_id", "sort", "id"))
 
 
 def _versions(group_id, year):

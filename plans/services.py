@@ -73,8 +73,14 @@ def ancestor_unit_ids(group):
 
 def mandated_for(group, year):
     """Published mandated topics that reach this group: guidance issued at its unit or any unit above."""
+    return mandated_for_units(ancestor_unit_ids(group), year)
+
+
+def mandated_for_units(unit_ids, year):
+    """mandated_for, with the group's unit and those above it given (the plan page runs it as a prepared
+    statement, core.sql.prepared)."""
     return MandatedTopic.objects.filter(
-        guidance__unit_id__in=ancestor_unit_ids(group), guidance__year=year, guidance__published_at__isnull=False
+        guidance__unit_id__in=unit_ids, guidance__year=year, guidance__published_at__isnull=False
     ).select_related("guidance__unit").order_by("guidance__unit__depth", "guidance_id", "sort", "id")
 
 
