@@ -87,8 +87,6 @@ _compiled = {}
 # and a constant of the query that happens to equal one stand-in is not taken for one.
 _STAND_IN_INTS = (30_000, 31_000)
 _MAX_ARGS = 9
-
-
 _MAX_LIST = 64  # a longer list of ids is run as Django builds it (one statement per length would be kept)
 
 
@@ -131,9 +129,17 @@ def _adapt(kind, value, connection):
     return value
 
 
+def _lands(param, value):
+    """Is this parameter the stand-in? Of its type, or an int of psycopg's own (Django passes a smallint column's
+    value as Int2), which the caller's value is then wrapped in alike."""
+    if type(param) is type(value):
+        return param == value
+    return type(value) is int and isinstance(param, int) and not isinstance(param, bool) and param == value
+
+
 def _compile(build, kinds, connection, using, which):
-    """The statement, its parameters and compiler, and {parameter position: (argument, element of a list or
-    None)} for the stand-ins of set `which`."""
+    """The queryset, its compiler, statement and parameters, and {parameter position: (argument, element of a
+    list or None, the parameter's own int type or None)} for the stand-ins of set `which`."""
     stand_ins = [_stand_in(k, i, which) for i, k in enumerate(kinds)]
     queryset = build(*stand_ins).using(using)
     compiler = queryset.query.get_compiler(using=using)
@@ -148,17 +154,9 @@ def _compile(build, kinds, connection, using, which):
             wanted[(i, None)] = _adapt(k, stand_ins[i], connection)
         elif k[0] == "ids":
             wanted.update({(i, e): v for e, v in enumerate(stand_ins[i])})
-    slots, found = {}, set()
-    for j, param in enumerate(params):
-        for w, value in wanted.items():
-            if type(param) is type(value) and param == value:
-                slots[j] = w + (None,)
-                found.add(w)
-            elif type(value) is int and isinstance(param, int) and not isinstance(param, bool) and param == value:
-                # psycopg's typed integers (Django passes a smallint column's value as Int2): wrapped alike
-                slots[j] = w + (type(param),)
-                found.add(w)
-    missing = set(wanted) - found
+    slots = {j: (*w, None if type(param) is type(value) else type(param))
+             for j, param in enumerate(params) for w, value in wanted.items() if _lands(param, value)}
+    missing = set(wanted) - {(i, e) for i, e, _ in slots.values()}
     inlined = {w for w, value in wanted.items() if str(value) in sql}
     if missing or inlined:
         raise ValueError(f"prepared(): values {sorted({i for i, _ in missing | inlined})} do not reach the "
