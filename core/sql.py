@@ -196,8 +196,15 @@ def prepared(key, build, *args, using="default"):
     for j, i, e, kind, wrap in p.slots:
         value = _adapt(kind, args[i], conn) if e is None else lists[i][e]
         params[j] = value if wrap is None else wrap(value)
-    compiler = copy.copy(p.compiler)  # its select, klass_info and converters; this thread's connection
+    compiler = copy.copy(p.compiler)  # its select and klass_info; this thread's connection
     compiler.connection = conn
+    # The converters of the selected columns (dates, booleans, JSON) are the same on every run: found once per
+    # connection (the backend's are methods of its `ops`), with Django's own method, before it is replaced.
+    found = conn.__dict__.setdefault("_prepared_converters", {})
+    converters = found.get(p)
+    if converters is None:
+        converters = found[p] = compiler.get_converters([s[0] for s in compiler.select[:compiler.col_count]])
+    compiler.get_converters = lambda expressions: converters  # results_iter's one call, with those columns
     compiler.as_sql = lambda *a, **kw: (p.sql, params)
     queryset = p.queryset._chain()
     queryset.query.get_compiler = lambda *a, **kw: compiler

@@ -64,13 +64,17 @@ def test_one_statement_and_no_compiling_after_the_first(world, monkeypatch):
     from django.db.models.sql.compiler import SQLCompiler
 
     sql.prepared("test.members", members, world.group_a.pk, world.today, "member")
-    compiled = []
-    original = SQLCompiler.as_sql
+    compiled, converted = [], []
+    original, converters = SQLCompiler.as_sql, SQLCompiler.get_converters
     monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **kw: compiled.append(1) or original(self, *a, **kw))
+    monkeypatch.setattr(SQLCompiler, "get_converters",
+                        lambda self, *a, **kw: converted.append(1) or converters(self, *a, **kw))
     with CaptureQueriesContext(connection) as queries:
         got = sql.prepared("test.members", members, world.group_b.pk, world.today, "secretary")
     assert [m.person.name for m in got] == ["孙秘书"]
     assert len(queries) == 1 and compiled == []
+    # the columns' converters were found at the first run on this connection, and are not looked up again
+    assert converted == [] and isinstance(got[0].start, dt.date)
 
 
 @pytest.mark.parametrize("build, value", [
