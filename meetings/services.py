@@ -1008,6 +1008,8 @@ def partner_decide(*, session, group, accept, by, note=""):
                  after={"group": group.pk, "state": p.state, "note": p.state_note})
     if accept:
         participation_counts_refresh(participations=Participation.objects.filter(pk=p.pk))
+        # from now on the session counts for this group too (held, 研讨, attendance, the plan's topics)
+        stats_services.refresh(group_ids=[group.pk], year=session.day.year)
         when = timezone.localtime(session.starts_at)
         _notify(members_on_day(group, session.day), session,
                 f"学习安排（联学）：{when:%-m月%-d日 %H:%M} 在{session.place}，{session.group.name}主办“{session.title}”")
@@ -1039,6 +1041,8 @@ def partner_withdraw(*, session, group, by, reason, remove=False):
     Leave.objects.filter(session=session, group=group).delete()
     audit.record(action="session.partner_remove" if remove else "session.partner_leave", by=by, obj=session,
                  after={"group": group.pk, "reason": p.state_note})
+    if was_taking_part:
+        stats_services.refresh(group_ids=[group.pk], year=session.day.year)  # its next session is another one
     if was_taking_part:
         _notify(members_on_day(group, session.day), session,
                 f"联学变更：本组{'已被移出' if remove else '已退出'}“{session.title}”。原因：{reason[:60]}")

@@ -218,7 +218,7 @@ def mandated_coverage(unit, year, *, limit=40):
     """Which mandated topics (规定专题 published at this unit or above) each group has studied in a session held
     from its plan's topic: the heatmap. It reads sessions of at most `limit` groups (the chart shows no
     more), not the maintained figures, which do not keep topics one by one."""
-    from meetings.models import Participation, SessionStatus
+    from meetings.models import TAKING_PART, Participation, SessionStatus
     from plans.models import MandatedTopic, Topic
 
     ancestors = [int(x) for x in unit.path.strip("/").split("/") if x]
@@ -231,7 +231,8 @@ def mandated_coverage(unit, year, *, limit=40):
     topic_to_mandated = dict(Topic.objects.filter(mandated_id__in=[m for m, _ in mandated], plan__group_id__in=gids)
                              .values_list("pk", "mandated_id"))
     studied = {(gid, topic_to_mandated[tid]) for gid, tid in Participation.objects.filter(
-        group_id__in=gids, session__plan_topic_id__in=list(topic_to_mandated), session__starts_at__year=year,
+        group_id__in=gids, state__in=TAKING_PART, session__plan_topic_id__in=list(topic_to_mandated),
+        session__starts_at__year=year,
         session__starts_at__lte=timezone.now()).exclude(session__status=SessionStatus.CANCELLED)
         .values_list("group_id", "session__plan_topic_id")}
     cells = [[t, g, int((gid, mid) in studied)] for t, (mid, _) in enumerate(mandated)

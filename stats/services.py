@@ -41,6 +41,7 @@ def recount(group_ids, year, *, now=None, topics=True):
         ATTENDED,
         SEMINAR_FORMS,
         STATUS_BY_LABEL,
+        TAKING_PART,
         Attendance,
         AttendanceStatus,
         Correction,
@@ -55,7 +56,9 @@ def recount(group_ids, year, *, now=None, topics=True):
     gids = sorted(set(group_ids))
     figures = {(g, p): dict.fromkeys(FIELDS, 0) for g in gids for p in PERIODS}
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    in_year = (Participation.objects.filter(group_id__in=gids, session__day__gte=start, session__day__lte=end)
+    # A 联学 counts for the groups taking part (host, accepted partners), not those invited, declined or gone.
+    in_year = (Participation.objects.filter(group_id__in=gids, state__in=TAKING_PART, session__day__gte=start,
+                                            session__day__lte=end)
                .exclude(session__status=SessionStatus.CANCELLED).order_by())
     held = in_year.filter(session__starts_at__lte=now)
     parts = list(held.values_list("session_id", "group_id", "session__day", "session__form", "session__late_record"))

@@ -28,14 +28,14 @@ def _links(groups):
     """(value, label) of what a writing may answer in these groups: plan topics, sessions, recent materials."""
     from materials.access import group_q
     from materials.models import Material
-    from meetings.models import Participation
+    from meetings.models import TAKING_PART, Participation
     from plans.models import Topic
 
     year = timezone.localdate().year
     ids = [g.pk for g in groups]
     out = [(f"t:{t.pk}", f"计划专题 · {t.title}") for t in
            Topic.objects.filter(plan__group_id__in=ids, plan__year=year).order_by("plan__group_id", "sort", "pk")[:80]]
-    sessions = (Participation.objects.filter(group_id__in=ids, session__day__year=year)
+    sessions = (Participation.objects.filter(group_id__in=ids, state__in=TAKING_PART, session__day__year=year)
                 .select_related("session").order_by("-session__starts_at")[:60])
     out += [(f"s:{p.session_id}", f"集体学习 · {p.session.day:%m-%d} {p.session.title}") for p in sessions]
     materials = Material.objects.none()

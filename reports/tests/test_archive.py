@@ -112,3 +112,26 @@ def test_the_archive_and_the_dashboard_carry_the_visits_feedback_and_the_rectifi
     assert "每人结合分管工作发言" in zf.read("05-巡听与整改/整改情况.txt").decode()
     summary = selectors.supervision_summary(world.county_a, world.today.year)
     assert summary.visited == 1 and summary.overdue == 1 and sum(summary.rect_counts) == 1
+
+
+def test_a_groups_archive_holds_the_joint_sessions_it_took_part_in_not_those_it_declined(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from meetings import services as meetings
+    from meetings.tests.factories import accept, make_session
+
+    start = timezone.now() - dt.timedelta(days=3)
+    taken = make_session(world, start=start, form="joint", title="联学：四中全会精神", joint_groups=[world.group_b])
+    accept(world, taken)
+    declined = make_session(world, start=start - dt.timedelta(days=1), form="joint", title="联学：文化思想",
+                            joint_groups=[world.group_b])
+    meetings.partner_decide(session=declined, group=world.group_b, accept=False, by=world.secretary_b)
+    if start.year != world.today.year:  # the first days of January: the sessions are last year's
+        pytest.skip("the sessions fall in another year")
+    titles = [title for _, title, _ in services._archive_items(world.group_b, world.today.year)]
+    assert any("联学：四中全会精神" in t for t in titles)
+    assert not any("联学：文化思想" in t for t in titles)
+    host = [title for _, title, _ in services._archive_items(world.group_a, world.today.year)]
+    assert any("联学：文化思想" in t for t in host)  # the host's record, declined by a partner or not

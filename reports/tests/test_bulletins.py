@@ -241,6 +241,27 @@ def test_the_coverage_heatmap_marks_the_mandated_topics_a_group_has_studied(worl
     assert [c[2] for c in coverage.cells if c[1] == row] == [1, 0]
 
 
+def test_a_joint_session_marks_the_topic_for_a_partner_only_once_it_takes_part(world):
+    from meetings.tests.factories import accept, make_session
+    from plans.tests.factories import approved_plan, publish_city_guidance, topic
+
+    from .fixtures import at
+
+    guidance = publish_city_guidance(world, topics=["学习党的二十届四中全会精神"])
+    first = guidance.topics.get()
+    plan = approved_plan(world, topics=[topic(first.title, month=3, mandated_id=first.pk)])
+    joint = make_session(world, start=at(world.today.replace(month=3, day=10)), topic_source="plan", form="joint",
+                         plan_topic_id=plan.topics.get().pk, title=first.title, joint_groups=[world.group_b])
+
+    def studied(group):
+        coverage = selectors.mandated_coverage(world.city, world.today.year)
+        return [c[2] for c in coverage.cells if c[1] == coverage.groups.index(group.name)]
+
+    assert studied(world.group_a) == [1] and studied(world.group_b) == [0]  # invited only
+    accept(world, joint)
+    assert studied(world.group_b) == [1]
+
+
 def test_first_item_delays_are_counted_from_the_materials_publication(world):
     import datetime as dt
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from meetings import services as meetings
-from meetings.tests.factories import make_session, mark_all
+from meetings.tests.factories import accept, make_session, mark_all
 from orgs import importing
 from orgs import services as org
 from orgs.models import StudyGroup
@@ -108,12 +108,37 @@ def test_cancel_and_moving_a_session(world):
     assert row.held == 1
 
 
-def test_a_joint_session_counts_for_every_group(world):
+def held_by(group):
+    row = GroupFigures.objects.filter(group=group, year=timezone.localdate().year, period="Y").first()
+    return (row.held, row.seminars) if row else (0, 0)
+
+
+def test_a_joint_session_counts_for_every_group_taking_part(world):
     meetings_joint = make_session(world, start=timezone.now() - dt.timedelta(days=1), form="joint",
                                   joint_groups=[world.group_b])
     mark_all(world, meetings_joint)
     assert_figures_equal_a_recount()
-    assert year_row(world, world.group_b).held == 1 and year_row(world, world.group_b).seminars == 1
+    # invited, not yet answered: not a session of group B (its members are not even shown to the host)
+    assert held_by(world.group_a) == (1, 1) and held_by(world.group_b) == (0, 0)
+    accept(world, meetings_joint)  # answered after the day, as a secretary catching up does
+    assert_figures_equal_a_recount()
+    assert held_by(world.group_b) == (1, 1)
+
+
+def test_a_joint_session_declined_or_left_is_not_counted(world):
+    declined = make_session(world, start=timezone.now() - dt.timedelta(days=1), form="joint",
+                            joint_groups=[world.group_b])
+    meetings.partner_decide(session=declined, group=world.group_b, accept=False, by=world.secretary_b)
+    coming = make_session(world, start=timezone.now() + dt.timedelta(days=7), form="joint",
+                          joint_groups=[world.group_b])
+    accept(world, coming)
+    assert_figures_equal_a_recount()
+    assert held_by(world.group_b) == (0, 0)
+    assert year_row(world, world.group_b).valid_until == coming.starts_at  # recounted when it begins
+    meetings.partner_withdraw(session=coming, group=world.group_b, by=world.secretary_b, reason="与全委会时间冲突")
+    assert_figures_equal_a_recount()
+    # the figures stand until the group's next session: no longer the one it left
+    assert year_row(world, world.group_b).valid_until is None
 
 
 def test_plan_approval_and_revision_count_the_topics(world):
