@@ -1,7 +1,6 @@
 """Hostile .xlsx and .docx files inside the size caps are refused quickly, before a parser inflates them."""
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -41,25 +40,31 @@ def with_dimension(data, ref):
                           lambda body: re.sub(rb'<dimension ref="[^"]+"', f'<dimension ref="{ref}"'.encode(), body))
 
 
-def test_a_tiny_xlsx_declaring_the_whole_sheet_is_refused_at_once():
+def never_called(what):
+    def fail(*args, **kwargs):
+        raise AssertionError(f"{what} was called: the file was parsed before it was refused")
+    return fail
+
+
+def test_a_tiny_xlsx_declaring_the_whole_sheet_is_refused_at_once(monkeypatch):
+    import openpyxl
+
     data = with_dimension(xlsx([["甲", "成员"]]), "A1:XFD1048576")
     assert len(data) < 10_000
-    started = time.monotonic()
+    monkeypatch.setattr(openpyxl, "load_workbook", never_called("openpyxl.load_workbook"))  # refused before it
     with pytest.raises(ImportFileError, match="声明的范围过大"):
         read_upload(data, required_headers=["姓名"])
-    assert time.monotonic() - started < 2
 
 
-def test_a_lone_cell_far_down_the_sheet_does_not_keep_a_worker_busy():
-    # No dimension to refuse, one real cell at the sheet's last row: the reader must still be quick.
+def test_a_lone_cell_far_down_the_sheet_is_read_without_a_dimension():
+    # No dimension to refuse, one real cell at the sheet's last row: read as the rows really are (openpyxl walks
+    # the empty rows between in a second or two; benchmarks are where speed is measured, not here).
     def far(body):
         return body.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>'
                                               b"</row></sheetData>").replace(b'<dimension ref="A1:B2"/>', b"")
     data = rewrite_member(xlsx([["甲", "成员"]]), "xl/worksheets/sheet1.xml", far)
-    started = time.monotonic()
     sheet = read_upload(data, required_headers=["姓名"])
     assert [values["姓名"] for _, values in sheet.rows] == ["甲"]
-    assert time.monotonic() - started < 10
 
 
 def test_a_dimension_that_understates_the_rows_still_imports_every_row():
@@ -90,16 +95,15 @@ def test_the_text_of_a_docx_is_read_as_a_stream():
     assert text.splitlines() == ["学习贯彻党的二十届四中全会精神", "第二段"]
 
 
-def test_a_docx_zip_bomb_is_refused_quickly_with_a_chinese_message():
+def test_a_docx_zip_bomb_is_refused_from_the_zip_directory_with_a_chinese_message(monkeypatch):
     # 47 MB of paragraphs compressed into a file well inside the 5 MB upload cap.
     para = b"<w:p><w:r><w:t>" + "学习".encode() + b"</w:t></w:r></w:p>"
     bomb = rewrite_member(docx_bytes(["x"]), "word/document.xml",
                           lambda body: body.replace(b"<w:body>", b"<w:body>" + para * (47_000_000 // len(para))))
     assert len(bomb) < 5 * 1024 * 1024
-    started = time.monotonic()
+    monkeypatch.setattr(zipfile.ZipFile, "open", never_called("ZipFile.open"))  # nothing is inflated
     with pytest.raises(UnsafeArchive, match="压缩炸弹"):
         docx_text(bomb)
-    assert time.monotonic() - started < 2
 
 
 def test_a_docx_with_too_much_text_is_refused_not_appended(settings):

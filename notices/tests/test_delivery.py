@@ -55,9 +55,8 @@ def make_retries_due():
 
 def test_scheduling_a_session_does_not_wait_for_the_bot(world, bot):
     bot["delay"] = 3  # a slow bot: the request used to wait for it (up to 5 s)
-    started = time.monotonic()
     next_week(world)
-    assert time.monotonic() - started < 2
+    # Had the request called the bot, it would have waited for its answer, and the bot records before answering.
     assert bot["received"] == []
     delivery = Delivery.objects.get()
     assert delivery.status == Status.PENDING and delivery.target == "127.0.0.1" and "secret" not in delivery.target
