@@ -214,10 +214,19 @@ def _sheet_rate(lines):
     return Rate(len(attended), len(expected))
 
 
-def _frozen_attendance(session):
-    corrections = _latest_corrections({session.pk})
-    leaves = {lv.person_id: lv for lv in Leave.objects.filter(session=session).order_by("requested_at", "id")}
-    states = {p.group_id: p for p in session.participations.all()}
+def _frozen_attendance(session, participations=None, leaves=None, corrections=None):
+    """The frozen lines with today's corrections and leaves beside them; what the session page has read already
+    (its participations, leaves and corrections, in order of time) is not read again."""
+    if corrections is None:
+        corrections = _latest_corrections({session.pk})
+    else:  # in order of time: the latest correction of a line wins, as in _latest_corrections
+        corrections = {(session.pk, c.field): c.new_value for c in corrections if c.field.startswith("attendance:")}
+    if leaves is None:
+        leaves = Leave.objects.filter(session=session).order_by("requested_at", "id")
+    leaves = {lv.person_id: lv for lv in leaves}
+    if participations is None:
+        participations = session.participations.all()
+    states = {p.group_id: p for p in participations}
     out = []
     for g in session.frozen["groups"]:
         lines = [_frozen_line(ln, corrections.get((session.pk, attendance_field(g["group_id"], ln["person_id"])), ""),
@@ -236,7 +245,7 @@ def session_attendance(session, *, live=False, participations=None, rows=None, l
     corrections beside it; `live` recomputes from today's memberships (used once, to freeze it). The session
     page passes what it has already read, so a 联学 of 20 groups costs the same few queries as one group."""
     if session.frozen is not None and not live:
-        return _frozen_attendance(session)
+        return _frozen_attendance(session, participations, leaves, corrections)
     if rows is None:
         rows = sql.prepared("meetings.attendance", _attendance, session.pk)
     rows = {(a.group_id, a.person_id): a for a in rows}
