@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -326,18 +326,57 @@ def task_prefill(task, group):
     return data
 
 
-def task_status(task):
-    """(group, submission or None, state) for every open group of the task's subtree."""
-    subs = {s.group_id: s for s in task.submissions.all()}
-    today = timezone.localdate()
+TASK_STATES = ("已报送", "逾期报送", "未报送", "逾期未报")
+
+
+def _late_from(task):
+    """The first moment a submission is late (Submission.late): the day after the deadline begins, local time."""
+    return timezone.make_aware(dt.datetime.combine(task.deadline + dt.timedelta(days=1), dt.time.min))
+
+
+def _missing_state(task):
+    return "逾期未报" if timezone.localdate() > task.deadline else "未报送"
+
+
+def task_groups(task, state=None):
+    """The open groups of the task's subtree in unit order (a queryset: the page shows 50 of a province's 10,000);
+    with `state` (one of TASK_STATES), only the groups in that state."""
+    groups = subtree_groups(task.unit).select_related("unit").order_by("unit__path", "pk")
+    submitted = task.submissions.filter(group=OuterRef("pk"))
+    if state in ("未报送", "逾期未报"):
+        return groups.filter(~Exists(submitted))
+    if state == "已报送":
+        return groups.filter(Exists(submitted.filter(submitted_at__lt=_late_from(task))))
+    if state == "逾期报送":
+        return groups.filter(Exists(submitted.filter(submitted_at__gte=_late_from(task))))
+    return groups
+
+
+def task_counts(task):
+    """{state: number of groups} over the task's subtree, counted by the database; states with none left out."""
+    groups = subtree_groups(task.unit)
+    counted = task.submissions.filter(group__in=groups.values("pk")).aggregate(
+        n=Count("id"), late=Count("id", filter=Q(submitted_at__gte=_late_from(task))))
+    counts = {"已报送": counted["n"] - counted["late"], "逾期报送": counted["late"],
+              _missing_state(task): groups.count() - counted["n"]}
+    return {state: counts[state] for state in TASK_STATES if counts.get(state)}
+
+
+def task_status(task, groups=None):
+    """(group, submission or None, state) for `groups` (a page of task_groups, or a user's own groups), or for
+    every open group of the task's subtree (the export)."""
+    subs = task.submissions.all()  # the related manager: each submission's `task` is this one, not read again
+    if groups is None:
+        groups = task_groups(task)
+    else:
+        groups = list(groups)
+        subs = subs.filter(group__in=[g.pk for g in groups])
+    subs = {s.group_id: s for s in subs}
+    missing = _missing_state(task)
     out = []
-    for group in subtree_groups(task.unit).select_related("unit").order_by("unit__path"):
+    for group in groups:
         sub = subs.get(group.pk)
-        if sub:
-            state = "逾期报送" if sub.late else "已报送"
-        else:
-            state = "逾期未报" if today > task.deadline else "未报送"
-        out.append((group, sub, state))
+        out.append((group, sub, ("逾期报送" if sub.late else "已报送") if sub else missing))
     return out
 
 

@@ -106,3 +106,48 @@ def test_the_workbench_lists_what_the_group_still_owes_until_it_is_submitted(wor
     assert task.title not in client.get(reverse("home")).content.decode()
     assert task.title in as_user(world.city_supervisor).get(reverse("home")).content.decode()
     assert task.title not in as_user(world.member_a).get(reverse("home")).content.decode()
+
+
+def test_a_task_for_many_groups_is_counted_by_the_database_and_listed_fifty_at_a_time(world, task, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orgs import services as org
+
+    def towns(n, start):
+        return [org.unit_create(name=f"中共江城区第{start + i}街道工作委员会", parent=world.county_a,
+                                kind="working_committee").group for i in range(n)]
+
+    def page_of(client, query=""):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("reports:task", args=[task.pk]) + query).content.decode()
+        return page, len(ctx.captured_queries)
+
+    client = as_user(world.city_supervisor)
+    few = towns(3, 1)
+    _, small = page_of(client)
+    many = towns(70, 10)
+    services.submission_submit(task=task, group=world.group_a, by=world.secretary_a, text="已报送")
+    late = Submission.objects.create(task=task, group=many[5], text="晚报",
+                                     submitted_at=dt.datetime.combine(task.deadline + dt.timedelta(days=1),
+                                                                      dt.time(9), tzinfo=dt.UTC))
+    assert late.late
+    page, large = page_of(client)
+    assert large == small  # the same statements for 6 groups or 76
+    from reports.selectors import subtree_groups
+
+    total = subtree_groups(world.city).count()
+    assert total > len(few) + len(many)
+    missing = total - 2
+    counts = page[page.index("task-counts"):page.index("导出 Excel")]
+    assert "已报送 1<" in counts and "逾期报送 1<" in counts and f"未报送 {missing}<" in counts, counts
+    assert page.count("<tr><td>") == 50 and "第 1 / 2 页" in page
+    second, _ = page_of(client, "?page=2")
+    assert second.count("<tr><td>") == total - 50
+    only_late, _ = page_of(client, "?state=逾期报送")
+    assert only_late.count("<tr><td>") == 1 and many[5].name in only_late
+    done, _ = page_of(client, "?state=已报送")
+    assert done.count("<tr><td>") == 1 and world.group_a.name in done
+    # A group's secretary sees their own group's line only, not the province's list
+    mine = as_user(world.secretary_b).get(reverse("reports:task", args=[task.pk])).content.decode()
+    assert world.group_b.name in mine and world.group_a.name not in mine and "task-status" not in mine
