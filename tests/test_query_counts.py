@@ -127,6 +127,16 @@ def pages(world, session, plan):
         "API plans": (world.secretary_a, "/api/plans/"),
         "API materials": (world.secretary_a, "/api/materials/"),
         "API groups": (world.city_supervisor, "/api/groups/"),
+        "unit tree": (world.city_supervisor, reverse("orgs:tree")),
+        "writings": (world.secretary_a, reverse("writings:index")),
+        "supervision": (world.city_supervisor, reverse("supervision:index")),
+        "reports": (world.city_supervisor, reverse("reports:index")),
+        "assessment ranking": (world.city_supervisor, reverse("assessment:ranking", args=[world.city.pk])),
+        "API units": (world.city_supervisor, "/api/units/"),
+        "API people": (world.secretary_a, "/api/people/"),
+        "API writings": (world.member_a, "/api/writings/"),
+        "API integrity signals": (world.city_supervisor, "/api/integrity/signals/"),
+        "API visits": (world.city_supervisor, "/api/supervision/visits/"),  # none in this world: the list's frame
     }
 
 
@@ -147,6 +157,9 @@ def test_main_pages_and_api_lists_take_the_same_queries_small_and_large(world, a
     session = joint_session(world, [])
     materials.material_create(owner_unit=world.city, title="关于开展集体研讨的通知", kind="document",
                               published_on=timezone.localdate(), by=world.city_supervisor, text="集体研讨")
+    article(world, 0, session)
+    # entered weeks after it was held: an integrity signal, so that list is not empty in either case
+    make_session(world, start=timezone.now() - dt.timedelta(days=19), title="补录的学习")
     small = measure(world, as_user, session, plan)
 
     partners = add_groups(world, 19, members=4)
@@ -155,9 +168,18 @@ def test_main_pages_and_api_lists_take_the_same_queries_small_and_large(world, a
     for i in range(12):
         materials.material_create(owner_unit=world.city, title=f"研讨材料{i}", kind="document",
                                   published_on=timezone.localdate(), by=world.city_supervisor, text="研讨 学习")
-        make_session(world, start=timezone.now() - dt.timedelta(days=20 + i), title=f"第{i}次学习")
+        held = make_session(world, start=timezone.now() - dt.timedelta(days=20 + i), title=f"第{i}次学习")
+        article(world, i + 1, held)
     large = measure(world, as_user, session, new)
     assert large == small == pinned()
+
+
+def article(world, i, session):
+    from writings import services as writings
+
+    writings.writing_create(person=world.member_a.person, group=world.group_a, kind="article", by=world.member_a,
+                            title=f"学习体会{i}", text=f"第{i}篇：深刻领会党的创新理论。" * 20, session=session,
+                            submit=True)
 
 
 def plans_revised(world, plan, topics):
@@ -176,7 +198,9 @@ def plans_revised(world, plan, topics):
 # plans awaiting the 组长 are one read (an observer's visits are one query, not two: one less for observers); the
 # overview -2 more: its summary, the groups' order and the sums per unit come from one read of the year rows.
 PINNED = {"工作台": 22, "plan page": 14, "group's plans": 12, "group's sessions": 13, "overview": 15,
-          "materials search": 12, "API sessions": 7, "API plans": 7, "API materials": 9, "API groups": 7}
+          "materials search": 12, "API sessions": 7, "API plans": 7, "API materials": 9, "API groups": 7,
+          "unit tree": 9, "writings": 9, "supervision": 12, "reports": 5, "assessment ranking": 23, "API units": 7,
+          "API people": 9, "API writings": 6, "API integrity signals": 7, "API visits": 6}
 
 
 def pinned():
