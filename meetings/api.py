@@ -18,7 +18,7 @@ from core.idempotency import idempotent_api
 from orgs import access as org_access
 
 from . import access, selectors, services
-from .models import AttendanceStatus, Participation, StudySession
+from .models import TAKING_PART, AttendanceStatus, Participation, StudySession
 
 
 class RateSerializer(serializers.Serializer):
@@ -136,7 +136,9 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
             f.is_valid(raise_exception=True)
             d = f.validated_data
             if "group" in d:
-                qs = qs.filter(pk__in=Participation.objects.filter(group_id=d["group"]).values("session_id"))
+                # the group's sessions as its page lists them: its own and the 联学 it takes part in
+                qs = qs.filter(pk__in=Participation.objects.filter(group_id=d["group"], state__in=TAKING_PART)
+                               .values("session_id"))
             if "year" in d:
                 qs = qs.filter(starts_at__year=d["year"])
             if "month" in d:

@@ -83,7 +83,10 @@ def _check_links(*, group, kind, plan_topic, session, material, makeup):
         raise ValidationError({"session": "发言材料须对应一次集体学习"})
     if kind in LINKED_KINDS and not chosen:
         raise ValidationError(f"{Kind(kind).label}须关联一项计划专题、集体学习或学习资料")
-    if session is not None and not session.participations.filter(group=group).exists():
+    from meetings.models import TAKING_PART  # here, as the other meetings imports: the two apps import each other
+
+    # a 联学 the group was only invited to, declined or left is not one it studied in
+    if session is not None and not session.participations.filter(group=group, state__in=TAKING_PART).exists():
         raise ValidationError({"session": f"“{session.title}”不是{group.name}参加的集体学习，不能关联"})
     if plan_topic is not None and plan_topic.plan.group_id != group.pk:
         raise ValidationError({"plan_topic": f"“{plan_topic.title}”不是{group.name}学习计划中的专题，不能关联"})

@@ -155,3 +155,13 @@ def test_the_schema_describes_the_sessions_api(world, as_user):
     paths = as_user(world.secretary_a).get("/api/schema/?format=json").json()["paths"]
     assert {"/api/sessions/", "/api/sessions/{id}/", "/api/sessions/{id}/attendance/"} <= set(paths)
     assert "post" in paths["/api/sessions/{id}/attendance/"]
+
+
+def test_a_groups_sessions_are_those_it_takes_part_in(world, as_user):
+    declined = make_session(world, form="joint", joint_groups=[world.group_b], title="联学：谢绝的")
+    services.partner_decide(session=declined, group=world.group_b, accept=False, by=world.secretary_b)
+    taken = make_session(world, start=timezone.now() + dt.timedelta(days=3), form="joint",
+                         joint_groups=[world.group_b], title="联学：接受的")
+    accept(world, taken)
+    listed = as_user(world.city_supervisor).get(f"/api/sessions/?group={world.group_b.pk}").json()["results"]
+    assert [s["title"] for s in listed] == ["联学：接受的"]  # as group B's sessions page lists them

@@ -243,3 +243,13 @@ class TestApiSearch:
         assert r.status_code in (200, 400) and (r.status_code == 200 or "请输入要查找的字词" in r.content.decode())
         r = as_user(world.supervisor_a).get(reverse("writing-list"), {"q": "！？"})
         assert r.status_code == 400 and "请输入要查找的字词" in r.content.decode()
+
+
+def test_a_writing_cannot_answer_a_joint_session_its_group_declined(world):
+    from meetings import services as meetings
+
+    declined = make_session(world, form="joint", joint_groups=[world.group_b])
+    meetings.partner_decide(session=declined, group=world.group_b, accept=False, by=world.secretary_b)
+    with pytest.raises(ValidationError, match="不是.*参加的集体学习"):
+        services.writing_create(person=world.secretary_b.person, group=world.group_b, kind="article",
+                                by=world.secretary_b, title="体会", text="深刻领会。" * 30, session=declined)
