@@ -343,8 +343,8 @@ def task_groups(task, state=None):
     with `state` (one of TASK_STATES), only the groups in that state."""
     groups = subtree_groups(task.unit).select_related("unit").order_by("unit__path", "pk")
     submitted = task.submissions.filter(group=OuterRef("pk"))
-    if state in ("未报送", "逾期未报"):
-        return groups.filter(~Exists(submitted))
+    if state in ("未报送", "逾期未报"):  # one of the two, by the deadline: the other has no groups
+        return groups.filter(~Exists(submitted)) if state == _missing_state(task) else groups.none()
     if state == "已报送":
         return groups.filter(Exists(submitted.filter(submitted_at__lt=_late_from(task))))
     if state == "逾期报送":

@@ -132,22 +132,31 @@ def test_a_task_for_many_groups_is_counted_by_the_database_and_listed_fifty_at_a
                                      submitted_at=dt.datetime.combine(task.deadline + dt.timedelta(days=1),
                                                                       dt.time(9), tzinfo=dt.UTC))
     assert late.late
+    # either side of midnight, Beijing time, after the deadline day: on time, then late (as Submission.late says)
+    from django.utils import timezone
+
+    deadline_day_end = timezone.make_aware(dt.datetime.combine(task.deadline, dt.time(23, 59)))
+    edges = [Submission.objects.create(task=task, group=many[6 + i], text="踩点", submitted_at=moment)
+             for i, moment in enumerate((deadline_day_end, deadline_day_end + dt.timedelta(minutes=1)))]
+    assert [e.late for e in edges] == [False, True]
     page, large = page_of(client)
     assert large == small  # the same statements for 6 groups or 76
     from reports.selectors import subtree_groups
 
     total = subtree_groups(world.city).count()
     assert total > len(few) + len(many)
-    missing = total - 2
+    missing = total - 4
     counts = page[page.index("task-counts"):page.index("导出 Excel")]
-    assert "已报送 1<" in counts and "逾期报送 1<" in counts and f"未报送 {missing}<" in counts, counts
+    assert "已报送 2<" in counts and "逾期报送 2<" in counts and f"未报送 {missing}<" in counts, counts
     assert page.count("<tr><td>") == 50 and "第 1 / 2 页" in page
     second, _ = page_of(client, "?page=2")
     assert second.count("<tr><td>") == total - 50
     only_late, _ = page_of(client, "?state=逾期报送")
-    assert only_late.count("<tr><td>") == 1 and many[5].name in only_late
+    assert only_late.count("<tr><td>") == 2 and many[5].name in only_late and many[7].name in only_late
     done, _ = page_of(client, "?state=已报送")
-    assert done.count("<tr><td>") == 1 and world.group_a.name in done
+    assert done.count("<tr><td>") == 2 and world.group_a.name in done and many[6].name in done
+    assert page_of(client, "?state=未报送")[0].count("<tr><td>") == 50
+    assert "没有逾期未报的中心组" in page_of(client, "?state=逾期未报")[0]  # the deadline has not passed
     # A group's secretary sees their own group's line only, not the province's list
     mine = as_user(world.secretary_b).get(reverse("reports:task", args=[task.pk])).content.decode()
     assert world.group_b.name in mine and world.group_a.name not in mine and "task-status" not in mine
