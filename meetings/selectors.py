@@ -140,10 +140,15 @@ class SessionRow:
     archived: bool
 
 
+def sessions_of_group(group, year):
+    """The group's sessions of the year: its own and the 联学 it takes part in (not one it was invited to,
+    declined or left), not called off. Its page and its yearly archive list these."""
+    return StudySession.objects.filter(participations__group=group, participations__state__in=TAKING_PART,
+                                       starts_at__year=year).exclude(status=SessionStatus.CANCELLED)
+
+
 def group_sessions(group, *, year, month=None):
-    qs = StudySession.objects.filter(participations__group=group, participations__state__in=TAKING_PART,
-                                     starts_at__year=year).exclude(
-        status=SessionStatus.CANCELLED).select_related("group").defer(*RECORD_TEXTS)  # the rates read `frozen`
+    qs = sessions_of_group(group, year).select_related("group").defer(*RECORD_TEXTS)  # the rates read `frozen`
     if month:
         qs = qs.filter(starts_at__month=month)
     sessions = list(qs.order_by("starts_at", "id"))
@@ -214,22 +219,13 @@ def _sheet_rate(lines):
     return Rate(len(attended), len(expected))
 
 
-def _frozen_attendance(session, participations=None, leaves=None, corrections=None):
-    """The frozen lines with today's corrections and leaves beside them; what the session page has read already
-    (its participations, leaves and corrections, in order of time) is not read again."""
-    if corrections is None:
-        corrections = _latest_corrections({session.pk})
-    else:  # in order of time: the latest correction of a line wins, as in _latest_corrections
-        corrections = {(session.pk, c.field): c.new_value for c in corrections if c.field.startswith("attendance:")}
-    if leaves is None:
-        leaves = Leave.objects.filter(session=session).order_by("requested_at", "id")
-    leaves = {lv.person_id: lv for lv in leaves}
-    if participations is None:
-        participations = session.participations.all()
+def _frozen_attendance(session, participations, leaves, corrections):
+    """The frozen lines, with today's leaves ({person id: Leave}) and latest corrections ({field: value}) beside
+    them."""
     states = {p.group_id: p for p in participations}
     out = []
     for g in session.frozen["groups"]:
-        lines = [_frozen_line(ln, corrections.get((session.pk, attendance_field(g["group_id"], ln["person_id"])), ""),
+        lines = [_frozen_line(ln, corrections.get(attendance_field(g["group_id"], ln["person_id"]), ""),
                               leaves.get(ln["person_id"])) for ln in g["lines"]]
         p = states.get(g["group_id"])
         attendees = sum(1 for line in lines if line.role == "attendee")
@@ -244,19 +240,20 @@ def session_attendance(session, *, live=False, participations=None, rows=None, l
     """One sheet per participating group. An archived session reads as it was archived (`frozen`), with its
     corrections beside it; `live` recomputes from today's memberships (used once, to freeze it). The session
     page passes what it has already read, so a 联学 of 20 groups costs the same few queries as one group."""
+    if participations is None:
+        participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
+    if leaves is None:
+        leaves = Leave.objects.filter(session=session).order_by("requested_at", "id")
+    leaves = {lv.person_id: lv for lv in leaves}
+    if corrections is None:
+        corrections = Correction.objects.filter(session=session, field__startswith="attendance:").order_by("at", "id")
+    # in order of time: the latest correction of a line wins
+    corrections = {c.field: c.new_value for c in corrections if c.field.startswith("attendance:")}
     if session.frozen is not None and not live:
         return _frozen_attendance(session, participations, leaves, corrections)
     if rows is None:
         rows = sql.prepared("meetings.attendance", _attendance, session.pk)
     rows = {(a.group_id, a.person_id): a for a in rows}
-    if leaves is None:
-        leaves = Leave.objects.filter(session=session).order_by("requested_at", "id")
-    leaves = {lv.person_id: lv for lv in leaves}
-    if corrections is None:
-        corrections = Correction.objects.filter(session=session, field__startswith="attendance:")
-    corrections = {c.field: c.new_value for c in corrections if c.field.startswith("attendance:")}
-    if participations is None:
-        participations = list(session.participations.select_related("group").order_by("-is_host", "id"))
     # Plain tuples, not Membership and Person objects: a 联学 of 20 groups has 400 lines, and building two model
     # instances per line cost more than the query.
     memberships = defaultdict(list)

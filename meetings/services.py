@@ -1043,7 +1043,6 @@ def partner_withdraw(*, session, group, by, reason, remove=False):
                  after={"group": group.pk, "reason": p.state_note})
     if was_taking_part:
         stats_services.refresh(group_ids=[group.pk], year=session.day.year)  # its next session is another one
-    if was_taking_part:
         _notify(members_on_day(group, session.day), session,
                 f"联学变更：本组{'已被移出' if remove else '已退出'}“{session.title}”。原因：{reason[:60]}")
     return p

@@ -204,8 +204,7 @@ def _start_thread(pk):
 def _archive_items(group, year):
     """[(path in the zip, title, callable returning bytes)] for the group's year."""
     from meetings.documents import attendance_xlsx, session_docx
-    from meetings.models import TAKING_PART, SessionStatus, StudySession
-    from meetings.selectors import session_attendance, session_detail
+    from meetings.selectors import session_attendance, session_detail, sessions_of_group
     from plans.documents import plan_docx
     from plans.models import Status, StudyPlan
     from plans.selectors import plan_document
@@ -222,10 +221,7 @@ def _archive_items(group, year):
         items.append((f"01-年度学习计划/报送{i:02d}-{sub.task.get_kind_display()}.txt",
                       f"报送：{sub.task.title}（{cn_date(timezone.localdate(sub.submitted_at))}）",
                       lambda sub=sub: _submission_text(sub).encode("utf-8")))
-    # the group's own sessions and the 联学 it took part in; not those it declined, left or was removed from
-    sessions = (StudySession.objects.filter(participations__group=group, participations__state__in=TAKING_PART,
-                                            starts_at__year=year)
-                .exclude(status=SessionStatus.CANCELLED).distinct().order_by("starts_at"))
+    sessions = sessions_of_group(group, year).distinct().order_by("starts_at")
     for n, s in enumerate(sessions, 1):
         folder = f"02-集体学习/{n:02d}-{s.day:%m%d}-{_safe(s.title)}"
         items.append((f"{folder}/学习记录.docx", f"{s.day} {s.title}：学习记录（五落实）",
