@@ -50,6 +50,13 @@ def write_workbook(title, headers, rows, *, widths=None, notes=None):
     for i, _ in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = (widths or {}).get(i, 16)
     ws.freeze_panes = "A2"
+    # Printed as a secretary files it: landscape, every column on one page's width, the header row on each page
+    # (without this, Excel and WPS split an 8-column sheet over two pages of three columns each).
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
     if notes:
         info = wb.create_sheet("填写说明")
         for line in notes:

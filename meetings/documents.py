@@ -176,7 +176,7 @@ def attendance_xlsx(session, groups):
                      f"应到 {g.rate.expected}", f"实到 {g.rate.attended}", "", ""])
     notes = [f"学习主题：{session.title}", f"时间：{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}",
              f"地点：{session.place}", "参学率只计算会议当天在册的成员（不含列席），会后加入的成员不计为缺席。"]
-    return write_workbook("考勤表", headers, rows, widths={1: 30, 7: 24}, notes=notes)
+    return write_workbook("考勤表", headers, rows, widths={1: 44, 7: 24}, notes=notes)  # a group's full name: ≈22 characters
 
 
 def group_year_xlsx(group, months):
