@@ -220,7 +220,7 @@ def task_export(request, pk):
              timezone.localtime(sub.submitted_at).strftime("%Y-%m-%d %H:%M") if sub else "",
              sub.text if sub else ""] for g, sub, state in selectors.task_status(task)]
     content = write_workbook("报送情况", ["单位", "中心组", "状态", "报送时间", "报送内容"], rows,
-                             widths={1: 30, 2: 30, 5: 60},
+                             widths={1: 30, 2: 44, 5: 60},
                              notes=[task.title, f"截止日期：{task.deadline:%Y-%m-%d}"])
     return xlsx_response(f"{task.title}-报送情况.xlsx", content)
 
